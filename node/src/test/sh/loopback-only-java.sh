@@ -1,0 +1,11 @@
+#!/bin/sh
+# Failsafe's JVM for integration tests: the real java, started inside a new network namespace
+# whose only interface is loopback. Tests may then only ever reach 127.0.0.0/8 and ::1.
+# SWITCHBOARD_REAL_JAVA is set by the POM from ${java.home}; JAVA_HOME is not used because
+# the plugin points it at this wrapper.
+set -eu
+real_java="${SWITCHBOARD_REAL_JAVA:-}"
+if [ -z "$real_java" ]; then
+  real_java="$(readlink -f "$(command -v java)")"
+fi
+exec unshare --net sh -c 'ip link set lo up && exec "$0" "$@"' "$real_java" "$@"
