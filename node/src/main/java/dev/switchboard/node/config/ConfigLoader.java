@@ -1,0 +1,390 @@
+package dev.switchboard.node.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the node's YAML configuration file into a {@link NodeConfig}.
+ *
+ * <p>The file is optional: a missing file gives {@link #defaults()}, a node that serves on
+ * localhost only. Every key is optional and falls back to its default; an unknown key is an error
+ * (it is almost always a typo), as is a value of the wrong type or out of range. Durations are
+ * written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h} or ISO-8601 ({@code PT30S}).
+ *
+ * <p>Thread-safe and stateless.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
+    private static final Pattern RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    private ConfigLoader() {
+    }
+
+    /** @return the configuration used when there is no file: everything on localhost. */
+    public static @NotNull NodeConfig defaults() {
+        try {
+            return fromTree(YAMLMapper.builder().build().createObjectNode(), "defaults");
+        } catch (final ConfigException e) {
+            throw new IllegalStateException("built-in defaults are invalid", e);
+        }
+    }
+
+    /**
+     * Loads a configuration file.
+     *
+     * @param file    the YAML file; if {@code required} is false and it does not exist,
+     *                {@link #defaults()} is returned.
+     * @param required whether a missing file is an error.
+     * @return the validated configuration.
+     * @throws ConfigException if the file cannot be read, is not YAML, or holds an unknown key or
+     *                         an invalid value; the message names the file, key and value.
+     */
+    public static @NotNull NodeConfig load(final @NotNull Path file, final boolean required)
+            throws ConfigException {
+        final String text;
+        try {
+            text = Files.readString(file);
+        } catch (final NoSuchFileException e) {
+            if (required) {
+                throw new ConfigException("configuration file not found: " + file);
+            }
+            return defaults();
+        } catch (final IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /**
+     * Parses configuration text.
+     *
+     * @param yaml   the YAML document; empty means all defaults.
+     * @param source a name for error messages (usually the file name).
+     * @return the validated configuration.
+     * @throws ConfigException on malformed YAML, unknown keys or invalid values.
+     */
+    public static @NotNull NodeConfig parse(final @NotNull String yaml, final @NotNull String source)
+            throws ConfigException {
+        final JsonNode root;
+        try {
+            root = YAMLMapper.builder().build().readTree(yaml);
+        } catch (final IOException e) {
+            throw new ConfigException(source + ": not valid YAML: " + firstLine(e.getMessage()), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return fromTree(YAMLMapper.builder().build().createObjectNode(), source);
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(source + ": the top level must be a mapping of keys to values");
+        }
+        return fromTree((ObjectNode) root, source);
+    }
+
+    private static NodeConfig fromTree(final ObjectNode root, final String source) throws ConfigException {
+        final Section top = new Section(root, "", source);
+        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits");
+
+        final Path dataDir = Path.of(top.string("dataDir", "switchboard-data"));
+        final String publicHost = top.host("publicHost", "localhost");
+        final String pathPrefix = top.pathPrefix("pathPrefix", "/");
+
+        final Section w = top.section("web");
+        w.allow("bind", "port", "tls", "certificate", "privateKey", "extraNames");
+        final String certificate = w.optionalString("certificate");
+        final String privateKey = w.optionalString("privateKey");
+        if ((certificate == null) != (privateKey == null)) {
+            throw w.error(certificate == null ? "certificate" : "privateKey",
+                    "web.certificate and web.privateKey must be given together", null);
+        }
+        final List<String> extraNames = new ArrayList<>();
+        for (final String name : w.stringList("extraNames")) {
+            extraNames.add(w.checkHost("extraNames", name));
+        }
+        final NodeConfig.Web web = new NodeConfig.Web(
+                w.ip("bind", "127.0.0.1"),
+                w.port("port", 8443, false),
+                w.bool("tls", true),
+                certificate == null ? null : Path.of(certificate),
+                privateKey == null ? null : Path.of(privateKey),
+                extraNames);
+
+        final Section b = top.section("broker");
+        b.allow("bind", "webSocketPort", "tcpPort");
+        final NodeConfig.Broker broker = new NodeConfig.Broker(
+                b.ip("bind", "127.0.0.1"),
+                b.port("webSocketPort", 8444, false),
+                b.port("tcpPort", 1883, true));
+
+        final Section s = top.section("stun");
+        s.allow("bind", "port");
+        final NodeConfig.Stun stun = new NodeConfig.Stun(s.ip("bind", "127.0.0.1"), s.port("port", 3478, false));
+
+        final Section r = top.section("relay");
+        r.allow("bind", "advertisedHost", "portRange", "maxSessions", "maxSessionsPerPeer", "idleTimeout");
+        final int[] range = r.portRange("portRange", "40000-40199");
+        final NodeConfig.Relay relay = new NodeConfig.Relay(
+                r.ip("bind", "127.0.0.1"),
+                r.ip("advertisedHost", "127.0.0.1"),
+                range[0],
+                range[1],
+                r.intIn("maxSessions", 100, 1, 100_000),
+                r.intIn("maxSessionsPerPeer", 8, 1, 1_000),
+                r.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24)));
+        if (relay.maxSessions() * 2L > (long) range[1] - range[0] + 1) {
+            throw r.error("portRange", "relay.portRange holds " + (range[1] - range[0] + 1)
+                    + " ports, fewer than the 2 per session that relay.maxSessions=" + relay.maxSessions()
+                    + " needs", null);
+        }
+
+        final Section l = top.section("limits");
+        l.allow("maxSdpBytes");
+        final NodeConfig.Limits limits = new NodeConfig.Limits(l.intIn("maxSdpBytes", 32 * 1024, 1024, 60 * 1024));
+
+        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits);
+    }
+
+    /**
+     * Parses a duration as written in the configuration.
+     *
+     * @param text {@code <n>ms|s|m|h|d} or ISO-8601 such as {@code PT30S}.
+     * @return the duration, or {@code null} if the text is not a duration.
+     */
+    public static @Nullable Duration parseDuration(final @NotNull String text) {
+        final String t = text.trim().toLowerCase(Locale.ROOT);
+        final Matcher m = DURATION.matcher(t);
+        if (m.matches()) {
+            final long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.trim());
+        } catch (final DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String firstLine(final @Nullable String s) {
+        if (s == null) {
+            return "";
+        }
+        final int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** A mapping in the YAML tree with its dotted path, for error messages. */
+    private static final class Section {
+        private final ObjectNode node;
+        private final String path;
+        private final String source;
+
+        Section(final ObjectNode node, final String path, final String source) {
+            this.node = node;
+            this.path = path;
+            this.source = source;
+        }
+
+        ConfigException error(final String key, final String what, final @Nullable JsonNode value) {
+            return new ConfigException(source + ": " + path + key + ": " + what
+                    + (value == null ? "" : " (got " + value + ")"));
+        }
+
+        void allow(final String... keys) throws ConfigException {
+            final Set<String> allowed = Set.of(keys);
+            final Iterator<String> names = node.fieldNames();
+            while (names.hasNext()) {
+                final String name = names.next();
+                if (!allowed.contains(name)) {
+                    throw new ConfigException(source + ": unknown key '" + path + name + "'; known keys here: "
+                            + String.join(", ", keys));
+                }
+            }
+        }
+
+        Section section(final String key) throws ConfigException {
+            final JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return new Section(node.objectNode(), path + key + ".", source);
+            }
+            if (!v.isObject()) {
+                throw error(key, "expected a mapping", v);
+            }
+            return new Section((ObjectNode) v, path + key + ".", source);
+        }
+
+        @Nullable String optionalString(final String key) throws ConfigException {
+            final JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isTextual() || v.asText().isBlank()) {
+                throw error(key, "expected a non-empty string", v);
+            }
+            return v.asText();
+        }
+
+        String string(final String key, final String dflt) throws ConfigException {
+            final String s = optionalString(key);
+            return s == null ? dflt : s;
+        }
+
+        List<String> stringList(final String key) throws ConfigException {
+            final JsonNode v = node.get(key);
+            final List<String> out = new ArrayList<>();
+            if (v == null || v.isNull()) {
+                return out;
+            }
+            if (!v.isArray()) {
+                throw error(key, "expected a list of strings", v);
+            }
+            for (final JsonNode e : v) {
+                if (!e.isTextual()) {
+                    throw error(key, "expected a list of strings", v);
+                }
+                out.add(e.asText());
+            }
+            return out;
+        }
+
+        boolean bool(final String key, final boolean dflt) throws ConfigException {
+            final JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isBoolean()) {
+                throw error(key, "expected true or false", v);
+            }
+            return v.booleanValue();
+        }
+
+        int intIn(final String key, final int dflt, final int min, final int max) throws ConfigException {
+            final JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
+                throw error(key, "expected a whole number from " + min + " to " + max, v);
+            }
+            return v.intValue();
+        }
+
+        int port(final String key, final int dflt, final boolean mayDisable) throws ConfigException {
+            final JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            final int min = mayDisable ? -1 : 0;
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > 65535) {
+                throw error(key, "expected a port from " + min + " to 65535"
+                        + (mayDisable ? " (-1 disables, 0 picks a free port)" : " (0 picks a free port)"), v);
+            }
+            return v.intValue();
+        }
+
+        int[] portRange(final String key, final String dflt) throws ConfigException {
+            final JsonNode v = node.get(key);
+            final String text = v == null || v.isNull() ? dflt : v.asText();
+            final Matcher m = RANGE.matcher(text.trim());
+            if (v != null && !v.isNull() && !v.isTextual() || !m.matches()) {
+                throw error(key, "expected a port range 'first-last', for example '40000-40199'", v);
+            }
+            final int lo = Integer.parseInt(m.group(1));
+            final int hi = Integer.parseInt(m.group(2));
+            if (lo < 1 || hi > 65535 || lo > hi) {
+                throw error(key, "expected 1 <= first <= last <= 65535", v);
+            }
+            return new int[] {lo, hi};
+        }
+
+        Duration duration(final String key, final Duration dflt, final Duration min, final Duration max)
+                throws ConfigException {
+            final JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            final Duration d = v.isTextual() ? parseDuration(v.asText()) : null;
+            if (d == null) {
+                throw error(key, "expected a duration such as 30s, 5m or PT30S", v);
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw error(key, "expected a duration from " + min + " to " + max, v);
+            }
+            return d;
+        }
+
+        String ip(final String key, final String dflt) throws ConfigException {
+            final String s = string(key, dflt).trim();
+            if (!IP_LITERAL.matcher(s).matches()) {
+                throw error(key, "expected an IP address literal such as 127.0.0.1, 0.0.0.0 or ::1", node.get(key));
+            }
+            try {
+                // A literal never triggers a DNS lookup.
+                InetAddress.getByName(s);
+            } catch (final IOException e) {
+                throw error(key, "not a valid IP address", node.get(key));
+            }
+            return s;
+        }
+
+        String host(final String key, final String dflt) throws ConfigException {
+            return checkHost(key, string(key, dflt).trim());
+        }
+
+        String checkHost(final String key, final String s) throws ConfigException {
+            if (IP_LITERAL.matcher(s).matches()) {
+                try {
+                    InetAddress.getByName(s);
+                    return s;
+                } catch (final IOException e) {
+                    throw error(key, "not a valid IP address: '" + s + "'", null);
+                }
+            }
+            if (s.length() > 253 || !HOST_NAME.matcher(s).matches()) {
+                throw error(key, "not a valid host name: '" + s + "'", null);
+            }
+            return s;
+        }
+
+        String pathPrefix(final String key, final String dflt) throws ConfigException {
+            String s = string(key, dflt).trim();
+            if (!s.startsWith("/")) {
+                s = "/" + s;
+            }
+            if (!s.endsWith("/")) {
+                s = s + "/";
+            }
+            if (!s.matches("/([A-Za-z0-9._~-]+/)*") || s.contains("/../") || s.contains("/./")) {
+                throw error(key, "expected a path like /hidden-a1b2/ made of letters, digits and . _ ~ -",
+                        node.get(key));
+            }
+            return s;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.switchboard.node.signaling;
+
+import org.jetbrains.annotations.NotNull;
+
+import java.util.Objects;
+
+/**
+ * Why a signaling message was refused: a machine-readable code (see {@code docs/protocol.md},
+ * "Errors") and a human-readable message that names the offending field and value.
+ *
+ * @param code    for example {@code bad-json}, {@code bad-field}, {@code bad-sdp}.
+ * @param message the explanation shown to the sender.
+ */
+public record SignalingError(@NotNull String code, @NotNull String message) {
+    /** Error codes used by the node. */
+    public static final String BAD_JSON = "bad-json";
+    public static final String BAD_VERSION = "bad-version";
+    public static final String UNKNOWN_TYPE = "unknown-type";
+    public static final String BAD_FIELD = "bad-field";
+    public static final String FORGED_SENDER = "forged-sender";
+    public static final String KEY_MISMATCH = "key-mismatch";
+    public static final String BAD_SDP = "bad-sdp";
+    public static final String BAD_CANDIDATE = "bad-candidate";
+    public static final String RELAY_UNAVAILABLE = "relay-unavailable";
+    public static final String TOO_LARGE = "too-large";
+
+    public SignalingError {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+    }
+}

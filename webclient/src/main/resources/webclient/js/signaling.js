@@ -1,0 +1,217 @@
+/**
+ * The MQTT transport: connects to the node's broker over WebSocket with MQTT 5 enhanced
+ * authentication (docs/protocol.md, "Connecting"), and offers publish/subscribe of JSON
+ * messages that carry the broker-verified sender id.
+ * @module signaling
+ */
+import mqtt from '../vendor/mqtt.esm.js';
+import { concat, parseJson, utf8, fromUtf8 } from './encoding.js';
+import { sign } from './identity.js';
+
+export const AUTH_METHOD = 'sb-key-v1';
+export const CONNECT_CONTEXT = 'switchboard/v1/connect';
+export const ROOT = 'sb/v1';
+const NONCE_BYTES = 32;
+
+/** @param {string} roomId @returns {string} the room's presence topic. */
+export const presenceTopic = (roomId) => `${ROOT}/room/${roomId}/presence`;
+/** @param {string} peerId @returns {string} the peer's inbox topic. */
+export const inboxTopic = (peerId) => `${ROOT}/inbox/${peerId}`;
+
+/**
+ * @callback MessageHandler
+ * @param {object} message the parsed JSON payload (never null: unparseable payloads are reported
+ *   to `onBadMessage` instead).
+ * @param {string} sender the verified sender id (`sb-sender` user property), or `node`.
+ * @param {string} topic
+ */
+
+/**
+ * A connection to the node's broker.
+ */
+export class Signaling {
+  /**
+   * Connects and authenticates.
+   * @param {object} options
+   * @param {string} options.url broker WebSocket URL, e.g. `wss://host:8444/mqtt`.
+   * @param {import('./identity.js').Identity} options.identity
+   * @param {string} [options.nodeId] if given, the challenge must name this node.
+   * @param {(text:string)=>void} [options.onState] connection state changes, for the status line.
+   * @returns {Promise<Signaling>} resolves once the broker accepted the connection; rejects with
+   *   an Error saying why it refused.
+   */
+  static connect({ url, identity, nodeId, onState = () => {} }) {
+    return new Promise((resolve, reject) => {
+      const client = mqtt.connect(url, {
+        protocolVersion: 5,
+        clientId: identity.id,
+        clean: true,
+        keepalive: 30,
+        reconnectPeriod: 2000,
+        connectTimeout: 10000,
+        properties: {
+          authenticationMethod: AUTH_METHOD,
+          authenticationData: toWireBytes(identity.spki),
+        },
+      });
+      client.handleAuth = (packet, cb) => {
+        const challenge = new Uint8Array(packet?.properties?.authenticationData || []);
+        if (challenge.length < NONCE_BYTES) {
+          cb(new Error('the node sent a malformed authentication challenge'));
+          return;
+        }
+        const named = fromUtf8(challenge.subarray(NONCE_BYTES));
+        if (nodeId && named !== nodeId) {
+          cb(new Error(`the challenge names node ${named}, not the node this page came from`));
+          return;
+        }
+        const statement = concat(utf8(CONNECT_CONTEXT), new Uint8Array([0]), utf8(identity.id),
+          new Uint8Array([0]), challenge);
+        sign(identity, statement).then((signature) => cb(null, {
+          cmd: 'auth',
+          reasonCode: 0x18,
+          properties: { authenticationMethod: AUTH_METHOD, authenticationData: toWireBytes(signature) },
+        }), (e) => cb(e));
+      };
+      const signaling = new Signaling(client);
+      let settled = false;
+      client.on('connect', () => {
+        onState('connected');
+        if (!settled) {
+          settled = true;
+          resolve(signaling);
+        } else {
+          signaling.resubscribe();
+        }
+      });
+      client.on('reconnect', () => onState('reconnecting'));
+      client.on('offline', () => onState('offline'));
+      client.on('error', (e) => {
+        if (!settled) {
+          settled = true;
+          client.end(true);
+          reject(new Error(describeError(e)));
+        } else {
+          onState(`error: ${describeError(e)}`);
+        }
+      });
+      client.on('message', (topic, payload, packet) => signaling.dispatch(topic, payload, packet));
+    });
+  }
+
+  /** @param {any} client an MQTT.js client. */
+  constructor(client) {
+    this.client = client;
+    /** @type {Map<string, Set<MessageHandler>>} */
+    this.handlers = new Map();
+    /** @type {(topic:string, reason:string)=>void} */
+    this.onBadMessage = () => {};
+  }
+
+  /**
+   * Subscribes to a topic (QoS 1).
+   * @param {string} topic
+   * @param {MessageHandler} handler
+   * @returns {Promise<() => void>} resolves once the broker granted the subscription; the value
+   *   unsubscribes this handler. Rejects if the broker refused it.
+   */
+  async subscribe(topic, handler) {
+    let set = this.handlers.get(topic);
+    const first = !set;
+    if (!set) {
+      set = new Set();
+      this.handlers.set(topic, set);
+    }
+    set.add(handler);
+    if (first) {
+      await new Promise((resolve, reject) => {
+        this.client.subscribe(topic, { qos: 1 }, (err, granted) => {
+          if (err) reject(err);
+          else if (granted && granted[0] && granted[0].qos > 2) {
+            this.handlers.delete(topic);
+            reject(new Error(`the node refused the subscription to ${topic} (reason ${granted[0].qos})`));
+          } else resolve();
+        });
+      });
+    }
+    return () => {
+      set.delete(handler);
+      if (set.size === 0 && this.handlers.get(topic) === set) {
+        this.handlers.delete(topic);
+        this.client.unsubscribe(topic);
+      }
+    };
+  }
+
+  /**
+   * Publishes a JSON message (QoS 1, never retained).
+   * @param {string} topic
+   * @param {object} message
+   * @returns {Promise<void>} rejects with the broker's reason if it refused the message.
+   */
+  publish(topic, message) {
+    return new Promise((resolve, reject) => {
+      this.client.publish(topic, JSON.stringify(message), { qos: 1 }, (err, packet) => {
+        if (err) reject(err);
+        else if (packet && packet.reasonCode && packet.reasonCode >= 0x80) {
+          reject(new Error(packet.properties?.reasonString || `refused (reason ${packet.reasonCode})`));
+        } else resolve();
+      });
+    });
+  }
+
+  /** Re-subscribes every topic after a reconnect (the session is clean). */
+  resubscribe() {
+    for (const topic of this.handlers.keys()) this.client.subscribe(topic, { qos: 1 });
+  }
+
+  /** @private */
+  dispatch(topic, payload, packet) {
+    const set = this.handlers.get(topic);
+    if (!set) return;
+    const message = parseJson(new Uint8Array(payload));
+    if (!message || typeof message !== 'object' || Array.isArray(message)) {
+      this.onBadMessage(topic, 'payload is not a JSON object');
+      return;
+    }
+    const sender = senderOf(packet);
+    if (!sender) {
+      this.onBadMessage(topic, 'message without a verified sender');
+      return;
+    }
+    for (const h of [...set]) {
+      try {
+        h(message, sender, topic);
+      } catch (e) {
+        console.error('signaling handler failed', e);
+      }
+    }
+  }
+
+  /** Disconnects. */
+  close() {
+    this.client.end(true);
+  }
+}
+
+/** The sender id stamped by the broker, from the `sb-sender` user property. */
+function senderOf(packet) {
+  const v = packet?.properties?.userProperties?.['sb-sender'];
+  if (Array.isArray(v)) return v.length === 1 ? v[0] : null;
+  return typeof v === 'string' ? v : null;
+}
+
+/** MQTT.js encodes binary properties from Buffer-like values; a Uint8Array view is enough. */
+function toWireBytes(bytes) {
+  return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+}
+
+function describeError(e) {
+  const reasons = {
+    0x85: 'the client id does not match the key',
+    0x86: 'bad credentials',
+    0x87: 'not authorized: the node refused this identity',
+    0x8c: 'bad authentication method',
+  };
+  return (e && e.code && reasons[e.code]) || (e && e.message) || String(e);
+}
