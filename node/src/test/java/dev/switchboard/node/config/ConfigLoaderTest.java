@@ -1,0 +1,127 @@
+package dev.switchboard.node.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+
+    @Test
+    void defaults_noFile_servesOnLocalhostWithTls() throws Exception {
+        final NodeConfig c = ConfigLoader.load(Path.of("does-not-exist.yaml"), false);
+        assertEquals("127.0.0.1", c.web().bind());
+        assertEquals(8443, c.web().port());
+        assertTrue(c.web().tls());
+        assertEquals("127.0.0.1", c.broker().bind());
+        assertEquals("127.0.0.1", c.stun().bind());
+        assertEquals("127.0.0.1", c.relay().advertisedHost());
+        assertEquals("/", c.pathPrefix());
+        assertEquals(Duration.ofSeconds(60), c.relay().idleTimeout());
+        assertEquals(c, ConfigLoader.defaults());
+    }
+
+    @Test
+    void load_requiredButMissing_namesTheFile() {
+        final ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Path.of("nope.yaml"), true));
+        assertTrue(e.getMessage().contains("nope.yaml"), e.getMessage());
+    }
+
+    @Test
+    void parse_fullFile_readsEveryKey(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, """
+                dataDir: /var/lib/switchboard
+                publicHost: node.example.lan
+                pathPrefix: hidden-a1b2
+                web:
+                  bind: 0.0.0.0
+                  port: 443
+                  tls: true
+                  certificate: /etc/sb/cert.pem
+                  privateKey: /etc/sb/key.pem
+                  extraNames: [10.0.0.5, sb.local]
+                broker:
+                  bind: 0.0.0.0
+                  webSocketPort: 8884
+                  tcpPort: -1
+                stun:
+                  bind: 0.0.0.0
+                  port: 3479
+                relay:
+                  bind: 0.0.0.0
+                  advertisedHost: 10.0.0.5
+                  portRange: 50000-50099
+                  maxSessions: 20
+                  maxSessionsPerPeer: 2
+                  idleTimeout: 2m
+                limits:
+                  maxSdpBytes: 20000
+                """);
+        final NodeConfig c = ConfigLoader.load(file, true);
+        assertEquals(Path.of("/var/lib/switchboard"), c.dataDir());
+        assertEquals("node.example.lan", c.publicHost());
+        assertEquals("/hidden-a1b2/", c.pathPrefix());
+        assertEquals(443, c.web().port());
+        assertEquals(Path.of("/etc/sb/key.pem"), c.web().privateKey());
+        assertEquals(2, c.web().extraNames().size());
+        assertEquals(-1, c.broker().tcpPort());
+        assertEquals(3479, c.stun().port());
+        assertEquals(50000, c.relay().portMin());
+        assertEquals(50099, c.relay().portMax());
+        assertEquals(Duration.ofMinutes(2), c.relay().idleTimeout());
+        assertEquals(20000, c.limits().maxSdpBytes());
+    }
+
+    @Test
+    void parse_emptyDocument_givesDefaults() throws Exception {
+        assertEquals(ConfigLoader.defaults(), ConfigLoader.parse("", "t"));
+        assertEquals(ConfigLoader.defaults(), ConfigLoader.parse("# only a comment\n", "t"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "webPort: 80|unknown key 'webPort'",
+        "web: {port: 70000}|web.port",
+        "web: {port: abc}|web.port",
+        "web: {bind: localhost}|web.bind",
+        "web: {certificate: /a.pem}|web.certificate and web.privateKey",
+        "relay: {portRange: 5-4}|relay.portRange",
+        "relay: {portRange: 'x'}|relay.portRange",
+        "relay: {idleTimeout: soon}|relay.idleTimeout",
+        "relay: {idleTimeout: 0s}|relay.idleTimeout",
+        "relay: {portRange: 40000-40003, maxSessions: 3}|fewer than the 2 per session",
+        "relay: {advertisedHost: 'my host'}|relay.advertisedHost",
+        "pathPrefix: '/../x'|pathPrefix",
+        "publicHost: 'bad host!'|publicHost",
+        "limits: {maxSdpBytes: 10}|limits.maxSdpBytes",
+        "web: [1, 2]|expected a mapping",
+        "'[unclosed'|not valid YAML",
+        "- a list|top level must be a mapping",
+    })
+    void parse_invalidValue_errorNamesKey(final String yaml, final String expected) {
+        final ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "test.yaml"));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertTrue(e.getMessage().startsWith("test.yaml"), e.getMessage());
+    }
+
+    @Test
+    void parseDuration_units_parsed() {
+        assertEquals(Duration.ofMillis(500), ConfigLoader.parseDuration("500ms"));
+        assertEquals(Duration.ofSeconds(30), ConfigLoader.parseDuration("30s"));
+        assertEquals(Duration.ofHours(2), ConfigLoader.parseDuration("2h"));
+        assertEquals(Duration.ofSeconds(45), ConfigLoader.parseDuration("PT45S"));
+        assertEquals(null, ConfigLoader.parseDuration("forever"));
+        assertFalse(ConfigLoader.parseDuration("1d").isZero());
+    }
+}

@@ -1,0 +1,113 @@
+package dev.switchboard.node.signaling;
+
+import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.spi.SignalingMessage.TopicKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MessageValidatorTest {
+
+    private static final byte[] SPKI = new byte[91];
+    private static final String KEY = Base64.getUrlEncoder().withoutPadding().encodeToString(SPKI);
+    private static final String SENDER = MessageValidator.peerIdOf(KEY);
+    private static final String OTHER = "B".repeat(43);
+    private static final String ROOM = "R".repeat(43);
+
+    private final MessageValidator validator = new MessageValidator(1024);
+
+    private static SignalingMessage inbox(final String json) {
+        return new SignalingMessage("sb/v1/inbox/" + OTHER, TopicKind.INBOX, SENDER, OTHER, null,
+                json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static SignalingMessage presence(final String json) {
+        return new SignalingMessage("sb/v1/room/" + ROOM + "/presence", TopicKind.ROOM_PRESENCE, SENDER, null,
+                ROOM, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void validate_join_valid() {
+        final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + KEY
+                + "\",\"nonce\":\"abc\",\"name\":\"Ann\",\"future\":[1,2]}"));
+        final var ok = assertInstanceOf(MessageValidator.Result.Valid.class, r);
+        assertEquals(MessageType.JOIN, ok.type());
+    }
+
+    @Test
+    void validate_offer_valid() {
+        final var r = validator.validate(inbox("{\"v\":1,\"type\":\"offer\",\"context\":\"room:" + ROOM
+                + "\",\"sdp\":\"v=0\\r\\n\",\"sig\":\"AAAA\"}"));
+        assertEquals(MessageType.OFFER, assertInstanceOf(MessageValidator.Result.Valid.class, r).type());
+    }
+
+    @Test
+    void validate_joinWithSomeoneElsesKey_keyMismatch() {
+        final String otherKey = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] {1, 2, 3});
+        final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + otherKey
+                + "\",\"nonce\":\"abc\"}"));
+        assertEquals(SignalingError.KEY_MISMATCH, assertInstanceOf(MessageValidator.Result.Invalid.class, r).error().code());
+    }
+
+    @Test
+    void validate_oversizedSdp_tooLarge() {
+        final var r = validator.validate(inbox("{\"v\":1,\"type\":\"answer\",\"context\":\"room:" + ROOM
+                + "\",\"sig\":\"AA\",\"sdp\":\"" + "a".repeat(2000) + "\"}"));
+        final var err = assertInstanceOf(MessageValidator.Result.Invalid.class, r).error();
+        assertEquals(SignalingError.TOO_LARGE, err.code());
+        assertTrue(err.message().contains("2000 bytes"), err.message());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "`{not json`|bad-json|not valid JSON",
+        "`[1,2]`|bad-json|must be a JSON object",
+        "`{\"type\":\"offer\"}`|bad-version|'v' must be 1",
+        "`{\"v\":2,\"type\":\"offer\"}`|bad-version|'v' must be 1",
+        "`{\"v\":1}`|bad-field|'type' must be a string",
+        "`{\"v\":1,\"type\":\"teleport\"}`|unknown-type|teleport",
+        "`{\"v\":1,\"type\":\"join\"}`|bad-field|does not belong on topic",
+        "`{\"v\":1,\"type\":\"offer\",\"context\":\"room:x\",\"sig\":\"AA\"}`|bad-field|'sdp'",
+        "`{\"v\":1,\"type\":\"offer\",\"context\":\"lobby\",\"sig\":\"AA\",\"sdp\":\"v=0\"}`|bad-field|'context'",
+        "`{\"v\":1,\"type\":\"offer\",\"context\":\"room:x\",\"sig\":\"not base64!\",\"sdp\":\"v=0\"}`|bad-field|'sig'",
+        "`{\"v\":1,\"type\":\"candidate\",\"context\":\"room:x\",\"candidate\":5}`|bad-field|'candidate'",
+        "`{\"v\":1,\"type\":\"candidate\",\"context\":\"room:x\",\"candidate\":\"\",\"sdpMLineIndex\":-1}`|bad-field|sdpMLineIndex",
+        "`{\"v\":1,\"type\":\"hangup\",\"context\":\"room:x\",\"from\":\"someone-else\"}`|forged-sender|not the verified sender",
+        "`{\"v\":1,\"type\":\"error\"}`|bad-field|'code'",
+        "`{\"v\":1,\"type\":\"hello\",\"room\":\"short\",\"key\":\"AA\",\"nonce\":\"AA\"}`|bad-field|'room'",
+    })
+    void validate_badInbox_clearError(final String json, final String code, final String fragment) {
+        final var r = validator.validate(inbox(json));
+        final var err = assertInstanceOf(MessageValidator.Result.Invalid.class, r).error();
+        assertEquals(code, err.code(), err.message());
+        assertTrue(err.message().contains(fragment), err.message());
+    }
+
+    @Test
+    void validate_invalidUtf8_badJson() {
+        final var m = new SignalingMessage("sb/v1/inbox/" + OTHER, TopicKind.INBOX, SENDER, OTHER, null,
+                new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
+        assertEquals(SignalingError.BAD_JSON,
+                assertInstanceOf(MessageValidator.Result.Invalid.class, validator.validate(m)).error().code());
+    }
+
+    @Test
+    void validate_deeplyNested_badJsonNotCrash() {
+        final String deep = "{\"v\":1,\"type\":\"error\",\"code\":\"x\",\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+        assertEquals(SignalingError.BAD_JSON,
+                assertInstanceOf(MessageValidator.Result.Invalid.class, validator.validate(inbox(deep))).error().code());
+    }
+
+    @Test
+    void validate_fromMatchingSender_accepted() {
+        assertInstanceOf(MessageValidator.Result.Valid.class, validator.validate(inbox(
+                "{\"v\":1,\"type\":\"hangup\",\"context\":\"room:" + ROOM + "\",\"from\":\"" + SENDER + "\"}")));
+    }
+}
