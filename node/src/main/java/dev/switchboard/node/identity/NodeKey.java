@@ -1,0 +1,185 @@
+package dev.switchboard.node.identity;
+
+import org.jetbrains.annotations.NotNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.Objects;
+
+/**
+ * The node's own identity: an ECDSA P-256 key pair, kept in the data directory as
+ * {@code node-key.pem} (PKCS#8, owner-only permissions) and created on first start. The node id
+ * is derived exactly like a browser's peer id: base64url without padding of SHA-256 over the
+ * public key's SubjectPublicKeyInfo DER bytes. Browsers see it in the CONNECT challenge; other
+ * nodes authenticate this node by it.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class NodeKey {
+
+    private static final String FILE = "node-key.pem";
+    private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final String PEM_END = "-----END PRIVATE KEY-----";
+
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+    private final String id;
+
+    private NodeKey(final PrivateKey privateKey, final PublicKey publicKey) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.id = idOf(publicKey.getEncoded());
+    }
+
+    /**
+     * Loads the node key from {@code dataDir/node-key.pem}, creating and storing a new one if the
+     * file does not exist.
+     *
+     * @param dataDir the node's data directory; created if missing.
+     * @return the key.
+     * @throws IOException if the file cannot be read or written, or holds no valid P-256 key.
+     */
+    public static @NotNull NodeKey loadOrCreate(final @NotNull Path dataDir) throws IOException {
+        Objects.requireNonNull(dataDir, "dataDir");
+        final Path file = dataDir.resolve(FILE);
+        try {
+            return fromPem(Files.readString(file, StandardCharsets.US_ASCII), file);
+        } catch (final NoSuchFileException e) {
+            final NodeKey key = generate();
+            Files.createDirectories(dataDir);
+            writeAtomically(file, key.toPem());
+            return key;
+        }
+    }
+
+    /** @return a fresh key that is not stored anywhere (for tests and tools). */
+    public static @NotNull NodeKey generate() {
+        try {
+            final KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            final KeyPair pair = g.generateKeyPair();
+            return new NodeKey(pair.getPrivate(), pair.getPublic());
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM cannot make P-256 keys", e);
+        }
+    }
+
+    /** @return the node id (43 characters of base64url). */
+    public @NotNull String id() {
+        return id;
+    }
+
+    /** @return the public key's SubjectPublicKeyInfo DER bytes (a fresh copy). */
+    public byte @NotNull [] spki() {
+        return publicKey.getEncoded();
+    }
+
+    /** @return the public key. */
+    public @NotNull PublicKey publicKey() {
+        return publicKey;
+    }
+
+    /**
+     * Signs with ECDSA P-256 / SHA-256 and returns the raw r‖s form (64 bytes) that WebCrypto
+     * produces and the broker's challenge-response expects.
+     *
+     * @param data the bytes to sign.
+     * @return the 64-byte signature.
+     */
+    public byte @NotNull [] signRaw(final byte @NotNull [] data) {
+        try {
+            final Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+            s.initSign(privateKey);
+            s.update(data);
+            return s.sign();
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("signing with the node key failed", e);
+        }
+    }
+
+    /**
+     * @param spki SubjectPublicKeyInfo DER bytes.
+     * @return base64url without padding of SHA-256 over {@code spki}.
+     */
+    public static @NotNull String idOf(final byte @NotNull [] spki) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private String toPem() {
+        return PEM_BEGIN + "\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(privateKey.getEncoded())
+                + "\n" + PEM_END + "\n";
+    }
+
+    private static NodeKey fromPem(final String pem, final Path file) throws IOException {
+        final int b = pem.indexOf(PEM_BEGIN);
+        final int e = pem.indexOf(PEM_END);
+        if (b < 0 || e < b) {
+            throw new IOException(file + ": not a PEM 'PRIVATE KEY'");
+        }
+        try {
+            final byte[] der = Base64.getMimeDecoder().decode(pem.substring(b + PEM_BEGIN.length(), e));
+            final KeyFactory kf = KeyFactory.getInstance("EC");
+            final PrivateKey priv = kf.generatePrivate(new PKCS8EncodedKeySpec(der));
+            if (!(priv instanceof ECPrivateKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+                throw new IOException(file + ": the node key must be an EC P-256 key");
+            }
+            return new NodeKey(priv, publicFrom(ec, kf));
+        } catch (final IllegalArgumentException | GeneralSecurityException ex) {
+            throw new IOException(file + ": cannot read the node key: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Recomputes the public point Q = d·G with BouncyCastle's curve arithmetic. */
+    private static PublicKey publicFrom(final ECPrivateKey priv, final KeyFactory kf) throws GeneralSecurityException {
+        final org.bouncycastle.asn1.x9.X9ECParameters p =
+                org.bouncycastle.asn1.x9.ECNamedCurveTable.getByName("secp256r1");
+        final org.bouncycastle.math.ec.ECPoint q = p.getG().multiply(priv.getS()).normalize();
+        final java.security.spec.ECPoint w = new java.security.spec.ECPoint(
+                q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+        return kf.generatePublic(new java.security.spec.ECPublicKeySpec(w, priv.getParams()));
+    }
+
+    private static void writeAtomically(final Path file, final String content) throws IOException {
+        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (final AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override
+    public @NotNull String toString() {
+        return "NodeKey[" + id + "]";
+    }
+}
