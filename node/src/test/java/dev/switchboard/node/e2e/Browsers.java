@@ -1,0 +1,64 @@
+package dev.switchboard.node.e2e;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import org.jetbrains.annotations.NotNull;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Debian's headless Chromium driven by Playwright for Java, set up for WebRTC tests on loopback:
+ * fake media devices without prompts, loopback candidates allowed, no background traffic, and the
+ * node's self-signed certificate accepted. Tests that use it run inside the loopback-only network
+ * namespace that failsafe's JVM wrapper creates.
+ */
+final class Browsers implements AutoCloseable {
+
+    /** Debian's Chromium; Playwright's own browser download is never used. */
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    private final Playwright playwright;
+    private final Browser browser;
+
+    Browsers() {
+        if (!Files.isExecutable(CHROMIUM)) {
+            throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium package");
+        }
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(CHROMIUM)
+                .setHeadless(true)
+                .setArgs(List.of(
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--use-fake-ui-for-media-stream",
+                        "--use-fake-device-for-media-stream",
+                        "--allow-loopback-in-peer-connection",
+                        "--ignore-certificate-errors")));
+    }
+
+    /** @return a new isolated context (its own IndexedDB, localStorage and identity). */
+    @NotNull BrowserContext newContext() {
+        return browser.newContext(new Browser.NewContextOptions().setIgnoreHTTPSErrors(true));
+    }
+
+    @Override
+    public void close() {
+        try {
+            browser.close();
+        } finally {
+            playwright.close();
+        }
+    }
+}
