@@ -1,0 +1,278 @@
+package dev.switchboard.broker;
+
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.topic.Topics;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the embedded broker needs, as one validated immutable value. Build with
+ * {@link #builder()}; every setting has a default, written once in {@link Builder}.
+ *
+ * @param nodeId            the node's id, sent (UTF-8) after the nonce in every CONNECT challenge so a
+ *                          signature cannot be replayed against another node. Default
+ *                          {@code "switchboard"}. Must be non-empty.
+ * @param tcpBindAddress    bind address of the plain MQTT TCP listener (tools, federation).
+ *                          Default {@code 127.0.0.1}.
+ * @param tcpPort           port of the TCP listener, 0 = pick a free port (see
+ *                          {@link EmbeddedBroker#tcpPort()}), -1 = no TCP listener. Default 1883.
+ * @param tcpTls            TLS for the TCP listener, or {@code null} for plain TCP. Default null.
+ * @param webSocketBindAddress bind address of the WebSocket listener (browsers). Default
+ *                          {@code 127.0.0.1}.
+ * @param webSocketPort     port of the WebSocket listener, 0 = pick a free port, -1 = none.
+ *                          Default 8083.
+ * @param webSocketPath     HTTP path of the WebSocket listener. Default {@code /mqtt}.
+ * @param webSocketTls      TLS for the WebSocket listener (WSS), or {@code null} for plain WS.
+ *                          Default null.
+ * @param maxPacketSize     maximum MQTT packet size in bytes, 1..268435460. Default 65536.
+ * @param interceptTimeout  how long {@link SignalingInterceptor#inspect} may take before the message
+ *                          is rejected with code {@code timeout}. Default 5 s; 1 ms..60 s.
+ * @param authTimeout       how long a client has to answer the CONNECT challenge; the nonce
+ *                          expires with it. Default 30 s; 1..60 s.
+ * @param trustedPeers      peer ids of the node's own clients with wider rights (see
+ *                          {@link PeerRole}). Default empty. Ids must be 43-char peer ids.
+ * @param interceptor       the node's signaling interceptor. Default
+ *                          {@link SignalingInterceptor#FORWARD_ALL}.
+ * @param workFolder        folder for HiveMQ's generated {@code conf/config.xml} and its
+ *                          {@code data}; {@code null} = a fresh temporary folder, deleted at stop.
+ *                          Default null.
+ */
+public record BrokerSettings(
+        @NotNull String nodeId,
+        @NotNull String tcpBindAddress,
+        int tcpPort,
+        @Nullable Tls tcpTls,
+        @NotNull String webSocketBindAddress,
+        int webSocketPort,
+        @NotNull String webSocketPath,
+        @Nullable Tls webSocketTls,
+        int maxPacketSize,
+        @NotNull Duration interceptTimeout,
+        @NotNull Duration authTimeout,
+        @NotNull Map<String, PeerRole> trustedPeers,
+        @NotNull SignalingInterceptor interceptor,
+        @Nullable Path workFolder) {
+
+    /** Largest MQTT packet HiveMQ accepts (MQTT 5 §2.2.3 variable byte integer limit + header). */
+    public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
+
+    /**
+     * TLS for one listener.
+     *
+     * @param keystore         a PKCS12 (or JKS) keystore holding the server key and certificate.
+     * @param keystorePassword its password; also used as the private key password.
+     */
+    public record Tls(@NotNull Path keystore, @NotNull String keystorePassword) {
+        public Tls {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(keystorePassword, "keystorePassword");
+        }
+
+        @Override
+        public String toString() {
+            return "Tls[keystore=" + keystore + ", keystorePassword=***]";
+        }
+    }
+
+    /**
+     * Validates every setting.
+     *
+     * @throws IllegalArgumentException naming the bad setting and value.
+     * @throws NullPointerException     for a missing required setting.
+     */
+    public BrokerSettings {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(tcpBindAddress, "tcpBindAddress");
+        Objects.requireNonNull(webSocketBindAddress, "webSocketBindAddress");
+        Objects.requireNonNull(webSocketPath, "webSocketPath");
+        Objects.requireNonNull(interceptTimeout, "interceptTimeout");
+        Objects.requireNonNull(authTimeout, "authTimeout");
+        Objects.requireNonNull(trustedPeers, "trustedPeers");
+        Objects.requireNonNull(interceptor, "interceptor");
+        if (nodeId.isEmpty()) {
+            throw new IllegalArgumentException("nodeId must not be empty");
+        }
+        checkPort("tcpPort", tcpPort);
+        checkPort("webSocketPort", webSocketPort);
+        if (tcpPort < 0 && webSocketPort < 0) {
+            throw new IllegalArgumentException("at least one listener must be enabled");
+        }
+        if (!webSocketPath.startsWith("/")) {
+            throw new IllegalArgumentException("webSocketPath must start with '/': " + webSocketPath);
+        }
+        if (maxPacketSize < 1 || maxPacketSize > MAX_PACKET_SIZE_LIMIT) {
+            throw new IllegalArgumentException("maxPacketSize must be 1.." + MAX_PACKET_SIZE_LIMIT
+                    + ": " + maxPacketSize);
+        }
+        if (interceptTimeout.compareTo(Duration.ofMillis(1)) < 0
+                || interceptTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalArgumentException("interceptTimeout must be 1 ms..60 s: "
+                    + interceptTimeout);
+        }
+        if (authTimeout.compareTo(Duration.ofSeconds(1)) < 0
+                || authTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalArgumentException("authTimeout must be 1..60 s: " + authTimeout);
+        }
+        for (final Map.Entry<String, PeerRole> e : trustedPeers.entrySet()) {
+            if (!Topics.isValidId(e.getKey())) {
+                throw new IllegalArgumentException("trusted peer id must be 43 base64url chars: "
+                        + e.getKey());
+            }
+            Objects.requireNonNull(e.getValue(), "role of trusted peer " + e.getKey());
+        }
+        trustedPeers = Map.copyOf(trustedPeers);
+    }
+
+    private static void checkPort(final String name, final int port) {
+        if (port < -1 || port > 65535) {
+            throw new IllegalArgumentException(name + " must be -1 (off), 0 (any) or 1..65535: "
+                    + port);
+        }
+    }
+
+    /** @return a builder with every default set. */
+    public static @NotNull Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder initialised from this value. */
+    public @NotNull Builder toBuilder() {
+        final Builder b = new Builder();
+        b.nodeId = nodeId;
+        b.tcpBindAddress = tcpBindAddress;
+        b.tcpPort = tcpPort;
+        b.tcpTls = tcpTls;
+        b.webSocketBindAddress = webSocketBindAddress;
+        b.webSocketPort = webSocketPort;
+        b.webSocketPath = webSocketPath;
+        b.webSocketTls = webSocketTls;
+        b.maxPacketSize = maxPacketSize;
+        b.interceptTimeout = interceptTimeout;
+        b.authTimeout = authTimeout;
+        b.trustedPeers = trustedPeers;
+        b.interceptor = interceptor;
+        b.workFolder = workFolder;
+        return b;
+    }
+
+    /** Mutable builder; not thread-safe. Field initialisers are the defaults. */
+    public static final class Builder {
+        private String nodeId = "switchboard";
+        private String tcpBindAddress = "127.0.0.1";
+        private int tcpPort = 1883;
+        private Tls tcpTls;
+        private String webSocketBindAddress = "127.0.0.1";
+        private int webSocketPort = 8083;
+        private String webSocketPath = "/mqtt";
+        private Tls webSocketTls;
+        private int maxPacketSize = 64 * 1024;
+        private Duration interceptTimeout = Duration.ofSeconds(5);
+        private Duration authTimeout = Duration.ofSeconds(30);
+        private Map<String, PeerRole> trustedPeers = Map.of();
+        private SignalingInterceptor interceptor = SignalingInterceptor.FORWARD_ALL;
+        private Path workFolder;
+
+        private Builder() {
+        }
+
+        /** @see BrokerSettings#nodeId() */
+        public @NotNull Builder nodeId(final @NotNull String v) {
+            nodeId = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#tcpBindAddress() */
+        public @NotNull Builder tcpBindAddress(final @NotNull String v) {
+            tcpBindAddress = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#tcpPort() */
+        public @NotNull Builder tcpPort(final int v) {
+            tcpPort = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#tcpTls() */
+        public @NotNull Builder tcpTls(final @Nullable Tls v) {
+            tcpTls = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#webSocketBindAddress() */
+        public @NotNull Builder webSocketBindAddress(final @NotNull String v) {
+            webSocketBindAddress = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#webSocketPort() */
+        public @NotNull Builder webSocketPort(final int v) {
+            webSocketPort = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#webSocketPath() */
+        public @NotNull Builder webSocketPath(final @NotNull String v) {
+            webSocketPath = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#webSocketTls() */
+        public @NotNull Builder webSocketTls(final @Nullable Tls v) {
+            webSocketTls = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#maxPacketSize() */
+        public @NotNull Builder maxPacketSize(final int v) {
+            maxPacketSize = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#interceptTimeout() */
+        public @NotNull Builder interceptTimeout(final @NotNull Duration v) {
+            interceptTimeout = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#authTimeout() */
+        public @NotNull Builder authTimeout(final @NotNull Duration v) {
+            authTimeout = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#trustedPeers() */
+        public @NotNull Builder trustedPeers(final @NotNull Map<String, PeerRole> v) {
+            trustedPeers = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#interceptor() */
+        public @NotNull Builder interceptor(final @NotNull SignalingInterceptor v) {
+            interceptor = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#workFolder() */
+        public @NotNull Builder workFolder(final @Nullable Path v) {
+            workFolder = v;
+            return this;
+        }
+
+        /**
+         * @return the validated settings.
+         * @throws IllegalArgumentException naming the bad setting and value.
+         */
+        public @NotNull BrokerSettings build() {
+            return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
+                    webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
+                    maxPacketSize, interceptTimeout, authTimeout, trustedPeers, interceptor,
+                    workFolder);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package dev.switchboard.broker;
+
+import ch.qos.logback.classic.Level;
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import com.hivemq.extension.sdk.api.services.Services;
+import dev.switchboard.broker.extension.NodePublisher;
+import dev.switchboard.broker.extension.SignalingExtension;
+import dev.switchboard.broker.topic.Topics;
+import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * The embedded HiveMQ CE broker with the Switchboard extension: browsers connect over WebSocket
+ * ({@code /mqtt}, optionally TLS), tools and federation links over TCP; every client
+ * authenticates with its key ({@code sb-key-v1}, see
+ * {@link dev.switchboard.broker.identity.KeyProof}) and may use only the Switchboard topics.
+ *
+ * <h2>Logging</h2>
+ * HiveMQ is started without its own logging bootstrap, so it logs through the application's
+ * SLF4J/Logback configuration (HiveMQ's jar also carries a {@code logback.xml}; keep the
+ * application's own {@code logback.xml} first on the class path). At start, the loggers
+ * {@code com.hivemq}, {@code oshi} and {@code jetbrains.exodus} are set to WARN unless the
+ * application configured a level for them; to see HiveMQ's INFO output configure
+ * {@code <logger name="com.hivemq" level="INFO"/>}.
+ *
+ * <h2>Threading and lifetime</h2>
+ * All methods are thread-safe. {@link #start()} and {@link #stop()} block and are idempotent; a
+ * stopped broker can be started again. HiveMQ's extension services are JVM-wide singletons, so run
+ * at most one {@code EmbeddedBroker} per JVM at a time.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+    private static final long START_TIMEOUT_SECONDS = 60;
+    private static final String[] QUIET_LOGGERS = {"com.hivemq", "oshi", "jetbrains.exodus"};
+
+    private final BrokerSettings settings;
+    private EmbeddedHiveMQ hivemq;
+    private SignalingExtension extension;
+    private Path workFolder;
+    private boolean deleteWorkFolder;
+    private int tcpPort = -1;
+    private int webSocketPort = -1;
+
+    /** @param settings validated settings; see {@link BrokerSettings} for every default. */
+    public EmbeddedBroker(final @NotNull BrokerSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** @return the settings this broker was built from. */
+    public @NotNull BrokerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Generates HiveMQ's configuration, starts the broker and waits until it listens. Does nothing
+     * if already started.
+     *
+     * @throws IllegalStateException if HiveMQ fails to start (port in use, bad keystore, ...)
+     *                               within 60 s; the broker is then stopped again.
+     */
+    public synchronized void start() {
+        if (hivemq != null) {
+            return;
+        }
+        quietenHiveMqLoggers();
+        try {
+            if (settings.workFolder() != null) {
+                workFolder = settings.workFolder();
+                deleteWorkFolder = false;
+            } else {
+                workFolder = Files.createTempDirectory("switchboard-broker-");
+                deleteWorkFolder = true;
+            }
+            final Path conf = Files.createDirectories(workFolder.resolve("conf"));
+            final Path data = Files.createDirectories(workFolder.resolve("data"));
+            final Path extensions = Files.createDirectories(workFolder.resolve("extensions"));
+            final int wantedTcp = settings.tcpPort() == 0
+                    ? freePort(settings.tcpBindAddress()) : settings.tcpPort();
+            final int wantedWs = settings.webSocketPort() == 0
+                    ? freePort(settings.webSocketBindAddress()) : settings.webSocketPort();
+            Files.writeString(conf.resolve("config.xml"),
+                    HiveMqConfig.render(settings, wantedTcp, wantedWs), StandardCharsets.UTF_8);
+
+            extension = new SignalingExtension(settings);
+            final EmbeddedExtension embedded = EmbeddedExtension.builder()
+                    .withId("switchboard-signaling")
+                    .withName("Switchboard signaling")
+                    .withVersion("1")
+                    .withAuthor("Switchboard")
+                    .withPriority(1000)
+                    .withStartPriority(1000)
+                    .withExtensionMain(extension)
+                    .build();
+            hivemq = EmbeddedHiveMQ.builder()
+                    .withConfigurationFolder(conf)
+                    .withDataFolder(data)
+                    .withExtensionsFolder(extensions)
+                    .withEmbeddedExtension(embedded)
+                    .withoutLoggingBootstrap()
+                    .build();
+            hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (extension.publisher() == null) {
+                throw new IllegalStateException("the Switchboard extension did not start");
+            }
+            tcpPort = settings.tcpPort() < 0 ? -1 : boundPort("switchboard-tcp", wantedTcp);
+            webSocketPort = settings.webSocketPort() < 0
+                    ? -1 : boundPort("switchboard-websocket", wantedWs);
+            log.info("MQTT broker listening: tcp port {}, websocket port {} (node id {})",
+                    tcpPort, webSocketPort, settings.nodeId());
+        } catch (final IOException e) {
+            stopQuietly();
+            throw new UncheckedIOException("cannot prepare the broker's work folder", e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopQuietly();
+            throw new IllegalStateException("interrupted while starting the broker", e);
+        } catch (final ExecutionException | TimeoutException | RuntimeException e) {
+            stopQuietly();
+            throw new IllegalStateException("the MQTT broker failed to start: "
+                    + (e instanceof ExecutionException && e.getCause() != null
+                    ? e.getCause() : e), e);
+        }
+    }
+
+    /**
+     * Stops the broker, closing every connection, and deletes a temporary work folder. Does
+     * nothing if not started.
+     */
+    public synchronized void stop() {
+        if (hivemq == null) {
+            return;
+        }
+        try {
+            hivemq.stop().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final ExecutionException | TimeoutException e) {
+            log.warn("The MQTT broker did not stop cleanly", e);
+        } finally {
+            cleanUp();
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** @return whether the broker is started. */
+    public synchronized boolean isRunning() {
+        return hivemq != null;
+    }
+
+    /**
+     * @return the TCP listener's actual port (also when configured as 0), or -1 if the listener is
+     *     disabled.
+     * @throws IllegalStateException if not started.
+     */
+    public synchronized int tcpPort() {
+        requireRunning();
+        return tcpPort;
+    }
+
+    /**
+     * @return the WebSocket listener's actual port, or -1 if disabled.
+     * @throws IllegalStateException if not started.
+     */
+    public synchronized int webSocketPort() {
+        requireRunning();
+        return webSocketPort;
+    }
+
+    /**
+     * Publishes as the node: user property {@code sb-sender}={@code node}, QoS 1, no interceptors.
+     * Used for the retained {@code sb/v1/node/info}.
+     *
+     * @param topic    a topic under {@code sb/v1/} without wildcards.
+     * @param payload  payload bytes (UTF-8 JSON by protocol); copied.
+     * @param retained whether later subscribers get it too.
+     * @return completes when HiveMQ accepted the message; fails if the broker stopped meanwhile.
+     * @throws IllegalArgumentException if {@code topic} is not under {@code sb/v1/} or has a wildcard.
+     * @throws IllegalStateException    if not started.
+     */
+    public @NotNull CompletableFuture<Void> publish(final @NotNull String topic,
+                                                    final byte @NotNull [] payload,
+                                                    final boolean retained) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(payload, "payload");
+        if (!topic.startsWith(Topics.ROOT + "/") || topic.contains("#") || topic.contains("+")) {
+            throw new IllegalArgumentException("node topics must be under " + Topics.ROOT
+                    + "/ without wildcards: " + topic);
+        }
+        final NodePublisher publisher;
+        synchronized (this) {
+            requireRunning();
+            publisher = extension.publisher();
+        }
+        if (publisher == null) {
+            throw new IllegalStateException("broker is stopping");
+        }
+        return publisher.publish(topic, payload, retained, NodePublisher.NODE_SENDER);
+    }
+
+    private void requireRunning() {
+        if (hivemq == null) {
+            throw new IllegalStateException("broker not started");
+        }
+    }
+
+    private int boundPort(final String listenerName, final int fallback) {
+        for (final Listener l : Services.adminService().getServerInformation().getListener()) {
+            if (l.getName().equals(listenerName) && l.getPort() > 0) {
+                return l.getPort();
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * Picks a free port by binding and releasing it (HiveMQ's configuration needs a number). A
+     * brief race with other processes is possible; start then fails and can be retried.
+     */
+    private static int freePort(final String bindAddress) throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(bindAddress, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    private void stopQuietly() {
+        if (hivemq != null) {
+            try {
+                hivemq.stop().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (final Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                log.debug("Stopping a failed broker", e);
+            }
+        }
+        cleanUp();
+    }
+
+    private void cleanUp() {
+        hivemq = null;
+        extension = null;
+        tcpPort = -1;
+        webSocketPort = -1;
+        if (deleteWorkFolder && workFolder != null) {
+            deleteRecursively(workFolder);
+        }
+        workFolder = null;
+    }
+
+    private static void deleteRecursively(final Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (final IOException e) {
+                    log.debug("Could not delete {}", p);
+                }
+            });
+        } catch (final IOException e) {
+            log.debug("Could not delete {}", root);
+        }
+    }
+
+    private static void quietenHiveMqLoggers() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext)) {
+            return;
+        }
+        for (final String name : QUIET_LOGGERS) {
+            final ch.qos.logback.classic.Logger logger =
+                    (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name);
+            if (logger.getLevel() == null) {
+                logger.setLevel(Level.WARN);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.switchboard.broker.extension;
+
+import com.hivemq.extension.sdk.api.parameter.ClientBasedInput;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Maps each authenticated connection to its {@link ConnectionState}. The key is a random token
+ * kept in the connection's attribute store (not the client id), so that a session takeover by the
+ * same key, or a refused thief presenting a connected client's id, never touches the state of
+ * another connection. Thread-safe.
+ */
+final class ConnectionRegistry {
+
+    static final String TOKEN_ATTRIBUTE = "dev.switchboard.connection";
+
+    private final Map<String, ConnectionState> byToken = new ConcurrentHashMap<>();
+
+    /** Registers a freshly authenticated connection and tags it with a new token. */
+    @NotNull ConnectionState register(final @NotNull ClientBasedInput input,
+                                      final @NotNull ConnectionState state) {
+        final String token = UUID.randomUUID().toString();
+        byToken.put(token, state);
+        input.getConnectionInformation().getConnectionAttributeStore()
+                .putAsString(TOKEN_ATTRIBUTE, token, StandardCharsets.UTF_8);
+        return state;
+    }
+
+    /** @return the token of an authenticated connection, if it is one. */
+    static @NotNull Optional<String> token(final @NotNull ClientBasedInput input) {
+        return input.getConnectionInformation().getConnectionAttributeStore()
+                .getAsString(TOKEN_ATTRIBUTE, StandardCharsets.UTF_8);
+    }
+
+    /** @return the state of the connection {@code input} belongs to, or null if not authenticated. */
+    @Nullable ConnectionState get(final @NotNull ClientBasedInput input) {
+        return token(input).map(byToken::get).orElse(null);
+    }
+
+    /** Removes and returns the state of a connection by token; null if already gone. */
+    @Nullable ConnectionState remove(final @NotNull String token) {
+        return byToken.remove(token);
+    }
+
+    int size() {
+        return byToken.size();
+    }
+}

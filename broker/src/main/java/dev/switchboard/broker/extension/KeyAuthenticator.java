@@ -1,0 +1,224 @@
+package dev.switchboard.broker.extension;
+
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.auth.EnhancedAuthenticator;
+import com.hivemq.extension.sdk.api.auth.parameter.EnhancedAuthConnectInput;
+import com.hivemq.extension.sdk.api.auth.parameter.EnhancedAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.EnhancedAuthOutput;
+import com.hivemq.extension.sdk.api.packets.auth.AuthPacket;
+import com.hivemq.extension.sdk.api.packets.auth.AuthReasonCode;
+import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
+import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.identity.KeyProof;
+import dev.switchboard.broker.identity.PeerIds;
+import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The {@code sb-key-v1} challenge-response (see {@link KeyProof}) as a HiveMQ enhanced
+ * authenticator. One instance per connection (the provider makes a new one each time), so the
+ * outstanding challenge lives in a field and is bound to this connection. HiveMQ calls the
+ * methods of one instance one after another, never concurrently.
+ *
+ * <p>Every path decides explicitly (success, continue or fail); none falls through to the next
+ * extension, which for the embedded broker would mean "allow". Key parsing and signature
+ * verification run on the extension executor ({@code out.async}), not the Netty I/O thread.
+ *
+ * <p>Reason codes (MQTT 5 §3.2.2.2, CONNACK):
+ * <ul>
+ *   <li>0x8C Bad authentication method: no method, or not {@value KeyProof#METHOD}, in CONNECT
+ *       or in the client's AUTH;</li>
+ *   <li>0x85 Client Identifier not valid: client id is not the peer id of the presented key;</li>
+ *   <li>0x87 Not authorized: key not ECDSA P-256 SPKI, AUTH without an outstanding challenge or
+ *       with another reason code, challenge expired, signature missing, not 64 raw bytes, or not
+ *       valid over the expected bytes (wrong key, other context, replay, DER encoding).</li>
+ * </ul>
+ */
+final class KeyAuthenticator implements EnhancedAuthenticator {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyAuthenticator.class);
+    /** Upper bound HiveMQ waits for our own asynchronous work (parse, verify). */
+    private static final Duration WORK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final BrokerSettings settings;
+    private final Executor executor;
+    private final ConnectionRegistry registry;
+
+    private String clientId;
+    private PublicKey key;
+    private byte[] challenge;
+    private long challengeDeadlineNanos;
+    private boolean authenticated;
+
+    KeyAuthenticator(final @NotNull BrokerSettings settings, final @NotNull Executor executor,
+                     final @NotNull ConnectionRegistry registry) {
+        this.settings = settings;
+        this.executor = executor;
+        this.registry = registry;
+    }
+
+    @Override
+    public void onConnect(final @NotNull EnhancedAuthConnectInput input,
+                          final @NotNull EnhancedAuthOutput out) {
+        final ConnectPacket connect = input.getConnectPacket();
+        final Optional<String> method = connect.getAuthenticationMethod();
+        if (method.isEmpty() || !KeyProof.METHOD.equals(method.get())) {
+            log.debug("Refused {}: authentication method {}", connect.getClientId(), method);
+            out.failAuthentication(DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
+                    "authentication method must be " + KeyProof.METHOD);
+            return;
+        }
+        final String claimedId = connect.getClientId();
+        final byte[] spki = connect.getAuthenticationData().map(KeyAuthenticator::bytes)
+                .orElse(new byte[0]);
+        runAsync(out, () -> decideConnect(claimedId, spki, out));
+    }
+
+    private void decideConnect(final String claimedId, final byte[] spki,
+                               final EnhancedAuthOutput out) {
+        if (spki.length == 0) {
+            refuse(out, claimedId, DisconnectedReasonCode.NOT_AUTHORIZED,
+                    "authentication data must be the client's public key (SPKI DER)");
+            return;
+        }
+        // Identity: client id == base64url(SHA-256(SPKI)), so an id cannot be used without its key
+        if (!PeerIds.fromSpki(spki).equals(claimedId)) {
+            refuse(out, claimedId, DisconnectedReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                    "client id must be base64url(SHA-256(public key SPKI))");
+            return;
+        }
+        final KeyProof.KeyResult parsed = KeyProof.parsePublicKey(spki);
+        if (parsed instanceof KeyProof.InvalidKey invalid) {
+            refuse(out, claimedId, DisconnectedReasonCode.NOT_AUTHORIZED, invalid.reason());
+            return;
+        }
+        clientId = claimedId;
+        key = ((KeyProof.ValidKey) parsed).key();
+        issueChallenge(out);
+    }
+
+    private void issueChallenge(final EnhancedAuthOutput out) {
+        challenge = KeyProof.challenge(KeyProof.newNonce(), settings.nodeId());
+        challengeDeadlineNanos = System.nanoTime() + settings.authTimeout().toNanos();
+        out.setTimeout((int) Math.max(1, settings.authTimeout().toSeconds()));
+        out.continueAuthentication(challenge.clone());
+    }
+
+    @Override
+    public void onAuth(final @NotNull EnhancedAuthInput input, final @NotNull EnhancedAuthOutput out) {
+        final AuthPacket auth = input.getAuthPacket();
+        final String who = input.getClientInformation().getClientId();
+        if (!KeyProof.METHOD.equals(auth.getAuthenticationMethod())) {
+            refuse(out, who, DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
+                    "authentication method must be " + KeyProof.METHOD);
+            return;
+        }
+        // Single use: whatever happens next, this challenge is spent.
+        final byte[] expected = challenge;
+        challenge = null;
+        if (auth.getReasonCode() != AuthReasonCode.CONTINUE_AUTHENTICATION || expected == null
+                || key == null) {
+            refuse(out, who, DisconnectedReasonCode.NOT_AUTHORIZED,
+                    "no challenge outstanding for this AUTH");
+            return;
+        }
+        if (System.nanoTime() - challengeDeadlineNanos > 0) {
+            refuse(out, who, DisconnectedReasonCode.NOT_AUTHORIZED, "challenge expired");
+            return;
+        }
+        final byte[] signature = auth.getAuthenticationData().map(KeyAuthenticator::bytes)
+                .orElse(new byte[0]);
+        final boolean reAuth = input.isReAuthentication();
+        final ClientInputHolder holder = new ClientInputHolder(input);
+        runAsync(out, () -> {
+            final byte[] signed = KeyProof.signedBytes(clientId, expected);
+            if (!KeyProof.verify(key, signed, signature)) {
+                refuse(out, clientId, DisconnectedReasonCode.NOT_AUTHORIZED,
+                        "signature does not verify (expected 64-byte raw r||s ECDSA P-256 over "
+                                + "the sb-key-v1 challenge)");
+                return;
+            }
+            if (!reAuth && !authenticated) {
+                authenticated = true;
+                registry.register(holder.input,
+                        new ConnectionState(clientId, settings.trustedPeers().get(clientId)));
+            }
+            log.debug("Authenticated {}", clientId);
+            out.authenticateSuccessfully();
+        });
+    }
+
+    /**
+     * Client-initiated re-authentication (AUTH 0x19, MQTT 5 §4.12.1): a fresh challenge for the
+     * key bound at CONNECT.
+     */
+    @Override
+    public void onReAuth(final @NotNull EnhancedAuthInput input,
+                         final @NotNull EnhancedAuthOutput out) {
+        final AuthPacket auth = input.getAuthPacket();
+        final String who = input.getClientInformation().getClientId();
+        if (!KeyProof.METHOD.equals(auth.getAuthenticationMethod())) {
+            refuse(out, who, DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
+                    "authentication method must be " + KeyProof.METHOD);
+            return;
+        }
+        if (!authenticated || key == null) {
+            refuse(out, who, DisconnectedReasonCode.NOT_AUTHORIZED, "not authenticated");
+            return;
+        }
+        issueChallenge(out);
+    }
+
+    private void refuse(final EnhancedAuthOutput out, final String who,
+                        final DisconnectedReasonCode code, final String reason) {
+        log.debug("Refused {}: {} ({})", who, reason, code);
+        out.failAuthentication(code, reason);
+    }
+
+    /** Runs {@code work} on the extension executor, deciding NOT_AUTHORIZED if it fails. */
+    private void runAsync(final EnhancedAuthOutput out, final Runnable work) {
+        final Async<EnhancedAuthOutput> async = out.async(WORK_TIMEOUT, TimeoutFallback.FAILURE,
+                DisconnectedReasonCode.NOT_AUTHORIZED);
+        final Runnable guarded = () -> {
+            try {
+                work.run();
+            } catch (final RuntimeException e) {
+                log.warn("Authentication of {} failed internally", clientId, e);
+                try {
+                    out.failAuthentication(DisconnectedReasonCode.NOT_AUTHORIZED,
+                            "authentication failed");
+                } catch (final UnsupportedOperationException alreadyDecided) {
+                    // a decision was made before the failure; keep it
+                }
+            } finally {
+                async.resume();
+            }
+        };
+        try {
+            executor.execute(guarded);
+        } catch (final RejectedExecutionException e) {
+            guarded.run(); // shutting down: decide inline rather than leave the client hanging
+        }
+    }
+
+    private static byte[] bytes(final ByteBuffer buffer) {
+        final ByteBuffer b = buffer.asReadOnlyBuffer();
+        final byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** Keeps the input for the attribute store across the async hop. */
+    private record ClientInputHolder(EnhancedAuthInput input) {
+    }
+}

@@ -1,0 +1,90 @@
+package dev.switchboard.broker.extension;
+
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.identity.KeyProof;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.Executor;
+
+/**
+ * The Switchboard extension's main class, registered as a HiveMQ embedded extension by
+ * {@code EmbeddedBroker}. At start it warms up the crypto, then registers: the per-connection
+ * {@link KeyAuthenticator}, the shared {@link TopicAuthorizer}, a CONNECT interceptor that removes
+ * will messages (the broker itself announces departures), the per-client publish and unsubscribe
+ * interceptors, and the per-connection lifecycle listener.
+ *
+ * <p>Threading: {@link #extensionStart} and {@link #extensionStop} are called by HiveMQ once each;
+ * {@link #publisher()} is safe from any thread once started.
+ */
+public final class SignalingExtension implements ExtensionMain {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalingExtension.class);
+
+    private final BrokerSettings settings;
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private volatile NodePublisher publisher;
+
+    /** @param settings the broker settings (node id, trusted peers, interceptor, timeouts). */
+    public SignalingExtension(final @NotNull BrokerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void extensionStart(final @NotNull ExtensionStartInput input,
+                               final @NotNull ExtensionStartOutput output) {
+        try {
+            KeyProof.warmUp();
+        } catch (final RuntimeException e) {
+            output.preventExtensionStartup("ECDSA P-256 unavailable: " + e.getMessage());
+            return;
+        }
+        final Executor executor = Services.extensionExecutorService();
+        final NodePublisher nodePublisher = new NodePublisher(Services.publishService());
+        final TopicAuthorizer authorizer = new TopicAuthorizer(registry);
+        final SignalingPublishInterceptor publishInterceptor =
+                new SignalingPublishInterceptor(settings, registry, nodePublisher, executor);
+        final ClientLifecycle.UnsubscribeTracker unsubscribeTracker =
+                new ClientLifecycle.UnsubscribeTracker(registry);
+        final ConnectInboundInterceptor dropWill =
+                (in, out) -> out.getConnectPacket().setWillPublish(null);
+
+        Services.securityRegistry().setEnhancedAuthenticatorProvider(
+                providerInput -> new KeyAuthenticator(settings, executor, registry));
+        Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
+        Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> dropWill);
+        Services.initializerRegistry().setClientInitializer((in, context) -> {
+            context.addPublishInboundInterceptor(publishInterceptor);
+            context.addUnsubscribeInboundInterceptor(unsubscribeTracker);
+        });
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput ->
+                new ClientLifecycle(registry, nodePublisher, settings.interceptor(), executor));
+        publisher = nodePublisher;
+        log.debug("Switchboard extension started (node id {})", settings.nodeId());
+    }
+
+    @Override
+    public void extensionStop(final @NotNull ExtensionStopInput input,
+                              final @NotNull ExtensionStopOutput output) {
+        publisher = null;
+    }
+
+    /** @return the node publisher once started, otherwise {@code null}. */
+    public @Nullable NodePublisher publisher() {
+        return publisher;
+    }
+
+    /** @return number of authenticated connections currently tracked (for tests and metrics). */
+    public int connectionCount() {
+        return registry.size();
+    }
+}

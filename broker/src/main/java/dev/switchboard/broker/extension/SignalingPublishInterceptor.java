@@ -1,0 +1,198 @@
+package dev.switchboard.broker.extension;
+
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
+import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.PeerRole;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.broker.topic.Topic;
+import dev.switchboard.broker.topic.TopicPolicy;
+import dev.switchboard.broker.topic.Topics;
+import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Enforces the publish rules and hands every allowed signaling message to the node's
+ * {@link SignalingInterceptor}. One shared instance, registered for every client.
+ *
+ * <p>For each client PUBLISH:
+ * <ol>
+ *   <li>{@link TopicPolicy#checkPublish}: a topic outside the grammar, {@code sb/v1/node/info},
+ *       or a retained publish is refused with PUBACK 0x87 Not authorized (QoS 1) and an error
+ *       {@code forbidden-topic} to the sender's inbox; the client stays connected.</li>
+ *   <li>Every client-supplied {@code sb-sender} user property is removed and {@code sb-sender} =
+ *       the verified client id is set (a {@link PeerRole#FEDERATION} link may vouch for a
+ *       remote sender with a valid peer id).</li>
+ *   <li>For presence and inbox topics the node's interceptor runs on the extension executor
+ *       ({@code out.async}), in publish order per connection, and its {@link Verdict} applies:
+ *       forward; rewrite the payload; drop (PUBACK 0x00, nothing delivered, nobody told); reject
+ *       (PUBACK 0x83 Implementation specific error with reason string {@code code: message}, and
+ *       an error message to the sender's inbox). A throwing interceptor rejects with
+ *       {@code internal} (PUBACK 0x80 Unspecified error); one slower than
+ *       {@link BrokerSettings#interceptTimeout()} rejects with {@code timeout} (0x83).</li>
+ * </ol>
+ */
+final class SignalingPublishInterceptor implements PublishInboundInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalingPublishInterceptor.class);
+    /** Extra time HiveMQ waits beyond our own timeout before its fallback applies. */
+    private static final Duration ASYNC_GRACE = Duration.ofSeconds(2);
+
+    private final BrokerSettings settings;
+    private final ConnectionRegistry registry;
+    private final NodePublisher publisher;
+    private final Executor executor;
+
+    SignalingPublishInterceptor(final @NotNull BrokerSettings settings,
+                                final @NotNull ConnectionRegistry registry,
+                                final @NotNull NodePublisher publisher,
+                                final @NotNull Executor executor) {
+        this.settings = settings;
+        this.registry = registry;
+        this.publisher = publisher;
+        this.executor = executor;
+    }
+
+    @Override
+    public void onInboundPublish(final @NotNull PublishInboundInput input,
+                                 final @NotNull PublishInboundOutput out) {
+        final ConnectionState state = registry.get(input);
+        final ModifiablePublishPacket packet = out.getPublishPacket();
+        final String topic = packet.getTopic();
+        if (state == null) {
+            out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authenticated");
+            return;
+        }
+        final String clientId = state.clientId();
+        final byte[] payload = packet.getPayload().map(SignalingPublishInterceptor::bytes)
+                .orElse(new byte[0]);
+        final TopicPolicy.Decision decision = TopicPolicy.checkPublish(
+                clientId, state.role() != null, topic, packet.getRetain());
+        final String sender = senderOf(state, packet);
+        if (!decision.allowed()) {
+            final String reason = String.valueOf(decision.reason());
+            log.debug("Publish of {} to {} refused: {}", clientId, topic, reason);
+            out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, reason);
+            publisher.sendError(sender, "forbidden-topic", reason, topic, payload);
+            return;
+        }
+        packet.getUserProperties().removeName(NodePublisher.SENDER_PROPERTY);
+        packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
+
+        final SignalingMessage message;
+        if (decision.topic() instanceof Topic.Inbox inbox) {
+            message = new SignalingMessage(topic, SignalingMessage.TopicKind.INBOX, sender,
+                    inbox.peerId(), null, payload);
+        } else if (decision.topic() instanceof Topic.RoomPresence presence) {
+            message = new SignalingMessage(topic, SignalingMessage.TopicKind.ROOM_PRESENCE, sender,
+                    null, presence.roomId(), payload);
+        } else {
+            return; // a trusted peer's extra topic under sb/v1/: delivered as is
+        }
+        inspectAsync(state, message, out);
+    }
+
+    private void inspectAsync(final ConnectionState state, final SignalingMessage message,
+                              final PublishInboundOutput out) {
+        final Duration timeout = settings.interceptTimeout();
+        final Async<PublishInboundOutput> async = out.async(timeout.plus(ASYNC_GRACE),
+                TimeoutFallback.FAILURE, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "timeout");
+        final SignalingInterceptor interceptor = settings.interceptor();
+        try {
+            state.enqueue(() -> interceptor.inspect(message), executor, timeout)
+                    .whenCompleteAsync((verdict, error) -> {
+                        try {
+                            apply(message, verdict, error, out);
+                        } catch (final RuntimeException e) {
+                            log.warn("Could not apply verdict for {} on {}", message.senderId(),
+                                    message.topic(), e);
+                        } finally {
+                            async.resume();
+                        }
+                    }, executor);
+        } catch (final RejectedExecutionException e) {
+            out.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR, "broker shutting down");
+            async.resume();
+        }
+    }
+
+    private void apply(final SignalingMessage message, final Verdict verdict,
+                       final Throwable error, final PublishInboundOutput out) {
+        if (error != null) {
+            final Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof TimeoutException) {
+                log.warn("Signaling interceptor timed out after {} on a message from {} to {}",
+                        settings.interceptTimeout(), message.senderId(), message.topic());
+                reject(message, new Verdict.Reject("timeout",
+                        "the node did not answer within " + settings.interceptTimeout().toMillis()
+                                + " ms"), AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, out);
+            } else {
+                log.warn("Signaling interceptor failed on a message from {} to {}",
+                        message.senderId(), message.topic(), cause);
+                reject(message, new Verdict.Reject("internal", "the node failed to process it"),
+                        AckReasonCode.UNSPECIFIED_ERROR, out);
+            }
+            return;
+        }
+        if (verdict == null) {
+            log.warn("Signaling interceptor returned null for a message from {} to {}",
+                    message.senderId(), message.topic());
+            reject(message, new Verdict.Reject("internal", "the node failed to process it"),
+                    AckReasonCode.UNSPECIFIED_ERROR, out);
+        } else if (verdict instanceof Verdict.Rewrite rewrite) {
+            out.getPublishPacket().setPayload(ByteBuffer.wrap(rewrite.payload().clone()));
+        } else if (verdict instanceof Verdict.Drop) {
+            out.preventPublishDelivery();
+        } else if (verdict instanceof Verdict.Reject r) {
+            reject(message, r, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, out);
+        }
+        // Verdict.Forward: deliver unchanged
+    }
+
+    private void reject(final SignalingMessage message, final Verdict.Reject reject,
+                        final AckReasonCode code, final PublishInboundOutput out) {
+        out.preventPublishDelivery(code, reject.code() + ": " + reject.message());
+        publisher.sendError(message.senderId(), reject.code(), reject.message(), message.topic(),
+                message.payload());
+    }
+
+    /**
+     * The verified sender: the client id; for a federation link a valid peer id it supplies in
+     * {@code sb-sender} (the remote sender it vouches for).
+     */
+    private static String senderOf(final ConnectionState state,
+                                   final ModifiablePublishPacket packet) {
+        if (state.role() == PeerRole.FEDERATION) {
+            final List<String> claimed = packet.getUserProperties()
+                    .getAllForName(NodePublisher.SENDER_PROPERTY);
+            if (claimed.size() == 1 && Topics.isValidId(claimed.get(0))) {
+                return claimed.get(0);
+            }
+        }
+        return state.clientId();
+    }
+
+    private static byte[] bytes(final ByteBuffer buffer) {
+        final ByteBuffer b = buffer.asReadOnlyBuffer();
+        final byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+}

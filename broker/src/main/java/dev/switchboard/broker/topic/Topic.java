@@ -1,0 +1,93 @@
+package dev.switchboard.broker.topic;
+
+import org.jetbrains.annotations.NotNull;
+
+import java.util.Objects;
+
+/**
+ * A topic of the Switchboard v1 grammar, rooted at {@code sb/v1}.
+ *
+ * <pre>
+ * topic     = node-info / presence / inbox
+ * node-info = "sb/v1/node/info"
+ * presence  = "sb/v1/room/" id "/presence"
+ * inbox     = "sb/v1/inbox/" id
+ * id        = 43 ( ALPHA / DIGIT / "-" / "_" )   ; base64url, no padding, of a SHA-256
+ * </pre>
+ *
+ * Values are built only from validated ids; use {@link Topics#parse(String)} for untrusted input.
+ */
+public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.Inbox {
+
+    /** @return the MQTT topic name, for example {@code sb/v1/inbox/<peerId>}. */
+    @NotNull String mqttTopic();
+
+    /** {@code sb/v1/node/info}: retained, published by the node only. */
+    enum NodeInfo implements Topic {
+        INSTANCE;
+
+        @Override
+        public @NotNull String mqttTopic() {
+            return Topics.NODE_INFO;
+        }
+    }
+
+    /**
+     * {@code sb/v1/room/<roomId>/presence}.
+     *
+     * @param roomId the 43-character room id.
+     * @throws IllegalArgumentException if {@code roomId} is not a valid id (a programmer error:
+     *                                  parse untrusted input with {@link Topics#parse(String)}).
+     */
+    record RoomPresence(@NotNull String roomId) implements Topic {
+        public RoomPresence {
+            Topics.requireId(roomId, "roomId");
+        }
+
+        @Override
+        public @NotNull String mqttTopic() {
+            return Topics.ROOM_PREFIX + roomId + Topics.PRESENCE_SUFFIX;
+        }
+    }
+
+    /**
+     * {@code sb/v1/inbox/<peerId>}.
+     *
+     * @param peerId the 43-character peer id of the inbox owner.
+     * @throws IllegalArgumentException if {@code peerId} is not a valid id.
+     */
+    record Inbox(@NotNull String peerId) implements Topic {
+        public Inbox {
+            Topics.requireId(peerId, "peerId");
+        }
+
+        @Override
+        public @NotNull String mqttTopic() {
+            return Topics.INBOX_PREFIX + peerId;
+        }
+    }
+
+    /**
+     * The outcome of parsing an untrusted topic name: never an exception.
+     */
+    sealed interface ParseResult permits Valid, Invalid {
+    }
+
+    /** @param topic the parsed topic. */
+    record Valid(@NotNull Topic topic) implements ParseResult {
+        public Valid {
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /**
+     * @param input  the rejected input, as given.
+     * @param reason a human-readable explanation naming the offending part.
+     */
+    record Invalid(@NotNull String input, @NotNull String reason) implements ParseResult {
+        public Invalid {
+            Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

@@ -1,0 +1,487 @@
+package dev.switchboard.broker;
+
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.switchboard.broker.identity.KeyProof;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.spi.Verdict;
+import org.jetbrains.annotations.NotNull;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.Signature;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded broker on 127.0.0.1 port 0 with real MQTT 5 clients (HiveMQ MQTT client). */
+class BrokerIT {
+
+    private static final String ROOM = "R".repeat(43);
+    private static final Duration INTERCEPT_TIMEOUT = Duration.ofMillis(700);
+
+    private static EmbeddedBroker broker;
+    private static volatile Function<SignalingMessage, Verdict> behaviour;
+    private static final BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+    private static final BlockingQueue<SignalingMessage> inspected = new LinkedBlockingQueue<>();
+    private static final TestPeer ADMIN = new TestPeer();
+
+    private final List<TestPeer> peers = new ArrayList<>();
+
+    @BeforeAll
+    static void startBroker() {
+        final SignalingInterceptor interceptor = new SignalingInterceptor() {
+            @Override
+            public @NotNull Verdict inspect(final @NotNull SignalingMessage message) {
+                inspected.add(message);
+                return behaviour.apply(message);
+            }
+
+            @Override
+            public void onClientDisconnected(final @NotNull String clientId) {
+                disconnected.add(clientId);
+            }
+        };
+        broker = new EmbeddedBroker(BrokerSettings.builder()
+                .nodeId("test-node")
+                .tcpPort(0)
+                .webSocketPort(0)
+                .interceptTimeout(INTERCEPT_TIMEOUT)
+                .trustedPeers(Map.of(ADMIN.id, PeerRole.ADMIN))
+                .interceptor(interceptor)
+                .build());
+        broker.start();
+        broker.start(); // idempotent
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.stop();
+        broker.stop(); // idempotent
+        assertFalse(broker.isRunning());
+    }
+
+    @BeforeEach
+    void reset() {
+        behaviour = m -> Verdict.forward();
+        disconnected.clear();
+        inspected.clear();
+    }
+
+    @AfterEach
+    void closePeers() {
+        peers.forEach(TestPeer::close);
+    }
+
+    private TestPeer peer() {
+        final TestPeer p = new TestPeer();
+        peers.add(p);
+        return p;
+    }
+
+    private TestPeer connected() {
+        return peer().connect(broker.tcpPort());
+    }
+
+    private Mqtt5ConnAck connectWith(final TestPeer p, final String clientId, final String method,
+                                     final byte[] data, final TestPeer.Answer answer) {
+        return p.tryConnect(p.builder(broker.tcpPort()), clientId, method, data, answer);
+    }
+
+    /** After every refusal: an honest client still connects and exchanges a message. */
+    private void assertHonestClientStillWorks() {
+        final TestPeer a = connected();
+        final TestPeer b = connected();
+        assertEquals(1, b.subscribe(b.inbox()));
+        assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"ping\"}").code());
+        assertNotNull(b.next(b.inbox()), "honest message not delivered");
+    }
+
+    // --- connect / authenticate ------------------------------------------------------------
+
+    @Test
+    void connect_honestKey_succeedsAndStampsSender() {
+        assertTrue(broker.tcpPort() > 0);
+        assertTrue(broker.webSocketPort() > 0);
+        final TestPeer a = connected();
+        assertTrue(a.isConnected());
+        final byte[] challenge = a.lastChallenge;
+        assertEquals(KeyProof.NONCE_LENGTH + "test-node".length(), challenge.length);
+        assertEquals("test-node", new String(challenge, KeyProof.NONCE_LENGTH,
+                challenge.length - KeyProof.NONCE_LENGTH, StandardCharsets.UTF_8));
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_noAuthMethod_refusedBadAuthenticationMethod() {
+        final TestPeer p = peer();
+        assertEquals(0x8C, connectWith(p, p.id, null, null, null).getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_otherAuthMethod_refusedBadAuthenticationMethod() {
+        final TestPeer p = peer();
+        assertEquals(0x8C, connectWith(p, p.id, "SCRAM-SHA-256", p.spki, TestPeer.HONEST)
+                .getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_wrongSignature_refusedNotAuthorized() {
+        final TestPeer p = peer();
+        final TestPeer other = new TestPeer();
+        assertEquals(0x87, connectWith(p, p.id, KeyProof.METHOD, p.spki, (peer, id, ch) ->
+                KeyProof.sign(other.keys.getPrivate(), KeyProof.signedBytes(id, ch)))
+                .getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_replayedAnswerOfEarlierConnection_refusedNotAuthorized() {
+        final TestPeer p = peer();
+        p.connect(broker.tcpPort());
+        final byte[] earlier = p.lastAnswer;
+        p.disconnect();
+        final TestPeer again = peer();
+        // same key, same id, replaying the earlier connection's signature
+        final Mqtt5ConnAck ack = again.tryConnect(again.builder(broker.tcpPort()), p.id,
+                KeyProof.METHOD, p.spki, (peer, id, ch) -> earlier);
+        assertEquals(0x87, ack.getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_signatureOverOtherContext_refusedNotAuthorized() {
+        final TestPeer p = peer();
+        assertEquals(0x87, connectWith(p, p.id, KeyProof.METHOD, p.spki, (peer, id, ch) -> {
+            final byte[] signed = KeyProof.signedBytes(id, ch);
+            final byte[] other = "switchboard/v1/offer".getBytes(StandardCharsets.UTF_8);
+            final byte[] bytes = Arrays.copyOf(other, other.length + signed.length
+                    - KeyProof.CONTEXT.length());
+            System.arraycopy(signed, KeyProof.CONTEXT.length(), bytes, other.length,
+                    signed.length - KeyProof.CONTEXT.length());
+            return KeyProof.sign(peer.keys.getPrivate(), bytes);
+        }).getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_derEncodedSignature_refusedNotAuthorized() {
+        final TestPeer p = peer();
+        assertEquals(0x87, connectWith(p, p.id, KeyProof.METHOD, p.spki, (peer, id, ch) -> {
+            try {
+                final Signature der = Signature.getInstance("SHA256withECDSA");
+                der.initSign(peer.keys.getPrivate());
+                der.update(KeyProof.signedBytes(id, ch));
+                return der.sign();
+            } catch (final Exception e) {
+                throw new AssertionError(e);
+            }
+        }).getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_truncatedSignature_refusedNotAuthorized() {
+        final TestPeer p = peer();
+        assertEquals(0x87, connectWith(p, p.id, KeyProof.METHOD, p.spki, (peer, id, ch) ->
+                Arrays.copyOf(TestPeer.HONEST.answer(peer, id, ch), 63))
+                .getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_clientIdNotMatchingKey_refusedClientIdentifierNotValid() {
+        final TestPeer p = peer();
+        assertEquals(0x85, connectWith(p, "A".repeat(43), KeyProof.METHOD, p.spki,
+                TestPeer.HONEST).getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_notAP256Key_refusedNotAuthorized() {
+        final TestPeer p = peer();
+        final byte[] junk = "not a key".getBytes(StandardCharsets.UTF_8);
+        assertEquals(0x87, connectWith(p, dev.switchboard.broker.identity.PeerIds.fromSpki(junk),
+                KeyProof.METHOD, junk, TestPeer.HONEST).getReasonCode().getCode());
+        assertHonestClientStillWorks();
+    }
+
+    @Test
+    void connect_clientIdTheft_refusedAndVictimStaysConnected() {
+        final TestPeer victim = connected();
+        victim.subscribe(victim.inbox());
+        final TestPeer thief = peer();
+        // own key, victim's id
+        assertEquals(0x85, connectWith(thief, victim.id, KeyProof.METHOD, thief.spki,
+                TestPeer.HONEST).getReasonCode().getCode());
+        // victim's public key and id, but the thief cannot sign for it
+        assertEquals(0x87, connectWith(peer(), victim.id, KeyProof.METHOD, victim.spki,
+                (peer, id, ch) -> KeyProof.sign(thief.keys.getPrivate(),
+                        KeyProof.signedBytes(id, ch))).getReasonCode().getCode());
+        assertTrue(victim.isConnected());
+        assertTrue(disconnected.isEmpty(), "victim reported as disconnected: " + disconnected);
+        final TestPeer friend = connected();
+        assertEquals(0, friend.publish(victim.inbox(), "{\"v\":1,\"type\":\"hello\"}").code());
+        final Mqtt5Publish got = victim.next(victim.inbox());
+        assertNotNull(got);
+        assertEquals(List.of(friend.id), TestPeer.senders(got));
+        assertHonestClientStillWorks();
+    }
+
+    // --- subscribe ---------------------------------------------------------------------------
+
+    @Test
+    void subscribe_forbiddenFilters_refusedNotAuthorizedAndNothingDelivered() {
+        final TestPeer victim = connected();
+        victim.subscribe(victim.inbox());
+        final TestPeer snoop = connected();
+        snoop.subscribe(snoop.inbox());
+        for (final String filter : List.of("#", "sb/#", "sb/v1/inbox/+", "$SYS/#",
+                victim.inbox(), "sb/v1/+/" + victim.id, "sb/v1/room/+/presence")) {
+            assertEquals(0x87, snoop.subscribe(filter), filter);
+        }
+        final TestPeer sender = connected();
+        sender.publish(victim.inbox(), "{\"v\":1,\"type\":\"secret\"}");
+        assertNotNull(victim.next(victim.inbox()));
+        sender.publish(snoop.inbox(), "{\"v\":1,\"type\":\"sentinel\"}");
+        assertNotNull(snoop.next(snoop.inbox()));
+        assertTrue(snoop.received.stream().noneMatch(p -> TestPeer.payload(p).contains("secret")));
+        assertTrue(snoop.isConnected());
+    }
+
+    @Test
+    void subscribe_nodeInfo_receivesRetainedFromNode() {
+        broker.publish("sb/v1/node/info", "{\"v\":1,\"type\":\"node-info\"}"
+                .getBytes(StandardCharsets.UTF_8), true).join();
+        final TestPeer a = connected();
+        assertEquals(1, a.subscribe("sb/v1/node/info"));
+        final Mqtt5Publish info = a.next("sb/v1/node/info");
+        assertNotNull(info);
+        assertTrue(info.isRetain());
+        assertEquals(List.of("node"), TestPeer.senders(info));
+    }
+
+    @Test
+    void subscribe_trustedAdmin_mayUseWildcardsUnderRootButNotSys() {
+        peers.add(ADMIN);
+        ADMIN.connect(broker.tcpPort());
+        assertEquals(1, ADMIN.subscribe("sb/v1/#"));
+        assertEquals(0x87, ADMIN.subscribe("$SYS/#"));
+        assertEquals(0x87, ADMIN.subscribe("#"));
+        final TestPeer a = connected();
+        a.publish("sb/v1/inbox/" + "B".repeat(43), "{\"v\":1,\"type\":\"x\"}");
+        assertNotNull(ADMIN.next("sb/v1/inbox/" + "B".repeat(43)));
+    }
+
+    // --- publish -----------------------------------------------------------------------------
+
+    @Test
+    void publish_forgedSender_receiverSeesTrueSender() {
+        final TestPeer bob = connected();
+        bob.subscribe(bob.inbox());
+        final TestPeer mallory = connected();
+        assertEquals(0, mallory.publish(bob.inbox(), "{\"v\":1,\"type\":\"offer\"}", false,
+                u -> u.add("sb-sender", bob.id).add("sb-sender", "node")).code());
+        final Mqtt5Publish got = bob.next(bob.inbox());
+        assertNotNull(got);
+        assertEquals(List.of(mallory.id), TestPeer.senders(got));
+    }
+
+    @Test
+    void publish_forbiddenTopic_refusedWithErrorAndClientKeepsWorking() {
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        for (final String topic : List.of("sb/v1/node/info", "other/topic", "sb/v1/inbox/short",
+                "sb/v1/room/" + ROOM + "/chat")) {
+            final TestPeer.Ack ack = a.publish(topic, "{\"v\":1,\"type\":\"offer\",\"id\":\"m1\"}");
+            assertEquals(0x87, ack.code(), topic);
+            assertFalse(ack.reason().isEmpty());
+            final Mqtt5Publish error = a.next(a.inbox());
+            assertNotNull(error, "no error for " + topic);
+            final String json = TestPeer.payload(error);
+            assertTrue(json.contains("\"type\":\"error\""), json);
+            assertTrue(json.contains("\"code\":\"forbidden-topic\""), json);
+            assertTrue(json.contains("\"topic\":\"" + topic + "\""), json);
+            assertTrue(json.contains("\"id\":\"m1\""), json);
+            assertEquals(List.of("node"), TestPeer.senders(error));
+            assertTrue(a.isConnected());
+        }
+        assertTrue(inspected.isEmpty());
+        // retained to an otherwise allowed topic
+        assertEquals(0x87, a.publish(a.inbox(), "{}", true, u -> { }).code());
+        assertNotNull(a.next(a.inbox()));
+        assertTrue(a.isConnected());
+        // still works
+        assertEquals(0, a.publish(a.inbox(), "{\"v\":1,\"type\":\"self\"}").code());
+        final Mqtt5Publish self = a.next(a.inbox());
+        assertNotNull(self);
+        assertEquals(List.of(a.id), TestPeer.senders(self));
+    }
+
+    // --- SPI verdicts ------------------------------------------------------------------------
+
+    @Test
+    void interceptor_forward_deliversUnchangedWithVerifiedMessage() throws Exception {
+        final TestPeer a = connected();
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        a.publish(b.inbox(), "{\"v\":1,\"type\":\"offer\"}");
+        assertEquals("{\"v\":1,\"type\":\"offer\"}", TestPeer.payload(b.next(b.inbox())));
+        final SignalingMessage m = inspected.poll(5, TimeUnit.SECONDS);
+        assertNotNull(m);
+        assertEquals(a.id, m.senderId());
+        assertEquals(b.id, m.recipientId());
+        assertEquals(SignalingMessage.TopicKind.INBOX, m.kind());
+    }
+
+    @Test
+    void interceptor_rewrite_deliversNewPayload() {
+        behaviour = m -> Verdict.rewrite("{\"v\":1,\"type\":\"rewritten\"}"
+                .getBytes(StandardCharsets.UTF_8));
+        final TestPeer a = connected();
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"offer\"}").code());
+        final Mqtt5Publish got = b.next(b.inbox());
+        assertEquals("{\"v\":1,\"type\":\"rewritten\"}", TestPeer.payload(got));
+        assertEquals(List.of(a.id), TestPeer.senders(got));
+    }
+
+    @Test
+    void interceptor_drop_deliversNothingAndTellsNobody() {
+        behaviour = m -> m.payloadUtf8().contains("drop") ? Verdict.drop() : Verdict.forward();
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"drop\"}").code());
+        a.publish(b.inbox(), "{\"v\":1,\"type\":\"after\"}");
+        assertTrue(TestPeer.payload(b.next(b.inbox())).contains("after"));
+        assertTrue(a.received.isEmpty(), "sender was told");
+    }
+
+    @Test
+    void interceptor_reject_refusesAndSendsErrorToSenderInbox() {
+        behaviour = m -> Verdict.reject("bad-sdp", "m-line 0 has no fingerprint");
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        final TestPeer.Ack ack = a.publish(b.inbox(), "{\"v\":1,\"type\":\"offer\",\"id\":\"o-7\"}");
+        assertEquals(0x83, ack.code());
+        assertTrue(ack.reason().contains("bad-sdp"), ack.reason());
+        final Mqtt5Publish error = a.next(a.inbox());
+        assertNotNull(error);
+        assertEquals("{\"v\":1,\"type\":\"error\",\"code\":\"bad-sdp\",\"message\":"
+                + "\"m-line 0 has no fingerprint\",\"ref\":{\"topic\":\"" + b.inbox()
+                + "\",\"type\":\"offer\",\"id\":\"o-7\"}}", TestPeer.payload(error));
+        assertEquals(List.of("node"), TestPeer.senders(error));
+        assertTrue(b.received.isEmpty());
+        assertTrue(a.isConnected());
+    }
+
+    @Test
+    void interceptor_throws_rejectsInternalAndKeepsServing() {
+        behaviour = m -> {
+            if (m.payloadUtf8().contains("boom")) {
+                throw new IllegalStateException("test failure");
+            }
+            return Verdict.forward();
+        };
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        assertEquals(0x80, a.publish(b.inbox(), "not json boom").code());
+        final String error = TestPeer.payload(a.next(a.inbox()));
+        assertTrue(error.contains("\"code\":\"internal\""), error);
+        assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"fine\"}").code());
+        assertTrue(TestPeer.payload(b.next(b.inbox())).contains("fine"));
+    }
+
+    @Test
+    void interceptor_tooSlow_rejectsTimeout() {
+        final CountDownLatch release = new CountDownLatch(1);
+        behaviour = m -> {
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Verdict.forward();
+        };
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        try {
+            assertEquals(0x83, a.publish(b.inbox(), "{\"v\":1,\"type\":\"slow\"}").code());
+            final String error = TestPeer.payload(a.next(a.inbox()));
+            assertTrue(error.contains("\"code\":\"timeout\""), error);
+        } finally {
+            release.countDown();
+        }
+        behaviour = m -> Verdict.forward();
+        assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"quick\"}").code());
+        assertTrue(TestPeer.payload(b.next(b.inbox())).contains("quick"));
+    }
+
+    // --- lifecycle ---------------------------------------------------------------------------
+
+    @Test
+    void disconnect_notifiesNodeAndLeavesSubscribedRooms() throws Exception {
+        final String otherRoom = "O".repeat(43);
+        final String unsubscribedRoom = "U".repeat(43);
+        final TestPeer watcher = connected();
+        watcher.subscribe("sb/v1/room/" + ROOM + "/presence");
+        watcher.subscribe("sb/v1/room/" + otherRoom + "/presence");
+        watcher.subscribe("sb/v1/room/" + unsubscribedRoom + "/presence");
+        final TestPeer a = connected();
+        a.subscribe("sb/v1/room/" + ROOM + "/presence");
+        a.subscribe("sb/v1/room/" + unsubscribedRoom + "/presence");
+        a.unsubscribe("sb/v1/room/" + unsubscribedRoom + "/presence");
+        a.disconnect();
+        assertEquals(a.id, disconnected.poll(5, TimeUnit.SECONDS));
+        final Mqtt5Publish leave = watcher.next("sb/v1/room/" + ROOM + "/presence");
+        assertNotNull(leave);
+        assertEquals("{\"v\":1,\"type\":\"leave\"}", TestPeer.payload(leave));
+        assertEquals(List.of(a.id), TestPeer.senders(leave));
+        // nothing for the room it left by unsubscribing, nor the room it never joined
+        watcher.publish("sb/v1/room/" + otherRoom + "/presence", "{\"v\":1,\"type\":\"sentinel\"}");
+        assertNotNull(watcher.next("sb/v1/room/" + otherRoom + "/presence"));
+        assertTrue(watcher.received.stream().noneMatch(p ->
+                p.getTopic().toString().contains(unsubscribedRoom)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !a.isConnected());
+    }
+
+    @Test
+    void webSocket_honestClient_connects() {
+        final TestPeer p = peer();
+        final Mqtt5ConnAck ack = p.tryConnect(p.builder(broker.webSocketPort())
+                .webSocketConfig().serverPath("mqtt").applyWebSocketConfig(),
+                p.id, KeyProof.METHOD, p.spki, TestPeer.HONEST);
+        assertFalse(ack.getReasonCode().isError());
+        assertEquals(1, p.subscribe(p.inbox()));
+    }
+}
