@@ -85,6 +85,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         send(ctx, response, HttpUtil.isKeepAlive(request) && response.status() != 400, head);
     }
 
+    /**
+     * Answers a request whose body exceeds the limit (RFC 9110 §15.5.14) and closes the connection,
+     * since the rest of the body may still be on its way. Called by the aggregator.
+     */
+    void sendTooLarge(final @NotNull ChannelHandlerContext ctx) {
+        send(ctx, WebResponse.text(413, "Content Too Large"), false, false);
+    }
+
     private void send(final ChannelHandlerContext ctx, final WebResponse response, final boolean keepAlive,
                       final boolean head) {
         final boolean noBody = head || response.status() == 304 || response.status() == 204;

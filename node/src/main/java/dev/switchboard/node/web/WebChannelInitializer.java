@@ -1,9 +1,12 @@
 package dev.switchboard.node.web;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -15,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds each connection's pipeline: TLS (if a context is given), HTTP/1.1 codec with bounded
  * request line (4 KiB) and headers (8 KiB), idle timeout, aggregation of at most
- * {@link WebServerSettings#maxRequestBytes()} (larger: 413 from the aggregator), then the
+ * {@link WebServerSettings#maxRequestBytes()} (larger: 413 with the usual headers, then close), then the
  * {@link HttpRequestHandler}.
  */
 final class WebChannelInitializer extends ChannelInitializer<Channel> {
@@ -46,7 +49,17 @@ final class WebChannelInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
         pipeline.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        pipeline.addLast("aggregate", new HttpObjectAggregator(settings.maxRequestBytes()));
+        pipeline.addLast("aggregate", new HttpObjectAggregator(settings.maxRequestBytes()) {
+            @Override
+            protected void handleOversizedMessage(final ChannelHandlerContext ctx, final HttpMessage oversized)
+                    throws Exception {
+                if (oversized instanceof HttpRequest) {
+                    handler.sendTooLarge(ctx);
+                } else {
+                    super.handleOversizedMessage(ctx, oversized);
+                }
+            }
+        });
         pipeline.addLast("handler", handler);
     }
 }

@@ -277,6 +277,9 @@ class HttpRequestHandlerTest {
         final Response response = parse(send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2048\r\n\r\n"
                 + "x".repeat(2048)));
         assertEquals(413, response.status());
+        assertNotNull(response.header("Content-Security-Policy"));
+        assertEquals("close", response.header("Connection"));
+        assertFalse(channel.isOpen());
     }
 
     @Test
