@@ -1,0 +1,136 @@
+package dev.switchboard.node.web;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The thin Netty adapter around {@link Router}: turns an aggregated request into the router's
+ * values and the {@link WebResponse} back into HTTP, adding the {@link SecurityHeaders},
+ * Content-Length and Date and handling keep-alive. A request the decoder could not parse is answered
+ * 400 (414/431 for an over-long request line/headers) and the connection closed; the server keeps
+ * serving. Closes connections that went idle (an {@link IdleStateEvent} from the pipeline).
+ * Stateless; one instance is shared by all channels.
+ */
+@ChannelHandler.Sharable
+final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
+
+    private final @NotNull Router router;
+    private final @NotNull Map<String, String> securityHeaders;
+
+    HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders) {
+        this.router = router;
+        this.securityHeaders = Map.copyOf(securityHeaders);
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+        final DecoderResult decoded = request.decoderResult();
+        if (!decoded.isSuccess()) {
+            final WebResponse response;
+            if (decoded.cause() instanceof TooLongHttpLineException) {
+                response = WebResponse.text(414, "URI Too Long"); // RFC 9110 §15.5.15
+            } else if (decoded.cause() instanceof TooLongHttpHeaderException) {
+                response = WebResponse.text(431, "Request Header Fields Too Large"); // RFC 6585 §5
+            } else {
+                response = WebResponse.badRequest("malformed HTTP request");
+            }
+            log.debug("Malformed HTTP request: {}", String.valueOf(decoded.cause()));
+            send(ctx, response, false, false);
+            return;
+        }
+        final Map<String, String> headers = new HashMap<>();
+        for (final Map.Entry<String, String> header : request.headers()) {
+            headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
+        }
+        final boolean head = request.method().equals(HttpMethod.HEAD);
+        WebResponse response;
+        try {
+            response = router.handle(request.method().name(), request.uri(), headers,
+                    ByteBufUtil.getBytes(request.content()));
+        } catch (final RuntimeException e) {
+            log.warn("Failed to handle an HTTP request", e);
+            response = WebResponse.text(500, "Internal Server Error");
+        }
+        send(ctx, response, HttpUtil.isKeepAlive(request) && response.status() != 400, head);
+    }
+
+    /**
+     * Answers a request whose body exceeds the limit (RFC 9110 §15.5.14) and closes the connection,
+     * since the rest of the body may still be on its way. Called by the aggregator.
+     */
+    void sendTooLarge(final @NotNull ChannelHandlerContext ctx) {
+        send(ctx, WebResponse.text(413, "Content Too Large"), false, false);
+    }
+
+    private void send(final ChannelHandlerContext ctx, final WebResponse response, final boolean keepAlive,
+                      final boolean head) {
+        final boolean noBody = head || response.status() == 304 || response.status() == 204;
+        final FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()),
+                noBody ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        securityHeaders.forEach((name, value) -> out.headers().set(name, value));
+        response.headers().forEach((name, value) -> out.headers().set(name, value));
+        if (response.contentType() != null) {
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        if (response.status() != 304 && response.status() != 204) {
+            // for HEAD: the length GET would send, RFC 9110 §8.6
+            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        }
+        out.headers().set(HttpHeaderNames.DATE, HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        if (keepAlive) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        } else {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        // TLS handshake failures (browsers rejecting a self-signed cert), resets, ...: not our problem
+        log.debug("Closing HTTP connection after error: {}", cause.toString());
+        ctx.close();
+    }
+}

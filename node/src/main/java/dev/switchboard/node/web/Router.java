@@ -1,0 +1,168 @@
+package dev.switchboard.node.web;
+
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Decides the response for a request, without any transport: checks the target
+ * ({@link RequestTarget}), strips the path prefix, then answers from the route table (exact paths,
+ * e.g. {@code /node-info.json} or a secret admin path) or else from the {@link StaticFiles}.
+ * Thread-safe; routes may be added and removed while serving.
+ *
+ * <p>Static files: GET and HEAD only (405 otherwise); {@code index.html} for a directory path; a
+ * directory path without trailing slash is redirected (301) to the one with; conditional GET with
+ * If-None-Match (RFC 9110 §13.1.2) answers 304; {@code Cache-Control: no-cache} so browsers always
+ * revalidate. Route responses without a Cache-Control get {@code no-store}.
+ */
+public final class Router {
+
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+    private static final Pattern ROUTE_PATH = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+/?|/");
+
+    private final @NotNull String prefix;
+    private final @NotNull StaticFiles staticFiles;
+    private final @NotNull Map<String, RouteHandler> routes = new ConcurrentHashMap<>();
+
+    /**
+     * @param prefix      path prefix, starting and ending with {@code /} (see {@link WebServerSettings})
+     * @param staticFiles the static files served below the prefix
+     */
+    public Router(final @NotNull String prefix, final @NotNull StaticFiles staticFiles) {
+        if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("prefix must start and end with '/': " + prefix);
+        }
+        this.prefix = prefix;
+        this.staticFiles = Objects.requireNonNull(staticFiles, "staticFiles");
+    }
+
+    /**
+     * @param path    exact decoded path relative to the prefix, starting with {@code /}, without
+     *                query, dot segments or empty segments
+     * @param handler answers every method on that path
+     * @throws IllegalArgumentException if the path is malformed
+     */
+    public void addRoute(final @NotNull String path, final @NotNull RouteHandler handler) {
+        checkRoutePath(path);
+        routes.put(path, Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * @param path a path given to {@link #addRoute}
+     * @return whether a route was removed
+     */
+    public boolean removeRoute(final @NotNull String path) {
+        return routes.remove(path) != null;
+    }
+
+    static void checkRoutePath(final @NotNull String path) {
+        if (!ROUTE_PATH.matcher(path).matches()
+                || !(RequestTarget.parse(path) instanceof RequestTarget.Valid)) {
+            throw new IllegalArgumentException("not a valid route path: '" + path + "'");
+        }
+    }
+
+    /**
+     * @param method  request method, uppercase
+     * @param target  request target as sent, untrusted
+     * @param headers request headers, names lowercase
+     * @param body    request body
+     * @return the response (for HEAD the full GET response; the transport drops the body)
+     */
+    public @NotNull WebResponse handle(final @NotNull String method, final @NotNull String target,
+                                       final @NotNull Map<String, String> headers, final byte @NotNull [] body) {
+        final RequestTarget.Result result = RequestTarget.parse(target);
+        if (result instanceof RequestTarget.Invalid) {
+            return WebResponse.badRequest(((RequestTarget.Invalid) result).reason());
+        }
+        final RequestTarget.Valid valid = (RequestTarget.Valid) result;
+        final String path = valid.path();
+        if (!path.startsWith(prefix)) {
+            if ((path + "/").equals(prefix)) {
+                return WebResponse.movedPermanently(withQuery(valid.rawPath() + "/", valid.query()));
+            }
+            return WebResponse.notFound();
+        }
+        final String relative = path.substring(prefix.length() - 1);
+        final RouteHandler route = routes.get(relative);
+        if (route != null) {
+            return callRoute(route, new WebRequest(method, relative, valid.query(), headers, body));
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return WebResponse.methodNotAllowed("GET, HEAD");
+        }
+        return serveStatic(relative.substring(1), valid, headers);
+    }
+
+    private static WebResponse callRoute(final RouteHandler route, final WebRequest request) {
+        WebResponse response;
+        try {
+            response = route.handle(request);
+        } catch (final RuntimeException e) {
+            log.warn("Route {} failed", request.path(), e);
+            return WebResponse.text(500, "Internal Server Error");
+        }
+        if (response == null) {
+            log.warn("Route {} returned no response", request.path());
+            return WebResponse.text(500, "Internal Server Error");
+        }
+        if (!response.headers().containsKey("Cache-Control")) {
+            response = response.withHeader("Cache-Control", "no-store");
+        }
+        return response;
+    }
+
+    private WebResponse serveStatic(final String relative, final RequestTarget.Valid target,
+                                    final Map<String, String> headers) {
+        final String file = relative.isEmpty() || relative.endsWith("/") ? relative + "index.html" : relative;
+        // names starting with a dot (".git", ".env") are never served
+        if (file.startsWith(".") || file.contains("/.")) {
+            return WebResponse.notFound();
+        }
+        final StaticFiles.StaticFile found = staticFiles.find(file);
+        if (found == null) {
+            if (!relative.endsWith("/") && !relative.isEmpty() && staticFiles.find(relative + "/index.html") != null) {
+                return WebResponse.movedPermanently(withQuery(target.rawPath() + "/", target.query()));
+            }
+            return WebResponse.notFound();
+        }
+        WebResponse response = matches(headers.get("if-none-match"), found.etag())
+                ? new WebResponse(304, null, new byte[0], Map.of())
+                : WebResponse.of(200, found.contentType(), found.body());
+        response = response.withHeader("ETag", found.etag()).withHeader("Cache-Control", "no-cache");
+        if (found.lastModified() != null) {
+            response = response.withHeader("Last-Modified", found.lastModified());
+        }
+        return response;
+    }
+
+    /** RFC 9110 §13.1.2: If-None-Match uses weak comparison; {@code *} matches any current representation. */
+    static boolean matches(final @Nullable String ifNoneMatch, final @NotNull String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (final String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*")) {
+                return true;
+            }
+            if (tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
+            if (tag.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String withQuery(final String path, final String query) {
+        return query.isEmpty() ? path : path + "?" + query;
+    }
+}

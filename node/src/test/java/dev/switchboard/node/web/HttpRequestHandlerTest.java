@@ -1,0 +1,348 @@
+package dev.switchboard.node.web;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole server pipeline (minus TLS) on an {@link EmbeddedChannel}: raw bytes in, raw bytes out. */
+class HttpRequestHandlerTest {
+
+    private static final String WSS = "wss://node.example:8884";
+
+    private EmbeddedChannel channel;
+
+    record Response(int status, Map<String, String> headers, String body) {
+        String header(final String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private EmbeddedChannel open(final WebServerSettings settings, final Router router) {
+        final HttpRequestHandler handler = new HttpRequestHandler(router,
+                SecurityHeaders.forConnectSources(settings.cspConnectSources()));
+        final WebChannelInitializer initializer = new WebChannelInitializer(null, settings, handler);
+        channel = new EmbeddedChannel();
+        initializer.configure(channel.pipeline(), channel);
+        return channel;
+    }
+
+    private static WebServerSettings settings(final String prefix) {
+        return WebServerSettings.defaults().withPathPrefix(prefix).withClasspathRoot("webclient-test")
+                .withCspConnectSources(List.of(WSS)).withIdleTimeout(Duration.ofMinutes(5));
+    }
+
+    private static Router router(final String prefix) {
+        final Router router = new Router(WebServerSettings.normalizePrefix(prefix),
+                new StaticFiles(HttpRequestHandlerTest.class.getClassLoader(), "webclient-test"));
+        router.addRoute("/node-info.json", request -> request.isGetOrHead()
+                ? WebResponse.json("{\"node\":\"n1\"}".getBytes(StandardCharsets.UTF_8))
+                : WebResponse.methodNotAllowed("GET, HEAD"));
+        router.addRoute("/boom", request -> {
+            throw new IllegalStateException("bug");
+        });
+        router.addRoute("/echo", request -> WebResponse.of(200, "text/plain", request.body()));
+        return router;
+    }
+
+    private EmbeddedChannel open(final String prefix) {
+        return open(settings(prefix), router(prefix));
+    }
+
+    @AfterEach
+    void close() {
+        if (channel != null) {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    private String send(final String raw) {
+        channel.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+        final StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        return out.toString();
+    }
+
+    private static Response parse(final String raw) {
+        final int end = raw.indexOf("\r\n\r\n");
+        assertTrue(end > 0, "no complete response in: " + raw);
+        final String[] lines = raw.substring(0, end).split("\r\n");
+        final int status = Integer.parseInt(lines[0].split(" ")[1]);
+        final Map<String, String> headers = new HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            final int colon = lines[i].indexOf(':');
+            headers.putIfAbsent(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        }
+        return new Response(status, headers, raw.substring(end + 4));
+    }
+
+    private Response get(final String target) {
+        return parse(send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    }
+
+    @Test
+    void get_root_servesIndexWithHeaders() {
+        open("/");
+        final Response response = get("/");
+        assertEquals(200, response.status());
+        assertEquals("text/html; charset=utf-8", response.header("Content-Type"));
+        assertTrue(response.body().contains("fixture index"));
+        assertEquals(String.valueOf(response.body().length()), response.header("Content-Length"));
+        assertEquals("no-cache", response.header("Cache-Control"));
+        assertNotNull(response.header("ETag"));
+        assertNotNull(response.header("Date"));
+        assertEquals("keep-alive", response.header("Connection"));
+        assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void anyResponse_securityHeaders_present() {
+        open("/");
+        for (final Response response : List.of(get("/"), get("/missing"), get("/node-info.json"))) {
+            final String csp = response.header("Content-Security-Policy");
+            assertNotNull(csp);
+            assertTrue(csp.contains("default-src 'self'"), csp);
+            assertTrue(csp.contains("connect-src 'self' " + WSS + ";"), csp);
+            assertTrue(csp.contains("frame-ancestors 'none'"), csp);
+            assertFalse(csp.contains("unsafe-inline"), csp);
+            assertEquals("nosniff", response.header("X-Content-Type-Options"));
+            assertEquals("no-referrer", response.header("Referrer-Policy"));
+            final String permissions = response.header("Permissions-Policy");
+            assertTrue(permissions.contains("camera=(self)") && permissions.contains("microphone=(self)"), permissions);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/index.html|text/html; charset=utf-8",
+            "/app.js|text/javascript; charset=utf-8",
+            "/module.mjs|text/javascript; charset=utf-8",
+            "/style.css|text/css; charset=utf-8",
+            "/data.json|application/json",
+            "/icon.svg|image/svg+xml",
+            "/logo.png|image/png",
+            "/favicon.ico|image/x-icon",
+            "/app.webmanifest|application/manifest+json",
+            "/notes.txt|text/plain; charset=utf-8",
+            "/LICENSE|application/octet-stream",
+            "/sub/|text/html; charset=utf-8",
+    })
+    void get_staticFile_hasContentType(final String path, final String type) {
+        open("/");
+        final Response response = get(path);
+        assertEquals(200, response.status(), path);
+        assertEquals(type, response.header("Content-Type"));
+    }
+
+    @Test
+    void get_png_bodyIsExactBytes() throws Exception {
+        open("/");
+        final byte[] expected;
+        try (var in = getClass().getClassLoader().getResourceAsStream("webclient-test/logo.png")) {
+            expected = in.readAllBytes();
+        }
+        final Response response = get("/logo.png");
+        assertEquals(new String(expected, StandardCharsets.ISO_8859_1), response.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/../pom.xml", "/..%2f..%2fpom.xml", "/%2e%2e/%2e%2e/pom.xml", "/%2E%2E/webclient-test/index.html",
+            "/sub/..%5c..%5cindex.html", "/sub\\..\\index.html", "/index.html%00.png", "/./index.html",
+            "//index.html", "/%c0%ae%c0%ae/x",
+    })
+    void get_traversalAttempt_badRequest(final String target) {
+        open("/");
+        final Response response = get(target);
+        assertEquals(400, response.status(), target);
+        assertEquals("text/plain; charset=utf-8", response.header("Content-Type"));
+        assertNotNull(response.header("Content-Security-Policy"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/missing.html", "/.hidden", "/sub/missing/", "/dev/switchboard/node/web/WebServer.class",
+            "/webclient-test/index.html"})
+    void get_missingOrHidden_notFound(final String target) {
+        open("/");
+        assertEquals(404, get(target).status(), target);
+    }
+
+    @Test
+    void get_directoryWithoutSlash_redirectsKeepingQuery() {
+        open("/");
+        final Response response = get("/sub?x=1");
+        assertEquals(301, response.status());
+        assertEquals("/sub/?x=1", response.header("Location"));
+    }
+
+    @Test
+    void get_withPrefix_servesOnlyBelowPrefix() {
+        open("hidden");
+        assertEquals(404, get("/").status());
+        assertEquals(404, get("/index.html").status());
+        assertEquals(404, get("/node-info.json").status());
+        assertEquals(404, get("/hiddenx/").status());
+        final Response redirect = get("/hidden");
+        assertEquals(301, redirect.status());
+        assertEquals("/hidden/", redirect.header("Location"));
+        assertTrue(get("/hidden/").body().contains("fixture index"));
+        assertEquals(200, get("/hidden/app.js").status());
+        assertEquals(301, get("/hidden/sub").status());
+        assertEquals("{\"node\":\"n1\"}", get("/hidden/node-info.json").body());
+    }
+
+    @Test
+    void head_staticFile_headersWithoutBody() {
+        open("/");
+        final Response get = get("/app.js");
+        final Response head = parse(send("HEAD /app.js HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+        assertEquals(200, head.status());
+        assertEquals(get.header("Content-Length"), head.header("Content-Length"));
+        assertEquals(get.header("ETag"), head.header("ETag"));
+        assertEquals("", head.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"})
+    void otherMethod_staticFile_methodNotAllowed(final String method) {
+        open("/");
+        final Response response = parse(send(method + " /index.html HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
+        assertEquals(405, response.status());
+        assertEquals("GET, HEAD", response.header("Allow"));
+    }
+
+    @Test
+    void get_matchingIfNoneMatch_notModified() {
+        open("/");
+        final String etag = get("/style.css").header("ETag");
+        final Response response = parse(send("GET /style.css HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: \"x\", W/"
+                + etag + "\r\n\r\n"));
+        assertEquals(304, response.status());
+        assertEquals(etag, response.header("ETag"));
+        assertEquals("", response.body());
+        assertNull(response.header("Content-Type"));
+    }
+
+    @Test
+    void jsonEndpoint_getAndPost_jsonAnd405() {
+        open("/");
+        final Response response = get("/node-info.json?cache=bust");
+        assertEquals(200, response.status());
+        assertEquals("application/json", response.header("Content-Type"));
+        assertEquals("no-store", response.header("Cache-Control"));
+        assertEquals("{\"node\":\"n1\"}", response.body());
+        final Response post = parse(send("POST /node-info.json HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"));
+        assertEquals(405, post.status());
+    }
+
+    @Test
+    void route_throws_internalErrorAndKeepsServing() {
+        open("/");
+        assertEquals(500, get("/boom").status());
+        assertTrue(channel.isOpen());
+        assertEquals(200, get("/").status());
+    }
+
+    @Test
+    void route_postBody_reachesHandler() {
+        open("/");
+        final Response response = parse(send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"));
+        assertEquals("hello", response.body());
+    }
+
+    @Test
+    void post_oversizedBody_requestEntityTooLarge() {
+        open(settings("/").withMaxRequestBytes(1024), router("/"));
+        final Response response = parse(send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2048\r\n\r\n"
+                + "x".repeat(2048)));
+        assertEquals(413, response.status());
+        assertNotNull(response.header("Content-Security-Policy"));
+        assertEquals("close", response.header("Connection"));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void post_oversizedChunkedBody_requestEntityTooLarge() {
+        open(settings("/").withMaxRequestBytes(1024), router("/"));
+        final String chunk = "x".repeat(800);
+        final Response response = parse(send("POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n"));
+        assertEquals(413, response.status());
+    }
+
+    @Test
+    void malformedRequest_badRequestAndClosed() {
+        open("/");
+        final Response response = parse(send("GARBAGE\r\n\r\n"));
+        assertEquals(400, response.status());
+        assertEquals("close", response.header("Connection"));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void malformedHeader_badRequest() {
+        open("/");
+        final Response response = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n"));
+        assertEquals(400, response.status());
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void overlongRequestLine_uriTooLong() {
+        open("/");
+        final Response response = parse(send("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+        assertEquals(414, response.status());
+    }
+
+    @Test
+    void overlongHeaders_headerFieldsTooLarge() {
+        open("/");
+        final Response response = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n"));
+        assertEquals(431, response.status());
+    }
+
+    @Test
+    void keepAlive_twoRequests_bothAnswered() {
+        open("/");
+        final String raw = send("GET /app.js HTTP/1.1\r\nHost: localhost\r\n\r\nGET /style.css HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertEquals(2, raw.split("HTTP/1.1 200 OK", -1).length - 1, raw);
+        assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void connectionClose_answered_thenClosed() {
+        open("/");
+        final Response response = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+        assertEquals(200, response.status());
+        assertEquals("close", response.header("Connection"));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void http10_withoutKeepAlive_closed() {
+        open("/");
+        assertEquals(200, parse(send("GET / HTTP/1.0\r\n\r\n")).status());
+        assertFalse(channel.isOpen());
+    }
+}
