@@ -207,7 +207,7 @@ public final class SdpParser {
             }
             if (level.mid != null && !mids.add(level.mid)) {
                 // RFC 5888 §4: identification-tag unique within the session description
-                throw new SdpException(first + 1, "a=mid " + Syntax.quote(level.mid)
+                throw new SdpException(level.midLine, "a=mid " + Syntax.quote(level.mid)
                         + " is used by an earlier media section (RFC 5888 §4)");
             }
             media.add(new MediaSection(media.size(), first + 1, sectionLines, mediaLine, level.mid,
@@ -225,6 +225,7 @@ public final class SdpParser {
     /** Attributes collected at one level (session or one media section). */
     private static final class Level {
         @Nullable String mid;
+        int midLine;
         @Nullable String iceUfrag;
         @Nullable String icePwd;
         final List<Fingerprint> fingerprints = new ArrayList<>();
@@ -316,6 +317,7 @@ public final class SdpParser {
                     throw new SdpException(n, "a=mid must appear once, in a media section (RFC 5888 §4)");
                 }
                 level.mid = v;
+                level.midLine = n;
             }
             case "rtcp" -> parseRtcp(required(value, name, n), n);
             case "rtcp-mux" -> level.rtcpMux = true;
