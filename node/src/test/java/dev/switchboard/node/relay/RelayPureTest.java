@@ -1,0 +1,153 @@
+package dev.switchboard.node.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RelayPureTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @Test
+    void portPool_acquireAll_distinctThenExhausted() {
+        final PortPool pool = new PortPool(new PortRange(40000, 40003));
+        final Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            ports.add(pool.acquire());
+        }
+        assertEquals(Set.of(40000, 40001, 40002, 40003), ports);
+        assertEquals(-1, pool.acquire());
+        assertEquals(0, pool.available());
+        pool.release(40001);
+        pool.release(40001); // idempotent
+        assertEquals(1, pool.available());
+        assertEquals(40001, pool.acquire());
+        assertThrows(IllegalArgumentException.class, () -> pool.release(39999));
+    }
+
+    @Test
+    void portPool_released_reusedLast() {
+        final PortPool pool = new PortPool(new PortRange(40000, 40002));
+        final int first = pool.acquire();
+        pool.release(first);
+        assertEquals(40001, pool.acquire()); // round robin: the cursor moved past the released port
+        assertEquals(40002, pool.acquire());
+        assertEquals(40000, pool.acquire());
+    }
+
+    @Test
+    void portRange_invalid_rejected() {
+        assertThrows(IllegalArgumentException.class, () -> new PortRange(0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new PortRange(10, 9));
+        assertThrows(IllegalArgumentException.class, () -> new PortRange(1, 65536));
+        assertEquals(1000, new PortRange(40000, 40999).size());
+    }
+
+    @Test
+    void sessionKey_peerOrder_irrelevant() {
+        assertEquals(SessionKey.of("room", "b", "a"), SessionKey.of("room", "a", "b"));
+        assertFalse(SessionKey.of("room", "a", "b").equals(SessionKey.of("other", "a", "b")));
+        assertThrows(IllegalArgumentException.class, () -> SessionKey.of("room", "a", "a"));
+        assertTrue(SessionKey.of("room", "a", "b").involves("b"));
+        assertFalse(SessionKey.of("room", "a", "b").involves("c"));
+    }
+
+    @Test
+    void registry_limits_enforcedWithClearMessages() throws Exception {
+        final SessionRegistry<String> reg = new SessionRegistry<>(3, 2);
+        final SessionKey ab = SessionKey.of("r", "a", "b");
+        final SessionKey ac = SessionKey.of("r", "a", "c");
+        reg.checkCapacity(ab);
+        reg.put(ab, "ab");
+        reg.put(ac, "ac");
+        final SessionKey ad = SessionKey.of("r", "a", "d");
+        final RelayLimitException perPeer = assertThrows(RelayLimitException.class, () -> reg.checkCapacity(ad));
+        assertEquals(RelayLimitException.Reason.SESSIONS_PER_PEER, perPeer.reason());
+        assertTrue(perPeer.getMessage().contains("peer a"), perPeer.getMessage());
+        reg.put(SessionKey.of("r", "b", "c"), "bc");
+        final RelayLimitException total = assertThrows(RelayLimitException.class, () -> reg.checkCapacity(SessionKey.of("r", "x", "y")));
+        assertEquals(RelayLimitException.Reason.TOTAL_SESSIONS, total.reason());
+        assertThrows(IllegalStateException.class, () -> reg.put(ab, "again"));
+
+        assertEquals(List.of("ab", "ac"), reg.sessionsOf("a"));
+        assertFalse(reg.remove(ab, "not-it"));
+        assertTrue(reg.remove(ab, "ab"));
+        assertEquals(1, reg.countOf("a"));
+        assertEquals(1, reg.countOf("b"));
+        assertNull(reg.get(ab));
+        reg.checkCapacity(ad);
+    }
+
+    @Test
+    void registry_idle_selectsOnlyStaleSessions() {
+        final SessionRegistry<String> reg = new SessionRegistry<>(10, 10);
+        reg.put(SessionKey.of("r", "a", "b"), "old");
+        reg.put(SessionKey.of("r", "a", "c"), "fresh");
+        final Map<String, Long> last = new HashMap<>(Map.of("old", 0L, "fresh", 9_000_000_000L));
+        assertEquals(List.of("old"), reg.idle(10_000_000_000L, Duration.ofSeconds(5), last::get));
+        assertEquals(List.of(), reg.idle(4_000_000_000L, Duration.ofSeconds(5), s -> 0L));
+    }
+
+    @Test
+    void provenAddresses_window_expires() {
+        final AtomicLong now = new AtomicLong(1_000);
+        final ProvenAddresses proven = new ProvenAddresses(Duration.ofSeconds(10), 100, now::get);
+        final InetSocketAddress a = new InetSocketAddress(LOOPBACK, 5000);
+        assertFalse(proven.isProven(a));
+        proven.markProven(a);
+        assertTrue(proven.isProven(new InetSocketAddress(LOOPBACK, 5000)));
+        assertFalse(proven.isProven(new InetSocketAddress(LOOPBACK, 5001)));
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertTrue(proven.isProven(a));
+        now.addAndGet(1);
+        assertFalse(proven.isProven(a));
+        proven.markProven(a); // refresh
+        assertTrue(proven.isProven(a));
+    }
+
+    @Test
+    void provenAddresses_bounded_evictsLeastRecentlyProven() {
+        final ProvenAddresses proven = new ProvenAddresses(Duration.ofMinutes(1), 3);
+        for (int port = 1; port <= 3; port++) {
+            proven.markProven(new InetSocketAddress(LOOPBACK, port));
+        }
+        proven.markProven(new InetSocketAddress(LOOPBACK, 1)); // refresh 1: now 2 is the oldest
+        proven.markProven(new InetSocketAddress(LOOPBACK, 4));
+        assertEquals(3, proven.size());
+        assertFalse(proven.isProven(new InetSocketAddress(LOOPBACK, 2)));
+        assertTrue(proven.isProven(new InetSocketAddress(LOOPBACK, 1)));
+        assertTrue(proven.isProven(new InetSocketAddress(LOOPBACK, 4)));
+    }
+
+    @Test
+    void iceCredentials_rfc8839Grammar_enforcedAndPwdRedacted() {
+        final IceCredentials c = new IceCredentials("abcd", "0123456789abcdefghij+/");
+        assertFalse(c.toString().contains("0123456789"));
+        assertThrows(IllegalArgumentException.class, () -> new IceCredentials("abc", "0123456789abcdefghij+/"));
+        assertThrows(IllegalArgumentException.class, () -> new IceCredentials("ab:c", "0123456789abcdefghij+/"));
+        assertThrows(IllegalArgumentException.class, () -> new IceCredentials("abcd", "short"));
+        assertFalse(IceCredentials.isValid("abcd", "0123456789abcdefghij+-"));
+        assertTrue(IceCredentials.isValid("abcd", "0123456789abcdefghij+/"));
+    }
+
+    @Test
+    void relayConfig_invalid_rejected() {
+        final RelayConfig d = RelayConfig.defaults();
+        assertEquals(new PortRange(40000, 40999), d.ports());
+        assertThrows(IllegalArgumentException.class, () -> d.withLimits(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> d.withIdleTimeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> d.withIoThreads(0));
+    }
+}

@@ -1,0 +1,380 @@
+package dev.switchboard.node.relay.udp;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.node.relay.PortRange;
+import dev.switchboard.node.relay.ProvenAddresses;
+import dev.switchboard.node.relay.RelayConfig;
+import dev.switchboard.node.relay.RelayCounters;
+import dev.switchboard.node.relay.RelayLimitException;
+import dev.switchboard.node.relay.RelaySession;
+import dev.switchboard.node.relay.SessionKey;
+import dev.switchboard.node.stun.Stun;
+import dev.switchboard.node.stun.StunDecoder;
+import dev.switchboard.node.stun.StunMessage;
+import dev.switchboard.node.stun.StunMessageBuilder;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class UdpRelayIT {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final ProvenAddresses proven = new ProvenAddresses(Duration.ofMinutes(1), 1000);
+    private UdpRelay relay;
+
+    /** A browser stand-in: one UDP socket (a host candidate) with ICE credentials. */
+    static final class Peer implements AutoCloseable {
+        final String id;
+        final String ufrag;
+        final String pwd;
+        final DatagramSocket socket;
+
+        Peer(final String id, final String ufrag, final String pwd) throws IOException {
+            this.id = id;
+            this.ufrag = ufrag;
+            this.pwd = pwd;
+            this.socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+            socket.setSoTimeout((int) WAIT.toMillis());
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        /** Sends an ICE check as RFC 8445 §7.2.2 has it: USERNAME remote:local, MI with the remote pwd. */
+        byte[] sendCheck(final Peer remote, final InetSocketAddress to, final String keyPwd) throws IOException {
+            final byte[] tid = StunMessageBuilder.newTransactionId();
+            final byte[] check = new StunMessageBuilder(Stun.BINDING_REQUEST, tid)
+                    .username(remote.ufrag + ":" + ufrag)
+                    .attribute(Stun.ATTR_PRIORITY, new byte[] {0x6e, 0, 1, (byte) 0xff})
+                    .messageIntegrity(keyPwd.getBytes(StandardCharsets.UTF_8))
+                    .fingerprint().build();
+            send(check, to);
+            return tid;
+        }
+
+        byte[] sendCheck(final Peer remote, final InetSocketAddress to) throws IOException {
+            return sendCheck(remote, to, remote.pwd);
+        }
+
+        void send(final byte[] data, final InetSocketAddress to) throws IOException {
+            socket.send(new DatagramPacket(data, data.length, to));
+        }
+
+        void sendText(final String text, final InetSocketAddress to) throws IOException {
+            send(text.getBytes(StandardCharsets.UTF_8), to);
+        }
+
+        DatagramPacket receive() throws IOException {
+            final DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            socket.receive(p);
+            return p;
+        }
+
+        /** Receives until a datagram matches (skipping e.g. retransmitted checks), within the socket timeout each. */
+        DatagramPacket receive(final Predicate<DatagramPacket> wanted) throws IOException {
+            for (int i = 0; i < 20; i++) {
+                final DatagramPacket p = receive();
+                if (wanted.test(p)) {
+                    return p;
+                }
+            }
+            throw new AssertionError("no matching datagram");
+        }
+
+        void assertNothingArrives() throws IOException {
+            socket.setSoTimeout(300); // bounded wait for the absence of a datagram
+            try {
+                final DatagramPacket p = receive();
+                throw new AssertionError(id + " unexpectedly received " + p.getLength() + " bytes from " + p.getSocketAddress());
+            } catch (SocketTimeoutException expected) {
+                // nothing came
+            } finally {
+                socket.setSoTimeout((int) WAIT.toMillis());
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    private static String text(final DatagramPacket p) {
+        return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+    }
+
+    private static StunMessage stun(final DatagramPacket p) {
+        return StunDecoder.decode(p.getData(), 0, p.getLength()).messageOrNull();
+    }
+
+    private static Predicate<DatagramPacket> isText(final String expected) {
+        return p -> text(p).equals(expected);
+    }
+
+    private static Predicate<DatagramPacket> isStunType(final int type) {
+        return p -> {
+            final StunMessage m = stun(p);
+            return m != null && m.messageType() == type;
+        };
+    }
+
+    private UdpRelay start(final RelayConfig config) {
+        relay = new UdpRelay(config.withAddresses(LOOPBACK, LOOPBACK), proven);
+        return relay;
+    }
+
+    private UdpRelay start() {
+        return start(RelayConfig.defaults().withPorts(new PortRange(42000, 42099)).withIoThreads(2));
+    }
+
+    @AfterEach
+    void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private static RelaySession openWithCredentials(final UdpRelay relay, final Peer a, final Peer b) throws RelayLimitException {
+        final RelaySession s = relay.open(SessionKey.of("room", a.id, b.id), a.id, b.id);
+        s.setIceCredentials(a.id, a.ufrag, a.pwd);
+        s.setIceCredentials(b.id, b.ufrag, b.pwd);
+        return s;
+    }
+
+    /** Runs the check exchange so that both peers are ICE-proven; returns nothing, asserts routing. */
+    private static void proveBoth(final RelaySession s, final Peer a, final Peer b) throws IOException {
+        final InetSocketAddress pA = s.advertisedAddress(a.id);
+        final InetSocketAddress pB = s.advertisedAddress(b.id);
+        a.sendCheck(b, pB); // proves A, but B has no proven address yet: dropped (other)
+        await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
+        b.sendCheck(a, pA); // proves B, forwarded to A from pB
+        final DatagramPacket checkAtA = a.receive(isStunType(Stun.BINDING_REQUEST));
+        assertEquals(pB, checkAtA.getSocketAddress(), "A sees B's traffic coming from pB");
+        final StunMessage check = stun(checkAtA);
+        assertEquals(a.ufrag + ":" + b.ufrag, check.username());
+        assertTrue(check.verifyMessageIntegrity(a.pwd.getBytes(StandardCharsets.UTF_8)), "payload untouched");
+        // A answers the check; the relay routes the response to the requester (B) from pA
+        a.send(StunMessageBuilder.bindingSuccess(check.transactionId(), (InetSocketAddress) checkAtA.getSocketAddress())
+                .messageIntegrity(a.pwd.getBytes(StandardCharsets.UTF_8)).fingerprint().build(), pB);
+        final DatagramPacket responseAtB = b.receive(isStunType(Stun.BINDING_SUCCESS_RESPONSE));
+        assertEquals(pA, responseAtB.getSocketAddress(), "B sees A's traffic coming from pA");
+    }
+
+    @Test
+    void provenPeers_dataBothWays_deliveredFromTheOtherSidesPort() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            assertEquals(LOOPBACK, pA.getAddress());
+            assertNotEquals(pA.getPort(), pB.getPort());
+            assertTrue(pA.getPort() >= 42000 && pA.getPort() <= 42099);
+            proveBoth(s, a, b);
+
+            final byte[] dtlsLike = {0x16, (byte) 0xfe, (byte) 0xfd, 1, 2, 3, 4, 5};
+            a.send(dtlsLike, pB);
+            final DatagramPacket atB = b.receive(p -> p.getData()[0] == 0x16);
+            assertArrayEquals(dtlsLike, Arrays.copyOf(atB.getData(), atB.getLength()), "payload passes untouched");
+            assertEquals(pA, atB.getSocketAddress());
+            b.sendText("hello A", pA);
+            final DatagramPacket atA = a.receive(isText("hello A"));
+            assertEquals(pB, atA.getSocketAddress());
+
+            // forwarded: A->B response + data (2); B->A check + data (2); A's first check had no destination
+            await().atMost(WAIT).until(() -> s.counters().packetsBtoA() == 2 && s.counters().packetsAtoB() == 2);
+            final RelayCounters c = s.counters();
+            // A->B: a Binding success response (header, MI, FP: > 20 bytes) and the 8-byte datagram
+            assertTrue(c.bytesAtoB() > Stun.HEADER_LENGTH + 24 + dtlsLike.length, "bytes A->B " + c.bytesAtoB());
+            // B->A: a check (header, USERNAME, PRIORITY, MI, FP) and "hello A" (7 bytes)
+            assertTrue(c.bytesBtoA() > Stun.HEADER_LENGTH + 24 + 7, "bytes B->A " + c.bytesBtoA());
+            assertEquals(0, c.droppedUnproven());
+            assertEquals(1, c.droppedOther());
+        }
+    }
+
+    @Test
+    void unprovenThirdParty_getsNothingAndItsPacketsAreDroppedAndCounted() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB");
+             Peer c = new Peer("peerC", "cccc", "passwordOfMalloryCCCCCCC")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            proveBoth(s, a, b);
+
+            // garbage and data from the third party, to both ports, plus a check with the right
+            // username but the wrong password: none proves C, nothing is forwarded
+            c.sendText("garbage", pB);
+            c.send(new byte[] {0, 1, 0, 0}, pA);
+            c.send(new byte[0], pA);
+            c.sendCheck(b, pB, "wrongPasswordXXXXXXXXXXX");
+            c.sendCheck(a, pA, c.pwd);
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 5);
+            c.assertNothingArrives();
+
+            // the session keeps working for the proven peers
+            a.sendText("still here", pB);
+            assertEquals(pA, b.receive(isText("still here")).getSocketAddress());
+            b.sendText("me too", pA);
+            assertEquals(pB, a.receive(isText("me too")).getSocketAddress());
+            // neither A nor B got any of C's packets (only the STUN retransmits and texts above)
+            assertEquals(5, s.counters().droppedUnproven());
+        }
+    }
+
+    @Test
+    void checkWithWrongPassword_doesNotProve() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            a.sendCheck(b, pB, a.pwd); // keyed with A's own pwd instead of B's: invalid
+            b.sendCheck(a, pA);         // B proves itself; A is unknown, so no destination
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1 && s.counters().droppedOther() == 1);
+            a.sendText("data", pB);
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 2);
+            b.assertNothingArrives();
+            assertEquals(0, s.counters().packetsAtoB());
+        }
+    }
+
+    @Test
+    void checkBeforeCredentialsKnown_doesNotProveUntilSet() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = relay.open(SessionKey.of("room", a.id, b.id), a.id, b.id);
+            a.sendCheck(b, s.advertisedAddress(b.id));
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1);
+            s.setIceCredentials(a.id, a.ufrag, a.pwd);
+            s.setIceCredentials(b.id, b.ufrag, b.pwd);
+            proveBoth(s, a, b);
+        }
+    }
+
+    @Test
+    void stunAnsweredAddress_isProvenWithoutIceCheck() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = relay.open(SessionKey.of("room", a.id, b.id), a.id, b.id);
+            proven.markProven(a.address()); // as if our STUN service had answered A
+            proven.markProven(b.address());
+            b.sendText("first", s.advertisedAddress(a.id)); // A not seen yet: no destination
+            await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
+            a.sendText("from A", s.advertisedAddress(b.id));
+            assertEquals(s.advertisedAddress(a.id), b.receive(isText("from A")).getSocketAddress());
+            b.sendText("from B", s.advertisedAddress(a.id));
+            assertEquals(s.advertisedAddress(b.id), a.receive(isText("from B")).getSocketAddress());
+        }
+    }
+
+    @Test
+    void twoCandidatesOfOnePeer_responsesGoBackToTheRequestingSource() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer a2 = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA"); // A's second candidate
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            proveBoth(s, a, b);
+            // A's second candidate sends its own check; B answers both outstanding checks
+            a2.sendCheck(b, pB);
+            final DatagramPacket check2 = b.receive(p -> {
+                final StunMessage m = stun(p);
+                return m != null && m.messageType() == Stun.BINDING_REQUEST;
+            });
+            // now a2 is the latest proven source: plain data goes there
+            b.sendText("to latest", pA);
+            assertEquals(pB, a2.receive(isText("to latest")).getSocketAddress());
+            // an earlier transaction from the first candidate: its response must go to it, not a2
+            final byte[] tidFromA = a.sendCheck(b, pB);
+            final DatagramPacket check1 = b.receive(p -> {
+                final StunMessage m = stun(p);
+                return m != null && Arrays.equals(m.transactionId(), tidFromA);
+            });
+            b.send(StunMessageBuilder.bindingSuccess(stun(check1).transactionId(), pA).fingerprint().build(), pA);
+            final DatagramPacket r1 = a.receive(isStunType(Stun.BINDING_SUCCESS_RESPONSE));
+            assertArrayEquals(tidFromA, stun(r1).transactionId());
+            assertEquals(pB, r1.getSocketAddress());
+            b.send(StunMessageBuilder.bindingSuccess(stun(check2).transactionId(), pA).fingerprint().build(), pA);
+            final DatagramPacket r2 = a2.receive(isStunType(Stun.BINDING_SUCCESS_RESPONSE));
+            assertArrayEquals(stun(check2).transactionId(), stun(r2).transactionId());
+        }
+    }
+
+    @Test
+    void limits_totalPerPeerAndPorts_throwWithReason() throws Exception {
+        start(RelayConfig.defaults().withPorts(new PortRange(42100, 42105)).withLimits(2, 1).withIoThreads(1));
+        final RelaySession ab = relay.open(SessionKey.of("r", "a", "b"), "a", "b");
+        assertSame(ab, relay.open(SessionKey.of("r", "b", "a"), "b", "a"), "same key: same session");
+        final RelayLimitException perPeer = assertThrows(RelayLimitException.class,
+                () -> relay.open(SessionKey.of("r", "a", "c"), "a", "c"));
+        assertEquals(RelayLimitException.Reason.SESSIONS_PER_PEER, perPeer.reason());
+        relay.open(SessionKey.of("r", "c", "d"), "c", "d");
+        final RelayLimitException total = assertThrows(RelayLimitException.class,
+                () -> relay.open(SessionKey.of("r", "e", "f"), "e", "f"));
+        assertEquals(RelayLimitException.Reason.TOTAL_SESSIONS, total.reason());
+        assertThrows(IllegalArgumentException.class, () -> relay.open(SessionKey.of("r", "x", "y"), "x", "z"));
+        assertEquals(2, relay.sessionCount());
+        assertEquals(2, relay.availablePorts());
+
+        assertEquals(1, relay.closeSessionsOf("a"));
+        assertFalse(ab.isOpen());
+        await().atMost(WAIT).until(() -> relay.availablePorts() == 4);
+    }
+
+    @Test
+    void portsExhaustedOrTaken_skippedOrReported() throws Exception {
+        start(RelayConfig.defaults().withPorts(new PortRange(42200, 42202)).withLimits(10, 10).withIoThreads(1));
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(LOOPBACK, 42200))) {
+            final RelaySession s = relay.open(SessionKey.of("r", "a", "b"), "a", "b");
+            assertEquals(42201, s.advertisedAddress("a").getPort());
+            assertEquals(42202, s.advertisedAddress("b").getPort());
+            final RelayLimitException e = assertThrows(RelayLimitException.class,
+                    () -> relay.open(SessionKey.of("r", "c", "d"), "c", "d"));
+            assertEquals(RelayLimitException.Reason.PORTS_EXHAUSTED, e.reason());
+            assertTrue(e.getMessage().contains("42200-42202"), e.getMessage());
+            assertEquals(1, relay.sessionCount());
+        }
+    }
+
+    @Test
+    void idleSession_closedByTimeoutAndPortsFreed() throws Exception {
+        start(RelayConfig.defaults().withPorts(new PortRange(42300, 42303)).withIdleTimeout(Duration.ofMillis(300))
+                .withIoThreads(1));
+        final RelaySession s = relay.open(SessionKey.of("r", "a", "b"), "a", "b");
+        final int portA = s.advertisedAddress("a").getPort();
+        assertEquals(2, relay.availablePorts());
+        await().atMost(WAIT).until(() -> !s.isOpen() && relay.sessionCount() == 0 && relay.availablePorts() == 4);
+        // the freed port can be bound again
+        try (DatagramSocket again = new DatagramSocket(new InetSocketAddress(LOOPBACK, portA))) {
+            assertEquals(portA, again.getLocalPort());
+        }
+    }
+}

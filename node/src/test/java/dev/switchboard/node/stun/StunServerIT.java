@@ -1,0 +1,93 @@
+package dev.switchboard.node.stun;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class StunServerIT {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    /** turnutils_stunclient prints e.g. "0: : IPv4. UDP reflexive addr: 127.0.0.1:54630". */
+    private static final Pattern REFLEXIVE = Pattern.compile("UDP reflexive addr: ([0-9.]+):(\\d+)");
+
+    private final List<InetSocketAddress> answered = new CopyOnWriteArrayList<>();
+    private StunServer server;
+
+    @BeforeEach
+    void start() {
+        server = StunServer.start(StunServerConfig.of(LOOPBACK, 0), answered::add);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void turnutilsStunclient_getsItsOwnSourceAddressBack() throws Exception {
+        final int port = server.localAddress().getPort();
+        assertNotEquals(0, port);
+        final Process process = new ProcessBuilder("/usr/bin/turnutils_stunclient", "-p", Integer.toString(port), "127.0.0.1")
+                .redirectErrorStream(true).start();
+        final boolean exited = process.waitFor(20, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(exited, "turnutils_stunclient did not finish: " + output);
+        assertEquals(0, process.exitValue(), output);
+        final Matcher m = REFLEXIVE.matcher(output);
+        assertTrue(m.find(), "no reflexive address in: " + output);
+        final InetSocketAddress printed = new InetSocketAddress(InetAddress.getByName(m.group(1)), Integer.parseInt(m.group(2)));
+        assertEquals(LOOPBACK, printed.getAddress());
+        // the address it printed is exactly the socket address the client sent from, as seen by the server
+        assertTrue(answered.contains(printed), "printed " + printed + ", answered " + answered);
+        assertTrue(server.counters().answered() >= 1);
+        assertEquals(0, server.counters().droppedMalformed());
+    }
+
+    @Test
+    void garbageThenValidRequest_garbageCountedValidAnswered() throws IOException {
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            client.setSoTimeout(5000);
+            final InetSocketAddress target = server.localAddress();
+            final byte[][] garbage = {
+                    "hello".getBytes(StandardCharsets.US_ASCII),
+                    new byte[] {0x16, (byte) 0xfe, (byte) 0xfd},
+                    new byte[64],
+                    java.util.Arrays.copyOf(Rfc5769Vectors.SAMPLE_REQUEST, 40)};
+            for (final byte[] g : garbage) {
+                client.send(new DatagramPacket(g, g.length, target));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.counters().droppedMalformed() == garbage.length);
+
+            final byte[] tid = StunMessageBuilder.newTransactionId();
+            final byte[] request = new StunMessageBuilder(Stun.BINDING_REQUEST, tid).fingerprint().build();
+            client.send(new DatagramPacket(request, request.length, target));
+            final DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+            client.receive(reply); // the garbage produced no reply, so this is the response
+            final StunMessage response = StunDecoder.decode(reply.getData(), 0, reply.getLength()).messageOrNull();
+            assertEquals(Stun.BINDING_SUCCESS_RESPONSE, response.messageType());
+            assertEquals(client.getLocalSocketAddress(), response.xorMappedAddress());
+            assertTrue(response.verifyFingerprint());
+            assertEquals(new StunServerCounters(1, garbage.length, 0), server.counters());
+            assertEquals(List.of(client.getLocalSocketAddress()), answered);
+        }
+    }
+}
