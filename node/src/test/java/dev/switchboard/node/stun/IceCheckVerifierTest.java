@@ -78,4 +78,27 @@ class IceCheckVerifierTest {
             assertFalse(v.verify(t, 0, t.length), "flip at " + i);
         }
     }
+
+    @Test
+    void verify_steadyState_allocatesNothing() {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        final IceCheckVerifier v = new IceCheckVerifier("bbbb", "passwordOfB0123456789xyz");
+        final byte[] good = check("bbbb:aaaa", "passwordOfB0123456789xyz", true);
+        final byte[] bad = check("bbbb:aaaa", "passwordOfA0123456789xyz", true);
+        boolean sink = false;
+        for (int i = 0; i < 20_000; i++) { // warm up (JIT)
+            sink ^= v.verify(good, 0, good.length) ^ v.verify(bad, 0, bad.length);
+        }
+        final long tid = Thread.currentThread().getId();
+        final long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 10_000; i++) {
+            sink ^= v.verify(good, 0, good.length) ^ v.verify(bad, 0, bad.length);
+        }
+        final long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        // a handful of bytes may come from the measurement itself; 20,000 verifications must not add up
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 20,000 verifications");
+        assertTrue(v.verify(good, 0, good.length) || sink); // keep the loop's result alive
+    }
 }
