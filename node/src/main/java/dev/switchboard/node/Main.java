@@ -1,11 +1,87 @@
 package dev.switchboard.node;
 
-/** Placeholder entry point; replaced by the picocli command. */
-public final class Main {
+import dev.switchboard.node.config.ConfigException;
+import dev.switchboard.node.config.ConfigLoader;
+import dev.switchboard.node.config.NodeConfig;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code java -jar switchboard.jar [--config FILE]}. Starts a node, prints the
+ * URL to open and the TLS certificate's fingerprint, and runs until Ctrl-C (SIGINT/SIGTERM), which
+ * stops everything cleanly.
+ *
+ * <p>Exit codes: 0 after a clean stop, 2 for a bad command line or configuration, 1 if the node
+ * could not start (a port in use, for example).
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
+        description = "A self-hosted WebRTC signaling node: MQTT broker, STUN, UDP relay and web client.")
+public final class Main implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "YAML configuration file (default: ${DEFAULT-VALUE}; a missing default file means "
+                    + "built-in defaults on localhost).")
+    private Path config = Path.of("switchboard.yaml");
+
+    @Option(names = "--check-config", description = "Validate the configuration, print it, and exit.")
+    private boolean checkOnly;
+
     private Main() {
     }
 
+    /**
+     * @param args command-line arguments.
+     */
     public static void main(final String[] args) {
-        System.out.println("Switchboard");
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        final boolean explicit = !config.equals(Path.of("switchboard.yaml"));
+        final NodeConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, explicit);
+        } catch (final ConfigException e) {
+            System.err.println("switchboard: " + e.getMessage());
+            return 2;
+        }
+        if (checkOnly) {
+            System.out.println(cfg);
+            return 0;
+        }
+        final Node node;
+        try {
+            node = Node.start(cfg, Node.Options.defaults());
+        } catch (final Exception e) {
+            System.err.println("switchboard: could not start: " + e.getMessage());
+            return 1;
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        System.out.println();
+        System.out.println("Switchboard is running. Open: " + node.url());
+        if (node.certificateFingerprint() != null) {
+            System.out.println("TLS certificate SHA-256: " + node.certificateFingerprint());
+            System.out.println("(self-signed unless configured: compare this fingerprint with the one your browser shows)");
+        }
+        System.out.println("Press Ctrl-C to stop.");
+        try {
+            stopped.await();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
 }

@@ -1,0 +1,309 @@
+package dev.switchboard.node;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.EmbeddedBroker;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.node.config.NodeConfig;
+import dev.switchboard.node.identity.NodeKey;
+import dev.switchboard.node.relay.PortRange;
+import dev.switchboard.node.relay.ProvenAddresses;
+import dev.switchboard.node.relay.RelayConfig;
+import dev.switchboard.node.relay.udp.UdpRelay;
+import dev.switchboard.node.sdp.SdpLimits;
+import dev.switchboard.node.sdp.SdpParser;
+import dev.switchboard.node.signaling.MessageValidator;
+import dev.switchboard.node.signaling.SignalingService;
+import dev.switchboard.node.stun.StunServer;
+import dev.switchboard.node.stun.StunServerConfig;
+import dev.switchboard.node.tls.CertificateStore;
+import dev.switchboard.node.tls.PemFiles;
+import dev.switchboard.node.tls.Pkcs12Keystore;
+import dev.switchboard.node.tls.TlsIdentity;
+import dev.switchboard.node.web.WebServer;
+import dev.switchboard.node.web.WebServerSettings;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * One running Switchboard node: the STUN service, the UDP relay, the signaling service, the
+ * embedded broker and the web server, started in that order from one {@link NodeConfig} and
+ * stopped in reverse by {@link #close()}.
+ *
+ * <p>Thread-safe. Only one node per JVM at a time (the embedded broker's limit).
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    /** How long an address answered by the STUN service counts as proven for the relay. */
+    static final Duration STUN_PROOF_WINDOW = Duration.ofMinutes(2);
+    /** Most addresses remembered as proven by STUN at once. */
+    static final int STUN_PROOF_CAPACITY = 16_384;
+
+    private final NodeConfig config;
+    private final NodeKey key;
+    private final @Nullable TlsIdentity tls;
+    private final StunServer stun;
+    private final UdpRelay relay;
+    private final EmbeddedBroker broker;
+    private final WebServer web;
+    private final Deque<AutoCloseable> started;
+    private boolean closed;
+
+    private Node(final NodeConfig config, final NodeKey key, final @Nullable TlsIdentity tls, final StunServer stun,
+                 final UdpRelay relay, final EmbeddedBroker broker, final WebServer web,
+                 final Deque<AutoCloseable> started) {
+        this.config = config;
+        this.key = key;
+        this.tls = tls;
+        this.stun = stun;
+        this.relay = relay;
+        this.broker = broker;
+        this.web = web;
+        this.started = started;
+    }
+
+    /**
+     * Extension points for embedding and tests.
+     *
+     * @param interceptorDecorator wraps the node's signaling interceptor before the broker gets it;
+     *                             identity by default. Tests use it to play a malicious node.
+     */
+    public record Options(@NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator) {
+        public Options {
+            Objects.requireNonNull(interceptorDecorator, "interceptorDecorator");
+        }
+
+        /** @return no decoration. */
+        public static @NotNull Options defaults() {
+            return new Options(UnaryOperator.identity());
+        }
+    }
+
+    /**
+     * Starts a node. On failure, whatever had started is stopped again before the exception
+     * propagates.
+     *
+     * @param config  the validated configuration.
+     * @param options extension points.
+     * @return the running node.
+     * @throws Exception if a part cannot start: a port in use, an unreadable certificate or key,
+     *                   an unwritable data directory. The message says which.
+     */
+    public static @NotNull Node start(final @NotNull NodeConfig config, final @NotNull Options options)
+            throws Exception {
+        final Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            Files.createDirectories(config.dataDir());
+            final NodeKey key = NodeKey.loadOrCreate(config.dataDir());
+
+            TlsIdentity tls = null;
+            Pkcs12Keystore keystore = null;
+            if (config.web().tls()) {
+                tls = config.web().certificate() != null
+                        ? PemFiles.load(config.web().certificate(), Objects.requireNonNull(config.web().privateKey()))
+                        : CertificateStore.loadOrCreateSelfSigned(config.dataDir(), dnsNames(config), ipAddresses(config));
+                keystore = CertificateStore.writeBrokerKeystore(config.dataDir(), tls);
+            }
+
+            final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
+            final StunServer stun = StunServer.start(
+                    StunServerConfig.of(InetAddress.getByName(config.stun().bind()), config.stun().port()),
+                    proven::markProven);
+            started.push(stun);
+
+            final NodeConfig.Relay r = config.relay();
+            final UdpRelay relay = new UdpRelay(RelayConfig.defaults()
+                    .withAddresses(InetAddress.getByName(r.bind()), InetAddress.getByName(r.advertisedHost()))
+                    .withPorts(new PortRange(r.portMin(), r.portMax()))
+                    .withLimits(r.maxSessions(), r.maxSessionsPerPeer())
+                    .withIdleTimeout(r.idleTimeout()), proven);
+            started.push(relay);
+
+            final int maxSdp = config.limits().maxSdpBytes();
+            final SignalingService signaling = new SignalingService(new MessageValidator(maxSdp),
+                    new SdpParser(new SdpLimits(maxSdp, SdpLimits.DEFAULT_MAX_LINES, SdpLimits.DEFAULT_MAX_MEDIA_SECTIONS)),
+                    relay);
+            final SignalingInterceptor interceptor = options.interceptorDecorator().apply(signaling);
+
+            final BrokerSettings.Tls brokerTls = keystore == null ? null
+                    : new BrokerSettings.Tls(keystore.path(), keystore.password());
+            final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettings.builder()
+                    .nodeId(key.id())
+                    .tcpBindAddress(config.broker().bind())
+                    .tcpPort(config.broker().tcpPort())
+                    .webSocketBindAddress(config.broker().bind())
+                    .webSocketPort(config.broker().webSocketPort())
+                    .webSocketTls(brokerTls)
+                    .interceptor(interceptor)
+                    .build());
+            broker.start();
+            started.push(broker);
+
+            final byte[] nodeInfo = nodeInfo(config, key, broker, stun);
+            broker.publish("sb/v1/node/info", nodeInfo, true).get();
+
+            final String wsScheme = tls != null ? "wss" : "ws";
+            final WebServerSettings webSettings = WebServerSettings.defaults()
+                    .withBindAddress(new InetSocketAddress(InetAddress.getByName(config.web().bind()), config.web().port()))
+                    .withPathPrefix(config.pathPrefix())
+                    .withCspConnectSources(List.of(wsScheme + "://*:" + broker.webSocketPort()));
+            final WebServer web = tls != null
+                    ? WebServer.https(webSettings, tls.newServerSslContext())
+                    : WebServer.plainHttp(webSettings);
+            web.addJsonEndpoint("/node-info.json", () -> nodeInfo);
+            web.start();
+            started.push(web);
+
+            final Node node = new Node(config, key, tls, stun, relay, broker, web, started);
+            LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, STUN port {}",
+                    key.id(), tls != null ? "HTTPS" : "HTTP", web.port(), broker.webSocketPort(), broker.tcpPort(),
+                    stun.localAddress().getPort());
+            return node;
+        } catch (final Exception e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static byte[] nodeInfo(final NodeConfig config, final NodeKey key, final EmbeddedBroker broker,
+                                   final StunServer stun) throws IOException {
+        final JsonMapper mapper = JsonMapper.builder().build();
+        final ObjectNode info = mapper.createObjectNode();
+        info.put("v", 1);
+        info.put("nodeId", key.id());
+        final ObjectNode b = info.putObject("broker");
+        b.put("webSocketPort", broker.webSocketPort());
+        b.put("path", broker.settings().webSocketPath());
+        b.put("tls", config.web().tls());
+        final ObjectNode s = info.putObject("stun");
+        s.put("host", config.relay().advertisedHost());
+        s.put("port", stun.localAddress().getPort());
+        info.putObject("relay").put("host", config.relay().advertisedHost());
+        final ObjectNode limits = info.putObject("limits");
+        limits.put("maxSdpBytes", config.limits().maxSdpBytes());
+        limits.put("maxPacketBytes", broker.settings().maxPacketSize());
+        return mapper.writeValueAsBytes(info);
+    }
+
+    private static List<String> dnsNames(final NodeConfig config) {
+        final Set<String> names = new LinkedHashSet<>();
+        names.add("localhost");
+        for (final String n : concat(config.publicHost(), config.web().extraNames())) {
+            if (!isIpLiteral(n)) {
+                names.add(n);
+            }
+        }
+        return new ArrayList<>(names);
+    }
+
+    private static List<InetAddress> ipAddresses(final NodeConfig config) throws IOException {
+        final Set<InetAddress> ips = new LinkedHashSet<>();
+        ips.add(InetAddress.getByName("127.0.0.1"));
+        ips.add(InetAddress.getByName("::1"));
+        for (final String n : concat(config.publicHost(), config.web().extraNames())) {
+            if (isIpLiteral(n)) {
+                ips.add(InetAddress.getByName(n));
+            }
+        }
+        final InetAddress bind = InetAddress.getByName(config.web().bind());
+        if (!bind.isAnyLocalAddress()) {
+            ips.add(bind);
+        }
+        return new ArrayList<>(ips);
+    }
+
+    private static List<String> concat(final String first, final List<String> rest) {
+        final List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    private static boolean isIpLiteral(final String s) {
+        return s.matches("[0-9.]+") || s.contains(":");
+    }
+
+    /** @return the URL to open in a browser, e.g. {@code https://localhost:8443/}. */
+    public @NotNull String url() {
+        final String host = config.publicHost().contains(":") ? "[" + config.publicHost() + "]" : config.publicHost();
+        return (tls != null ? "https" : "http") + "://" + host + ":" + web.port() + config.pathPrefix();
+    }
+
+    /** @return the TLS certificate's SHA-256 fingerprint ({@code AB:CD:...}), or {@code null} without TLS. */
+    public @Nullable String certificateFingerprint() {
+        return tls == null ? null : tls.sha256Fingerprint();
+    }
+
+    /** @return the node's identity. */
+    public @NotNull NodeKey key() {
+        return key;
+    }
+
+    /** @return the configuration it runs with. */
+    public @NotNull NodeConfig config() {
+        return config;
+    }
+
+    /** @return the web server's real port. */
+    public int webPort() {
+        return web.port();
+    }
+
+    /** @return the broker (ports, node publishing). */
+    public @NotNull EmbeddedBroker broker() {
+        return broker;
+    }
+
+    /** @return the UDP relay (sessions and their counters). */
+    public @NotNull UdpRelay relay() {
+        return relay;
+    }
+
+    /** @return the STUN service (address and counters). */
+    public @NotNull StunServer stun() {
+        return stun;
+    }
+
+    /** Stops the web server, broker, relay and STUN service, in that order. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closeAll(started);
+        LOG.info("node {} stopped", key.id());
+    }
+
+    private static void closeAll(final Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            final AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (final Exception e) {
+                LOG.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.switchboard.node.e2e;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.switchboard.node.Node;
+import dev.switchboard.node.relay.RelayCounters;
+import dev.switchboard.node.relay.RelaySession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The main job end to end: two people open the node's page in real Chromium over HTTPS/WSS with
+ * the node's self-signed certificate, type the same secret word, and chat over a data channel
+ * whose packets all pass through the node's UDP relay; a third person with another word never
+ * meets them.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class RoomChatBrowserIT {
+
+    private static final LocatorAssertions.ContainsTextOptions WAIT =
+            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
+
+    @TempDir
+    static Path dataDir;
+    static Node node;
+    static Browsers browsers;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = TestNodes.start(dataDir, true);
+        browsers = new Browsers();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browsers != null) {
+            browsers.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    static Page join(final BrowserContext context, final String name, final String word) {
+        final Page page = context.newPage();
+        page.onConsoleMessage(m -> System.out.println("[" + name + " console] " + m.text()));
+        page.navigate(node.url());
+        assertThat(page.locator("#status")).containsText("Ready", WAIT);
+        page.fill("#name", name);
+        page.fill("#word", word);
+        page.click("#join");
+        return page;
+    }
+
+    @Test
+    void twoBrowsers_sameWord_chatThroughRelay() {
+        try (BrowserContext ann = browsers.newContext();
+             BrowserContext bob = browsers.newContext();
+             BrowserContext eve = browsers.newContext()) {
+            final Page e = join(eve, "Eve", "another word");
+            assertThat(e.locator("#status")).containsText("Waiting for the other person", WAIT);
+
+            final Page a = join(ann, "Ann", "blue tulip 42");
+            final Page b = join(bob, "Bob", "blue tulip 42");
+
+            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1,
+                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+            assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1,
+                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+            assertThat(a.locator("#status")).containsText("via the node's relay", WAIT);
+            assertThat(b.locator("#status")).containsText("via the node's relay", WAIT);
+
+            // Each sees the other's verified key fingerprint.
+            final String annId = (String) a.evaluate("switchboard.id()");
+            final String bobId = (String) b.evaluate("switchboard.id()");
+            assertThat(a.locator("#peers li[data-peer='" + bobId + "'] .fingerprint"))
+                    .hasText(b.locator("#me-fingerprint").textContent());
+            assertThat(b.locator("#peers li[data-peer='" + annId + "'] .fingerprint"))
+                    .hasText(a.locator("#me-fingerprint").textContent());
+
+            send(a, "hello from Ann");
+            assertThat(b.locator("#log")).containsText("Ann: hello from Ann", WAIT);
+            send(b, "hi Ann, Bob here");
+            assertThat(a.locator("#log")).containsText("Bob: hi Ann, Bob here", WAIT);
+
+            // The selected candidate pair of each browser has the relay as its remote side:
+            // Ann talks to the port that stands for Bob, and Bob to the one that stands for Ann.
+            final List<RelaySession> sessions = node.relay().sessionsOf(annId);
+            assertEquals(1, sessions.size());
+            final RelaySession session = sessions.get(0);
+            assertRemote(a, bobId, session.advertisedAddress(bobId));
+            assertRemote(b, annId, session.advertisedAddress(annId));
+
+            // And the relay counted the traffic both ways.
+            final RelayCounters c = session.counters();
+            assertTrue(c.packetsAtoB() > 0 && c.packetsBtoA() > 0, c.toString());
+            assertTrue(c.bytesAtoB() > 0 && c.bytesBtoA() > 0, c.toString());
+
+            // Eve, with another word, met nobody and nobody met her.
+            assertThat(e.locator("#peers li")).hasCount(0);
+            assertThat(a.locator("#peers li")).hasCount(1);
+            assertThat(b.locator("#peers li")).hasCount(1);
+            assertThat(e.locator("#status")).containsText("Waiting for the other person");
+        }
+    }
+
+    private static void send(final Page page, final String text) {
+        page.fill("#message", text);
+        page.click("#send");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertRemote(final Page page, final String peerId, final InetSocketAddress expected) {
+        final Map<String, Object> route = (Map<String, Object>) page.evaluate(
+                "async (id) => (await switchboard.peers()).find(p => p.id === id).route", peerId);
+        assertNotNull(route, "no selected candidate pair");
+        assertEquals(expected.getAddress().getHostAddress(), route.get("remoteAddress"), route.toString());
+        assertEquals(expected.getPort(), ((Number) route.get("remotePort")).intValue(), route.toString());
+    }
+}

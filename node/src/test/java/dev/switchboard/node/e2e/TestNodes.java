@@ -1,0 +1,34 @@
+package dev.switchboard.node.e2e;
+
+import dev.switchboard.node.Node;
+import dev.switchboard.node.config.ConfigLoader;
+import dev.switchboard.node.config.NodeConfig;
+import org.jetbrains.annotations.NotNull;
+
+import java.nio.file.Path;
+
+/** Configurations for nodes started by tests: loopback only, every port picked by the OS. */
+final class TestNodes {
+    private TestNodes() {
+    }
+
+    /**
+     * @param dataDir a temporary directory.
+     * @param tls     whether to serve HTTPS/WSS with a self-signed certificate.
+     * @return a configuration on 127.0.0.1 with free ports and a small relay range.
+     */
+    static @NotNull NodeConfig config(final @NotNull Path dataDir, final boolean tls) throws Exception {
+        return ConfigLoader.parse("""
+                dataDir: %s
+                publicHost: 127.0.0.1
+                web: { port: 0, tls: %s }
+                broker: { webSocketPort: 0, tcpPort: 0 }
+                stun: { port: 0 }
+                relay: { portRange: 41000-41099, maxSessions: 20, idleTimeout: 30s }
+                """.formatted(dataDir.toString().replace("\\", "/"), tls), "test");
+    }
+
+    static @NotNull Node start(final @NotNull Path dataDir, final boolean tls) throws Exception {
+        return Node.start(config(dataDir, tls), Node.Options.defaults());
+    }
+}
