@@ -157,9 +157,13 @@ export class Room {
       if (m.room === this.roomId) await this.meet(from, m, false);
       return;
     }
-    if (m.context !== this.context) return;
     const p = this.peers.get(from);
     if (!p) return;
+    if (m.type === 'error') {
+      this.onNotice(`${p.name}: ${m.message || m.code}`);
+      return;
+    }
+    if (m.context !== this.context) return;
     if (m.type === 'offer' || m.type === 'answer') {
       if (p.state === 'key-changed') {
         p.pendingDescription = m;
@@ -173,8 +177,6 @@ export class Room {
       p.link = null;
       p.state = 'closed';
       this.changed();
-    } else if (m.type === 'error') {
-      this.onNotice(`${p.name}: ${m.message || m.code}`);
     }
   }
 

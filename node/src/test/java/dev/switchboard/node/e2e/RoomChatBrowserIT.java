@@ -1,7 +1,6 @@
 package dev.switchboard.node.e2e;
 
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.switchboard.node.Node;
@@ -57,27 +56,16 @@ class RoomChatBrowserIT {
         }
     }
 
-    static Page join(final BrowserContext context, final String name, final String word) {
-        final Page page = context.newPage();
-        page.onConsoleMessage(m -> System.out.println("[" + name + " console] " + m.text()));
-        page.navigate(node.url());
-        assertThat(page.locator("#status")).containsText("Ready", WAIT);
-        page.fill("#name", name);
-        page.fill("#word", word);
-        page.click("#join");
-        return page;
-    }
-
     @Test
     void twoBrowsers_sameWord_chatThroughRelay() {
         try (BrowserContext ann = browsers.newContext();
              BrowserContext bob = browsers.newContext();
              BrowserContext eve = browsers.newContext()) {
-            final Page e = join(eve, "Eve", "another word");
+            final Page e = Pages.join(eve, node, "Eve", "another word");
             assertThat(e.locator("#status")).containsText("Waiting for the other person", WAIT);
 
-            final Page a = join(ann, "Ann", "blue tulip 42");
-            final Page b = join(bob, "Bob", "blue tulip 42");
+            final Page a = Pages.join(ann, node, "Ann", "blue tulip 42");
+            final Page b = Pages.join(bob, node, "Bob", "blue tulip 42");
 
             assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1,
                     new LocatorAssertions.HasCountOptions().setTimeout(30_000));
@@ -94,9 +82,9 @@ class RoomChatBrowserIT {
             assertThat(b.locator("#peers li[data-peer='" + annId + "'] .fingerprint"))
                     .hasText(a.locator("#me-fingerprint").textContent());
 
-            send(a, "hello from Ann");
+            Pages.send(a, "hello from Ann");
             assertThat(b.locator("#log")).containsText("Ann: hello from Ann", WAIT);
-            send(b, "hi Ann, Bob here");
+            Pages.send(b, "hi Ann, Bob here");
             assertThat(a.locator("#log")).containsText("Bob: hi Ann, Bob here", WAIT);
 
             // The selected candidate pair of each browser has the relay as its remote side:
@@ -118,11 +106,6 @@ class RoomChatBrowserIT {
             assertThat(b.locator("#peers li")).hasCount(1);
             assertThat(e.locator("#status")).containsText("Waiting for the other person");
         }
-    }
-
-    private static void send(final Page page, final String text) {
-        page.fill("#message", text);
-        page.click("#send");
     }
 
     @SuppressWarnings("unchecked")

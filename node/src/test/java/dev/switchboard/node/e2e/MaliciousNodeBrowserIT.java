@@ -1,0 +1,127 @@
+package dev.switchboard.node.e2e;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.node.Node;
+import org.jetbrains.annotations.NotNull;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A node that tries to put itself in the middle of the DTLS session by replacing the
+ * {@code a=fingerprint} of the offers and answers it relays: the receiving browser refuses the
+ * connection because the end-to-end signature no longer matches, and says so.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MaliciousNodeBrowserIT {
+
+    private static final LocatorAssertions.ContainsTextOptions WAIT =
+            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
+    private static final Pattern FINGERPRINT = Pattern.compile("a=fingerprint:sha-256 ([0-9A-F:]+)");
+
+    @TempDir
+    static Path dataDir;
+    static Node node;
+    static Browsers browsers;
+    static final AtomicInteger tampered = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = Node.start(TestNodes.config(dataDir, true), new Node.Options(FingerprintSwapper::new));
+        browsers = new Browsers();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browsers != null) {
+            browsers.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void nodeRewritesFingerprint_receiverRefusesAndSaysWhy() {
+        try (BrowserContext annContext = browsers.newContext(); BrowserContext bobContext = browsers.newContext()) {
+            final Page ann = Pages.join(annContext, node, "Ann", "open secret");
+            final Page bob = Pages.join(bobContext, node, "Bob", "open secret");
+
+            final String annId = (String) ann.evaluate("switchboard.id()");
+            final String bobId = (String) bob.evaluate("switchboard.id()");
+            // The peer with the smaller id offers; the other receives the tampered offer.
+            final Page offerer = annId.compareTo(bobId) < 0 ? ann : bob;
+            final Page answerer = offerer == ann ? bob : ann;
+            final String offererId = offerer == ann ? annId : bobId;
+
+            final var refused = answerer.locator("#peers li[data-peer='" + offererId + "']");
+            assertThat(refused).hasAttribute("data-state", "refused",
+                    new LocatorAssertions.HasAttributeOptions().setTimeout(30_000));
+            assertThat(refused.locator(".reason")).containsText("signature does not match", WAIT);
+            assertThat(answerer.locator("#status")).containsText("refused", WAIT);
+            // The offerer is told, and neither side ever connected.
+            assertThat(offerer.locator("#log")).containsText("did not verify", WAIT);
+            assertThat(offerer.locator("#peers li[data-state=connected]")).hasCount(0);
+            assertThat(answerer.locator("#peers li[data-state=connected]")).hasCount(0);
+            assertTrue(tampered.get() > 0, "the interceptor never tampered with an SDP");
+        }
+    }
+
+    /** The "malicious node": the real signaling service, then a swapped DTLS fingerprint. */
+    static final class FingerprintSwapper implements SignalingInterceptor {
+        private final SignalingInterceptor honest;
+        private final JsonMapper mapper = JsonMapper.builder().build();
+
+        FingerprintSwapper(final SignalingInterceptor honest) {
+            this.honest = honest;
+        }
+
+        @Override
+        public @NotNull Verdict inspect(final @NotNull SignalingMessage message) {
+            final Verdict verdict = honest.inspect(message);
+            if (!(verdict instanceof Verdict.Rewrite rewrite)) {
+                return verdict;
+            }
+            try {
+                final ObjectNode json = (ObjectNode) mapper.readTree(rewrite.payload());
+                final Matcher m = FINGERPRINT.matcher(json.get("sdp").asText());
+                if (!m.find()) {
+                    return verdict;
+                }
+                // The attacker's own certificate would have another fingerprint: flip the first byte.
+                final String original = m.group(1);
+                final String forged = (original.startsWith("00") ? "01" : "00") + original.substring(2);
+                json.put("sdp", json.get("sdp").asText().replace(original, forged));
+                tampered.incrementAndGet();
+                return Verdict.rewrite(mapper.writeValueAsBytes(json));
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void onClientDisconnected(final @NotNull String clientId) {
+            honest.onClientDisconnected(clientId);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.switchboard.node.e2e;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.switchboard.node.Node;
+import org.jetbrains.annotations.NotNull;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+/** What a person does on the web client's page, for the browser tests. */
+final class Pages {
+    private Pages() {
+    }
+
+    /** Opens the node's page, waits until it is ready, and joins the room of {@code word}. */
+    static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull Node node,
+                              final @NotNull String name, final @NotNull String word) {
+        final Page page = context.newPage();
+        page.onConsoleMessage(m -> {
+            if ("error".equals(m.type()) || "warning".equals(m.type())) {
+                System.out.println("[" + name + " console " + m.type() + "] " + m.text());
+            }
+        });
+        page.navigate(node.url());
+        assertThat(page.locator("#status")).containsText("Ready",
+                new LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
+        page.fill("#name", name);
+        page.fill("#word", word);
+        page.click("#join");
+        return page;
+    }
+
+    /** Types a chat line and sends it. */
+    static void send(final @NotNull Page page, final @NotNull String text) {
+        page.fill("#message", text);
+        page.click("#send");
+    }
+}
