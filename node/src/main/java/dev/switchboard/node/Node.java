@@ -153,6 +153,7 @@ public final class Node implements AutoCloseable {
                     .webSocketBindAddress(config.broker().bind())
                     .webSocketPort(config.broker().webSocketPort())
                     .webSocketTls(brokerTls)
+                    .trustedPeers(config.broker().trustedPeers())
                     .interceptor(interceptor)
                     .build());
             broker.start();

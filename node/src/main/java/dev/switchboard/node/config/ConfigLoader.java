@@ -3,6 +3,7 @@ package dev.switchboard.node.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
@@ -15,7 +16,9 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -34,6 +37,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
+    private static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     private static final Pattern HOST_NAME = Pattern.compile(
             "[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
@@ -131,11 +135,12 @@ public final class ConfigLoader {
                 extraNames);
 
         final Section b = top.section("broker");
-        b.allow("bind", "webSocketPort", "tcpPort");
+        b.allow("bind", "webSocketPort", "tcpPort", "trustedPeers");
         final NodeConfig.Broker broker = new NodeConfig.Broker(
                 b.ip("bind", "127.0.0.1"),
                 b.port("webSocketPort", 8444, false),
-                b.port("tcpPort", 1883, true));
+                b.port("tcpPort", 1883, true),
+                b.trustedPeers("trustedPeers"));
 
         final Section s = top.section("stun");
         s.allow("bind", "port");
@@ -337,6 +342,32 @@ public final class ConfigLoader {
                 throw error(key, "expected a duration from " + min + " to " + max, v);
             }
             return d;
+        }
+
+        Map<String, PeerRole> trustedPeers(final String key) throws ConfigException {
+            final JsonNode v = node.get(key);
+            final Map<String, PeerRole> out = new LinkedHashMap<>();
+            if (v == null || v.isNull()) {
+                return out;
+            }
+            if (!v.isObject()) {
+                throw error(key, "expected a mapping of peer id to role (admin or federation)", v);
+            }
+            final Iterator<Map.Entry<String, JsonNode>> fields = v.fields();
+            while (fields.hasNext()) {
+                final Map.Entry<String, JsonNode> e = fields.next();
+                if (!PEER_ID.matcher(e.getKey()).matches()) {
+                    throw error(key, "'" + e.getKey() + "' is not a peer id (43 characters of A-Z a-z 0-9 _ -)", null);
+                }
+                final String role = e.getValue().isTextual() ? e.getValue().asText().toLowerCase(Locale.ROOT) : "";
+                switch (role) {
+                    case "admin" -> out.put(e.getKey(), PeerRole.ADMIN);
+                    case "federation" -> out.put(e.getKey(), PeerRole.FEDERATION);
+                    default -> throw error(key, "the role of " + e.getKey() + " must be admin or federation",
+                            e.getValue());
+                }
+            }
+            return out;
         }
 
         String ip(final String key, final String dflt) throws ConfigException {

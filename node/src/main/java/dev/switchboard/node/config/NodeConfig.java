@@ -1,11 +1,13 @@
 package dev.switchboard.node.config;
 
+import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -79,10 +81,16 @@ public record NodeConfig(
      * @param webSocketPort port of the WebSocket listener for browsers (0 = free). Default 8444.
      * @param tcpPort       port of the MQTT-over-TCP listener for tools and federation (0 = free,
      *                      -1 = disabled). Default 1883.
+     * @param trustedPeers  the node's own clients by peer id (43-character key hash), with their
+     *                      wider topic rights: {@code admin} for tools, {@code federation} for
+     *                      other nodes' bridges. They authenticate by key like browsers. Default
+     *                      none.
      */
-    public record Broker(@NotNull String bind, int webSocketPort, int tcpPort) {
+    public record Broker(@NotNull String bind, int webSocketPort, int tcpPort,
+                         @NotNull Map<String, PeerRole> trustedPeers) {
         public Broker {
             Objects.requireNonNull(bind, "bind");
+            trustedPeers = Map.copyOf(trustedPeers);
         }
     }
 

@@ -55,6 +55,9 @@ class ConfigLoaderTest {
                   bind: 0.0.0.0
                   webSocketPort: 8884
                   tcpPort: -1
+                  trustedPeers:
+                    AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: admin
+                    BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB: federation
                 stun:
                   bind: 0.0.0.0
                   port: 3479
@@ -76,6 +79,8 @@ class ConfigLoaderTest {
         assertEquals(Path.of("/etc/sb/key.pem"), c.web().privateKey());
         assertEquals(2, c.web().extraNames().size());
         assertEquals(-1, c.broker().tcpPort());
+        assertEquals(dev.switchboard.broker.PeerRole.ADMIN, c.broker().trustedPeers().get("A".repeat(43)));
+        assertEquals(dev.switchboard.broker.PeerRole.FEDERATION, c.broker().trustedPeers().get("B".repeat(43)));
         assertEquals(3479, c.stun().port());
         assertEquals(50000, c.relay().portMin());
         assertEquals(50099, c.relay().portMax());
@@ -106,6 +111,8 @@ class ConfigLoaderTest {
         "publicHost: 'bad host!'|publicHost",
         "limits: {maxSdpBytes: 10}|limits.maxSdpBytes",
         "web: [1, 2]|expected a mapping",
+        "broker: {trustedPeers: {abc: admin}}|not a peer id",
+        "broker: {trustedPeers: {AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: root}}|must be admin or federation",
         "'[unclosed'|not valid YAML",
         "- a list|top level must be a mapping",
     })

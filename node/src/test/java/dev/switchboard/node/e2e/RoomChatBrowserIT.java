@@ -87,6 +87,9 @@ class RoomChatBrowserIT {
             Pages.send(b, "hi Ann, Bob here");
             assertThat(a.locator("#log")).containsText("Bob: hi Ann, Bob here", WAIT);
 
+            // A picture of the connected page, for people reading the build's output.
+            a.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", "room-chat.png")));
+
             // The selected candidate pair of each browser has the relay as its remote side:
             // Ann talks to the port that stands for Bob, and Bob to the one that stands for Ann.
             final List<RelaySession> sessions = node.relay().sessionsOf(annId);
