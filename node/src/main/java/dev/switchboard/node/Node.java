@@ -124,6 +124,11 @@ public final class Node implements AutoCloseable {
                 keystore = CertificateStore.writeBrokerKeystore(config.dataDir(), tls);
             }
 
+            if (!config.web().tls() && !InetAddress.getByName(config.web().bind()).isLoopbackAddress()) {
+                LOG.warn("web.tls is false and the web server listens on {}: browsers on other machines get no "
+                        + "secure context (no keys, camera or microphone) and traffic is readable on the network",
+                        config.web().bind());
+            }
             final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
             final StunServer stun = StunServer.start(
                     StunServerConfig.of(InetAddress.getByName(config.stun().bind()), config.stun().port()),

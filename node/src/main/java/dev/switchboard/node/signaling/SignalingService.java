@@ -38,6 +38,7 @@ import java.util.Objects;
  *   <li>{@code candidate}: checked for syntax, then dropped: the rewritten SDP already names the
  *       relay, and a trickled candidate would reveal the sender's address.</li>
  *   <li>{@code hangup}: forwarded, and the pair's relay session is closed.</li>
+ *   <li>{@code leave}: forwarded, and the sender's relay sessions in that room are closed.</li>
  *   <li>everything else valid: forwarded unchanged.</li>
  * </ul>
  *
@@ -76,6 +77,7 @@ public final class SignalingService implements SignalingInterceptor {
             case OFFER, ANSWER -> describe(message, json);
             case CANDIDATE -> candidate(json);
             case HANGUP -> hangup(message, json);
+            case LEAVE -> leave(message);
             default -> Verdict.forward();
         };
     }
@@ -163,6 +165,17 @@ public final class SignalingService implements SignalingInterceptor {
             final RelaySession session = relay.session(SessionKey.of(json.get("context").asText(),
                     message.senderId(), recipient));
             if (session != null) {
+                session.close();
+            }
+        }
+        return Verdict.forward();
+    }
+
+    /** A member left a room: its relay sessions in that room carry nothing any more. */
+    private Verdict leave(final SignalingMessage message) {
+        final String context = "room:" + message.roomId();
+        for (final RelaySession session : relay.sessionsOf(message.senderId())) {
+            if (session.key().context().equals(context)) {
                 session.close();
             }
         }

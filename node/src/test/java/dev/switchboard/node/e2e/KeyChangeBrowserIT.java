@@ -31,22 +31,21 @@ class KeyChangeBrowserIT {
 
     @TempDir
     static Path dataDir;
+    static BrowserFixture fixture;
     static Node node;
     static Browsers browsers;
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNodes.start(dataDir, true);
-        browsers = new Browsers();
+        fixture = BrowserFixture.start(dataDir, Node.Options.defaults());
+        node = fixture.node;
+        browsers = fixture.browsers;
     }
 
     @AfterAll
     static void stop() {
-        if (browsers != null) {
-            browsers.close();
-        }
-        if (node != null) {
-            node.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

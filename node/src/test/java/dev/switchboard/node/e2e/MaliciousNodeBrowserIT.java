@@ -41,23 +41,22 @@ class MaliciousNodeBrowserIT {
 
     @TempDir
     static Path dataDir;
+    static BrowserFixture fixture;
     static Node node;
     static Browsers browsers;
     static final AtomicInteger tampered = new AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(TestNodes.config(dataDir, true), new Node.Options(FingerprintSwapper::new));
-        browsers = new Browsers();
+        fixture = BrowserFixture.start(dataDir, new Node.Options(FingerprintSwapper::new));
+        node = fixture.node;
+        browsers = fixture.browsers;
     }
 
     @AfterAll
     static void stop() {
-        if (browsers != null) {
-            browsers.close();
-        }
-        if (node != null) {
-            node.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
