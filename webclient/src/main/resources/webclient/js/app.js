@@ -23,9 +23,22 @@ function log(text, kind = '') {
   $('log').scrollTop = $('log').scrollHeight;
 }
 
+/**
+ * The node this page talks to: the one that served it, or the one named by `?node=<url>` when the
+ * page is hosted somewhere else (e.g. `?node=https://192.0.2.10:8443/`).
+ */
+const nodeBase = (() => {
+  const named = new URLSearchParams(location.search).get('node');
+  try {
+    return new URL(named || '.', location.href);
+  } catch {
+    return new URL('.', location.href);
+  }
+})();
+
 /** Reads the node's description: broker port, STUN/relay address, limits. */
 async function loadNodeInfo() {
-  const res = await fetch('node-info.json', { cache: 'no-store' });
+  const res = await fetch(new URL('node-info.json', nodeBase), { cache: 'no-store' });
   if (!res.ok) throw new Error(`node-info.json: HTTP ${res.status}`);
   return res.json();
 }
@@ -33,7 +46,8 @@ async function loadNodeInfo() {
 function brokerUrl(info) {
   const b = info.broker;
   const scheme = b.tls ? 'wss' : 'ws';
-  const host = location.hostname.includes(':') ? `[${location.hostname}]` : location.hostname;
+  const h = nodeBase.hostname;
+  const host = h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
   return `${scheme}://${host}:${b.webSocketPort}${b.path}`;
 }
 
@@ -133,6 +147,10 @@ async function join(event) {
         },
       });
       state.signaling.onBadMessage = (topic, reason) => log(`Ignored a message on ${topic}: ${reason}`, 'notice');
+      state.signaling.onReconnected = () => {
+        log('Reconnected to the node.', 'notice');
+        state.room?.rejoin().catch((e) => log(`Could not rejoin: ${e.message}`, 'notice'));
+      };
     }
     const roomId = await roomIdOf(word);
     state.room = new Room({

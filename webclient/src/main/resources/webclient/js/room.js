@@ -62,7 +62,23 @@ export class Room {
       (m, from) => this.onInbox(m, from)));
     this.unsubscribers.push(await this.signaling.subscribe(presenceTopic(this.roomId),
       (m, from) => this.onPresence(m, from)));
-    await this.signaling.publish(presenceTopic(this.roomId), {
+    await this.announce();
+  }
+
+  /**
+   * Announces this member again after the signaling connection came back: the others saw a
+   * `leave` when it dropped, so every connection starts over.
+   */
+  async rejoin() {
+    for (const p of this.peers.values()) p.link?.close();
+    this.peers.clear();
+    this.changed();
+    await this.announce();
+  }
+
+  /** @private publishes this member's `join` on the presence topic. */
+  announce() {
+    return this.signaling.publish(presenceTopic(this.roomId), {
       v: 1, type: 'join', key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name,
     });
   }

@@ -82,6 +82,7 @@ export class Signaling {
           resolve(signaling);
         } else {
           signaling.resubscribe();
+          signaling.onReconnected();
         }
       });
       client.on('reconnect', () => onState('reconnecting'));
@@ -106,6 +107,12 @@ export class Signaling {
     this.handlers = new Map();
     /** @type {(topic:string, reason:string)=>void} */
     this.onBadMessage = () => {};
+    /**
+     * Called after the connection was lost and made again. The broker announced a `leave` for
+     * every room meanwhile, so rooms must announce themselves again.
+     * @type {()=>void}
+     */
+    this.onReconnected = () => {};
   }
 
   /**

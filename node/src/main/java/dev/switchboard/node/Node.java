@@ -21,6 +21,7 @@ import dev.switchboard.node.tls.CertificateStore;
 import dev.switchboard.node.tls.PemFiles;
 import dev.switchboard.node.tls.Pkcs12Keystore;
 import dev.switchboard.node.tls.TlsIdentity;
+import dev.switchboard.node.web.WebResponse;
 import dev.switchboard.node.web.WebServer;
 import dev.switchboard.node.web.WebServerSettings;
 import org.jetbrains.annotations.NotNull;
@@ -175,7 +176,10 @@ public final class Node implements AutoCloseable {
             final WebServer web = tls != null
                     ? WebServer.https(webSettings, tls.newServerSslContext())
                     : WebServer.plainHttp(webSettings);
-            web.addJsonEndpoint("/node-info.json", () -> nodeInfo);
+            // Public facts only; readable cross-origin so a web client hosted elsewhere can use this node.
+            web.addRoute("/node-info.json", request -> request.isGetOrHead()
+                    ? WebResponse.json(nodeInfo).withHeader("Access-Control-Allow-Origin", "*")
+                    : WebResponse.methodNotAllowed("GET, HEAD"));
             web.start();
             started.push(web);
 
