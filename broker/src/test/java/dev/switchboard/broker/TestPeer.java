@@ -39,34 +39,39 @@ import java.util.function.Consumer;
 /**
  * A test MQTT 5 client that holds a P-256 key and answers the broker's sb-key-v1 challenge the
  * way the browser client (MQTT.js) does: AUTH reason 0x18, the same method, data = raw r||s
- * signature. Its behaviour can be bent to test refusals.
+ * signature. Its behaviour can be bent to test refusals. Public, and shipped in the broker's
+ * test-jar, so the node's integration tests connect the same way.
  */
-final class TestPeer implements AutoCloseable {
+public final class TestPeer implements AutoCloseable {
 
-    static final Duration WAIT = Duration.ofSeconds(5);
+    /** How long each blocking call waits at most. */
+    public static final Duration WAIT = Duration.ofSeconds(5);
 
     /** Computes the AUTH answer from (clientId, challenge as received). */
-    interface Answer {
+    public interface Answer {
         byte[] answer(TestPeer peer, String clientId, byte[] challenge);
     }
 
-    static final Answer HONEST = (peer, id, challenge) ->
+    public static final Answer HONEST = (peer, id, challenge) ->
             KeyProof.sign(peer.keys.getPrivate(), KeyProof.signedBytes(id, challenge));
 
-    final KeyPair keys = KeyProof.generateKeyPair();
-    final byte[] spki = keys.getPublic().getEncoded();
-    final String id = PeerIds.fromSpki(spki);
-    final BlockingQueue<Mqtt5Publish> received = new LinkedBlockingQueue<>();
+    public final KeyPair keys = KeyProof.generateKeyPair();
+    /** The public key, SubjectPublicKeyInfo DER. */
+    public final byte[] spki = keys.getPublic().getEncoded();
+    /** The peer id (= MQTT client id) derived from {@link #spki}. */
+    public final String id = PeerIds.fromSpki(spki);
+    /** Every message delivered to this client, in arrival order. */
+    public final BlockingQueue<Mqtt5Publish> received = new LinkedBlockingQueue<>();
     volatile byte[] lastChallenge;
     volatile byte[] lastAnswer;
     private Mqtt5AsyncClient client;
 
-    String inbox() {
+    public String inbox() {
         return "sb/v1/inbox/" + id;
     }
 
     /** Connects honestly over TCP; fails the test if refused. */
-    TestPeer connect(final int port) {
+    public TestPeer connect(final int port) {
         final Mqtt5ConnAck ack = tryConnect(builder(port), id, KeyProof.METHOD, spki, HONEST);
         if (ack.getReasonCode().isError()) {
             throw new AssertionError("honest connect refused: " + ack);
@@ -74,14 +79,14 @@ final class TestPeer implements AutoCloseable {
         return this;
     }
 
-    Mqtt5ClientBuilder builder(final int port) {
+    public Mqtt5ClientBuilder builder(final int port) {
         return MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1").serverPort(port);
     }
 
     /**
      * @return the CONNACK (success or refusal).
      */
-    Mqtt5ConnAck tryConnect(final Mqtt5ClientBuilder builder, final String clientId,
+    public Mqtt5ConnAck tryConnect(final Mqtt5ClientBuilder builder, final String clientId,
                             final String method, final byte[] connectData, final Answer answer) {
         builder.identifier(clientId);
         if (method != null) {
@@ -102,12 +107,12 @@ final class TestPeer implements AutoCloseable {
         }
     }
 
-    boolean isConnected() {
+    public boolean isConnected() {
         return client != null && client.getState().isConnected();
     }
 
     /** @return the SUBACK reason code for {@code filter}: 0x01 granted QoS 1, 0x87 refused. */
-    int subscribe(final String filter) {
+    public int subscribe(final String filter) {
         try {
             final Mqtt5SubAck ack = client.subscribeWith().topicFilter(filter)
                     .qos(MqttQos.AT_LEAST_ONCE).send().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -122,16 +127,16 @@ final class TestPeer implements AutoCloseable {
         }
     }
 
-    void unsubscribe(final String filter) {
+    public void unsubscribe(final String filter) {
         join(client.unsubscribeWith().topicFilter(filter).send());
     }
 
     /** @return the PUBACK reason code (0 = success) and reason string. */
-    Ack publish(final String topic, final String payload) {
+    public Ack publish(final String topic, final String payload) {
         return publish(topic, payload, false, b -> { });
     }
 
-    Ack publish(final String topic, final String payload, final boolean retain,
+    public Ack publish(final String topic, final String payload, final boolean retain,
                 final Consumer<com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder> props) {
         final var userProps = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
         props.accept(userProps);
@@ -162,11 +167,11 @@ final class TestPeer implements AutoCloseable {
         }
     }
 
-    record Ack(int code, String reason) {
+    public record Ack(int code, String reason) {
     }
 
     /** @return the next message on {@code topic} within {@link #WAIT}, skipping others; or null. */
-    Mqtt5Publish next(final String topic) {
+    public Mqtt5Publish next(final String topic) {
         final long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
@@ -183,17 +188,17 @@ final class TestPeer implements AutoCloseable {
         return null;
     }
 
-    static String payload(final Mqtt5Publish p) {
+    public static String payload(final Mqtt5Publish p) {
         return new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
     }
 
-    static List<String> senders(final Mqtt5Publish p) {
+    public static List<String> senders(final Mqtt5Publish p) {
         return p.getUserProperties().asList().stream()
                 .filter(u -> u.getName().toString().equals("sb-sender"))
                 .map(u -> u.getValue().toString()).toList();
     }
 
-    void disconnect() {
+    public void disconnect() {
         if (client != null && client.getState().isConnected()) {
             join(client.disconnect());
         }
@@ -298,7 +303,7 @@ final class TestPeer implements AutoCloseable {
         }
     }
 
-    static byte[] bytes(final ByteBuffer buffer) {
+    public static byte[] bytes(final ByteBuffer buffer) {
         final ByteBuffer b = buffer.asReadOnlyBuffer();
         final byte[] out = new byte[b.remaining()];
         b.get(out);
