@@ -3,9 +3,11 @@ package dev.switchboard.node.relay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -13,6 +15,10 @@ import org.jetbrains.annotations.Nullable;
 /**
  * Sessions by {@link SessionKey}, with the total and per-peer limits and idle bookkeeping.
  * Values in, values out; knows nothing of sockets.
+ *
+ * <p>A session counts against the per-peer limit of a peer only once that peer took part in it:
+ * the opener when it is {@link #put}, the other peer when it {@link #join}s (its answer arrives).
+ * So nobody can use up someone else's quota by sending them offers they never answer.
  *
  * <p>Not thread-safe: the owner (the UDP relay) guards it with one lock.
  *
@@ -22,6 +28,8 @@ public final class SessionRegistry<S> {
     private final int maxSessions;
     private final int maxSessionsPerPeer;
     private final Map<SessionKey, S> sessions = new LinkedHashMap<>();
+    /** For each session, the peers it counts against (one or both of the key's peers). */
+    private final Map<SessionKey, Set<String>> participants = new HashMap<>();
     private final Map<String, Integer> perPeer = new HashMap<>();
 
     /**
@@ -42,40 +50,71 @@ public final class SessionRegistry<S> {
     }
 
     /**
-     * Checks that a new session for {@code key} fits within the limits.
+     * Checks that {@code opener} may open a new session for {@code key}.
      *
+     * @param key the session key
+     * @param opener the peer opening it, one of the key's peers
      * @throws RelayLimitException naming the limit and, for the per-peer limit, the peer id
      */
-    public void checkCapacity(final @NotNull SessionKey key) throws RelayLimitException {
+    public void checkCapacity(final @NotNull SessionKey key, final @NotNull String opener)
+            throws RelayLimitException {
+        requirePeerOf(key, opener);
         if (sessions.size() >= maxSessions) {
             throw new RelayLimitException(RelayLimitException.Reason.TOTAL_SESSIONS,
                     "relay is at its limit of " + maxSessions + " sessions");
         }
-        for (final String peer : new String[] {key.lowPeer(), key.highPeer()}) {
-            if (perPeer.getOrDefault(peer, 0) >= maxSessionsPerPeer) {
-                throw new RelayLimitException(RelayLimitException.Reason.SESSIONS_PER_PEER,
-                        "peer " + peer + " already has " + maxSessionsPerPeer + " relay sessions (the limit)");
-            }
+        checkPeer(opener);
+    }
+
+    private void checkPeer(final String peer) throws RelayLimitException {
+        if (perPeer.getOrDefault(peer, 0) >= maxSessionsPerPeer) {
+            throw new RelayLimitException(RelayLimitException.Reason.SESSIONS_PER_PEER,
+                    "peer " + peer + " already has " + maxSessionsPerPeer + " relay sessions (the limit)");
         }
     }
 
     /**
-     * Registers a session; call {@link #checkCapacity} first.
+     * Registers a session opened by {@code opener}; call {@link #checkCapacity} first.
      *
      * @throws IllegalStateException when the key is taken or a limit would be exceeded
      */
-    public void put(final @NotNull SessionKey key, final @NotNull S session) {
+    public void put(final @NotNull SessionKey key, final @NotNull String opener, final @NotNull S session) {
         if (sessions.containsKey(key)) {
             throw new IllegalStateException("session already registered for " + key);
         }
         try {
-            checkCapacity(key);
+            checkCapacity(key, opener);
         } catch (RelayLimitException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         sessions.put(key, session);
-        perPeer.merge(key.lowPeer(), 1, Integer::sum);
-        perPeer.merge(key.highPeer(), 1, Integer::sum);
+        final Set<String> counted = new HashSet<>(2);
+        counted.add(opener);
+        participants.put(key, counted);
+        perPeer.merge(opener, 1, Integer::sum);
+    }
+
+    /**
+     * The other peer takes part in an existing session (its answer arrived): from now on the
+     * session counts against its limit too. Does nothing if it already counts.
+     *
+     * @param key an existing session's key
+     * @param peer one of the key's peers
+     * @throws RelayLimitException when {@code peer} is at its per-peer limit
+     * @throws IllegalStateException when there is no session for {@code key}
+     */
+    public void join(final @NotNull SessionKey key, final @NotNull String peer) throws RelayLimitException {
+        requirePeerOf(key, peer);
+        final Set<String> counted = participants.get(key);
+        if (counted == null) {
+            throw new IllegalStateException("no session registered for " + key);
+        }
+        if (counted.contains(peer)) {
+            return;
+        }
+        checkPeer(peer);
+        counted.add(peer);
+        perPeer.merge(peer, 1, Integer::sum);
     }
 
     /**
@@ -87,10 +126,16 @@ public final class SessionRegistry<S> {
         if (!sessions.remove(key, session)) {
             return false;
         }
-        for (final String peer : new String[] {key.lowPeer(), key.highPeer()}) {
+        for (final String peer : participants.remove(key)) {
             perPeer.computeIfPresent(peer, (p, n) -> n > 1 ? n - 1 : null);
         }
         return true;
+    }
+
+    private static void requirePeerOf(final SessionKey key, final String peer) {
+        if (!key.involves(peer)) {
+            throw new IllegalArgumentException("peer " + peer + " is not part of session " + key);
+        }
     }
 
     /** @return the sessions {@code peerId} takes part in, in opening order */
@@ -132,7 +177,7 @@ public final class SessionRegistry<S> {
         return sessions.size();
     }
 
-    /** @return number of sessions {@code peerId} takes part in */
+    /** @return number of sessions counted against {@code peerId}'s limit */
     public int countOf(final @NotNull String peerId) {
         return perPeer.getOrDefault(peerId, 0);
     }

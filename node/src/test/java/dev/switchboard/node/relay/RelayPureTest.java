@@ -69,17 +69,19 @@ class RelayPureTest {
         final SessionRegistry<String> reg = new SessionRegistry<>(3, 2);
         final SessionKey ab = SessionKey.of("r", "a", "b");
         final SessionKey ac = SessionKey.of("r", "a", "c");
-        reg.checkCapacity(ab);
-        reg.put(ab, "ab");
-        reg.put(ac, "ac");
+        reg.checkCapacity(ab, "a");
+        reg.put(ab, "a", "ab");
+        reg.put(ac, "a", "ac");
         final SessionKey ad = SessionKey.of("r", "a", "d");
-        final RelayLimitException perPeer = assertThrows(RelayLimitException.class, () -> reg.checkCapacity(ad));
+        final RelayLimitException perPeer = assertThrows(RelayLimitException.class, () -> reg.checkCapacity(ad, "a"));
         assertEquals(RelayLimitException.Reason.SESSIONS_PER_PEER, perPeer.reason());
         assertTrue(perPeer.getMessage().contains("peer a"), perPeer.getMessage());
-        reg.put(SessionKey.of("r", "b", "c"), "bc");
-        final RelayLimitException total = assertThrows(RelayLimitException.class, () -> reg.checkCapacity(SessionKey.of("r", "x", "y")));
+        reg.put(SessionKey.of("r", "b", "c"), "b", "bc");
+        final RelayLimitException total = assertThrows(RelayLimitException.class,
+                () -> reg.checkCapacity(SessionKey.of("r", "x", "y"), "x"));
         assertEquals(RelayLimitException.Reason.TOTAL_SESSIONS, total.reason());
-        assertThrows(IllegalStateException.class, () -> reg.put(ab, "again"));
+        assertThrows(IllegalStateException.class, () -> reg.put(ab, "a", "again"));
+        assertThrows(IllegalArgumentException.class, () -> reg.checkCapacity(ad, "x"));
 
         assertEquals(List.of("ab", "ac"), reg.sessionsOf("a"));
         assertFalse(reg.remove(ab, "not-it"));
@@ -87,14 +89,45 @@ class RelayPureTest {
         assertEquals(1, reg.countOf("a"));
         assertEquals(1, reg.countOf("b"));
         assertNull(reg.get(ab));
-        reg.checkCapacity(ad);
+        reg.checkCapacity(ad, "a");
+    }
+
+    @Test
+    void registry_sessionsOthersOpened_countOnlyOnceJoined() throws Exception {
+        final SessionRegistry<String> reg = new SessionRegistry<>(10, 2);
+        // A stranger offers to b in two contexts; b never answers: b's quota is untouched.
+        reg.put(SessionKey.of("call:1", "stranger", "b"), "stranger", "s1");
+        reg.put(SessionKey.of("call:2", "stranger", "b"), "stranger", "s2");
+        assertEquals(0, reg.countOf("b"));
+        assertEquals(2, reg.countOf("stranger"));
+        reg.checkCapacity(SessionKey.of("room:r", "a", "b"), "b");
+
+        // b answers a: now it counts for b, once, however often b joins.
+        final SessionKey ab = SessionKey.of("room:r", "a", "b");
+        reg.put(ab, "a", "ab");
+        reg.join(ab, "b");
+        reg.join(ab, "b");
+        assertEquals(1, reg.countOf("b"));
+        reg.put(SessionKey.of("room:r", "b", "c"), "b", "bc");
+        final SessionKey bd = SessionKey.of("room:r", "b", "d");
+        reg.put(bd, "d", "bd");
+        final RelayLimitException full = assertThrows(RelayLimitException.class, () -> reg.join(bd, "b"));
+        assertEquals(RelayLimitException.Reason.SESSIONS_PER_PEER, full.reason());
+
+        // Removing a session releases exactly the peers it counted against.
+        assertTrue(reg.remove(ab, "ab"));
+        assertEquals(1, reg.countOf("b"));
+        assertEquals(0, reg.countOf("a"));
+        reg.join(bd, "b");
+        assertEquals(2, reg.countOf("b"));
+        assertThrows(IllegalStateException.class, () -> reg.join(SessionKey.of("x", "p", "q"), "p"));
     }
 
     @Test
     void registry_idle_selectsOnlyStaleSessions() {
         final SessionRegistry<String> reg = new SessionRegistry<>(10, 10);
-        reg.put(SessionKey.of("r", "a", "b"), "old");
-        reg.put(SessionKey.of("r", "a", "c"), "fresh");
+        reg.put(SessionKey.of("r", "a", "b"), "a", "old");
+        reg.put(SessionKey.of("r", "a", "c"), "a", "fresh");
         final Map<String, Long> last = new HashMap<>(Map.of("old", 0L, "fresh", 9_000_000_000L));
         assertEquals(List.of("old"), reg.idle(10_000_000_000L, Duration.ofSeconds(5), last::get));
         assertEquals(List.of(), reg.idle(4_000_000_000L, Duration.ofSeconds(5), s -> 0L));

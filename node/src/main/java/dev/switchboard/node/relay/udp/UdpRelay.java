@@ -96,12 +96,16 @@ public final class UdpRelay implements AutoCloseable {
      * Opens a session between {@code peerA} and {@code peerB}, or returns the open session for
      * {@code key}. Blocks while binding the two ports.
      *
+     * <p>{@code peerA} is the peer taking part: a new session counts against its per-peer limit
+     * only; when the other peer later calls this for the same key (its answer arrived), the
+     * session counts against that peer's limit too ({@link SessionRegistry#join}).
+     *
      * @param key the session key; it must involve exactly these two peers
-     * @param peerA the peer whose advertised address is port pA
+     * @param peerA the peer opening or joining the session
      * @param peerB the other peer
      * @return the session, open
-     * @throws RelayLimitException when the total or per-peer limit is reached or no two ports can
-     *     be bound; the message says which
+     * @throws RelayLimitException when the total limit or {@code peerA}'s per-peer limit is
+     *     reached or no two ports can be bound; the message says which
      * @throws IllegalArgumentException when the key does not name the two peers
      * @throws IllegalStateException after {@link #close()}
      */
@@ -116,9 +120,10 @@ public final class UdpRelay implements AutoCloseable {
             }
             final UdpRelaySession existing = registry.get(key);
             if (existing != null) {
+                registry.join(key, peerA);
                 return existing;
             }
-            registry.checkCapacity(key);
+            registry.checkCapacity(key, peerA);
             final EventLoop loop = group.next(); // both ports on one loop: the session state needs no locks
             final UdpRelaySession session = new UdpRelaySession(this, key, peerA, peerB, provenAddresses);
             final Channel portA = bindPort(loop, session, session.legB); // B sends to pA
@@ -133,7 +138,7 @@ public final class UdpRelay implements AutoCloseable {
             session.attach(portA, portB,
                     new InetSocketAddress(config.advertisedHost(), localPort(portA)),
                     new InetSocketAddress(config.advertisedHost(), localPort(portB)));
-            registry.put(key, session);
+            registry.put(key, peerA, session);
             portA.config().setAutoRead(true);
             portB.config().setAutoRead(true);
             LOG.debug("opened relay session {} for {} and {}", session, peerA, peerB);
