@@ -8,4 +8,8 @@ real_java="${SWITCHBOARD_REAL_JAVA:-}"
 if [ -z "$real_java" ]; then
   real_java="$(readlink -f "$(command -v java)")"
 fi
-exec unshare --net sh -c 'ip link set lo up && exec "$0" "$@"' "$real_java" "$@"
+# As root a plain network namespace; otherwise one inside a new user namespace, where allowed.
+if [ "$(id -u)" -eq 0 ]; then
+  exec unshare --net sh -c 'ip link set lo up && exec "$0" "$@"' "$real_java" "$@"
+fi
+exec unshare --net --map-root-user sh -c 'ip link set lo up && exec "$0" "$@"' "$real_java" "$@"
