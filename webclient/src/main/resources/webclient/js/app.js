@@ -9,10 +9,28 @@ import { Room, roomIdOf } from './room.js';
 const $ = (id) => document.getElementById(id);
 const state = { identity: null, nodeInfo: null, signaling: null, room: null, peers: [] };
 
-function status(text, kind = '') {
+function status(text, kind = '', link = null) {
   const el = $('status');
   el.textContent = text;
   el.className = kind;
+  if (link) {
+    const a = document.createElement('a');
+    a.href = link.href;
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.textContent = link.text;
+    el.append(' ', a);
+  }
+}
+
+/**
+ * With a self-signed certificate, some browsers (Firefox) accept it per port: the page's port is
+ * accepted but the broker's WebSocket port is not, and the connection fails without a prompt.
+ */
+function certificateHint() {
+  if (!state.nodeInfo || !state.nodeInfo.broker.tls) return null;
+  const url = brokerUrl(state.nodeInfo).replace(/^wss:/, 'https:');
+  return { href: url, text: 'If this persists, open the broker address once and accept its certificate.' };
 }
 
 function log(text, kind = '') {
@@ -132,7 +150,7 @@ async function join(event) {
   const word = $('word').value.trim();
   const name = $('name').value.trim();
   if (!word || !name) return;
-  localStorage.setItem('switchboard.name', name);
+  localStorage.setItem(`switchboard.name.${state.identity.slot}`, name);
   $('join').disabled = true;
   try {
     if (!state.signaling) {
@@ -142,7 +160,7 @@ async function join(event) {
         identity: state.identity,
         nodeId: state.nodeInfo.nodeId,
         onState: (s) => {
-          if (s !== 'connected') status(`Connection to the node: ${s}`, 'bad');
+          if (s !== 'connected') status(`Connection to the node: ${s}.`, 'bad', certificateHint());
           else updateStatus();
         },
       });
@@ -170,7 +188,7 @@ async function join(event) {
     await state.room.join();
     updateStatus();
   } catch (e) {
-    status(`Could not join: ${e.message}`, 'bad');
+    status(`Could not join: ${e.message}.`, 'bad', certificateHint());
     $('join').disabled = false;
   }
 }
@@ -211,7 +229,7 @@ async function start() {
     status(`Could not start: ${e.message}`, 'bad');
     return;
   }
-  $('name').value = localStorage.getItem('switchboard.name') || '';
+  $('name').value = localStorage.getItem(`switchboard.name.${state.identity.slot}`) || '';
   $('join-form').addEventListener('submit', join);
   $('chat-form').addEventListener('submit', sendChat);
   $('leave').addEventListener('click', leave);

@@ -3,6 +3,10 @@
  * non-extractable and kept in IndexedDB, and the peer id derived from the public key
  * (base64url of SHA-256 over the SPKI bytes; docs/protocol.md, "Identity").
  *
+ * Each open tab holds its own identity: tabs claim numbered identity slots with the Web Locks
+ * API, so two tabs of one browser are two different people (as when someone tries Switchboard
+ * with two tabs), while reloading a tab gets the same identity back.
+ *
  * Also trust on first use: the first key seen for a peer name is pinned in localStorage, and
  * a later different key for that name is reported so the UI can warn before connecting.
  * @module identity
@@ -11,7 +15,7 @@ import { toBase64Url, fromBase64Url, utf8 } from './encoding.js';
 
 const DB_NAME = 'switchboard';
 const STORE = 'identity';
-const RECORD = 'current';
+const MAX_SLOTS = 32;
 const PINS = 'switchboard.pins.v1';
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' };
@@ -22,6 +26,7 @@ const SIGN = { name: 'ECDSA', hash: 'SHA-256' };
  * @property {Uint8Array} spki the public key as SubjectPublicKeyInfo DER bytes.
  * @property {string} id the peer id: base64url(SHA-256(spki)), 43 characters.
  * @property {string} fingerprint short human-readable form of the id, see {@link shortFingerprint}.
+ * @property {number} slot the identity slot this tab holds (0 for the first tab).
  */
 
 function openDb() {
@@ -68,33 +73,57 @@ export function shortFingerprint(id) {
   return hex.match(/.{1,4}/g)?.join(' ') || '';
 }
 
-async function complete(privateKey, spki) {
+async function complete(privateKey, spki, slot) {
   const id = await peerIdOf(spki);
-  return { privateKey, spki, id, fingerprint: shortFingerprint(id) };
+  return { privateKey, spki, id, fingerprint: shortFingerprint(id), slot };
 }
 
 /**
- * Loads this browser's identity from IndexedDB, creating one on first use.
+ * Claims the lowest identity slot no other open tab holds, and keeps it until this page goes
+ * away. Without the Web Locks API every tab uses slot 0.
+ * @returns {Promise<number>}
+ */
+async function claimSlot() {
+  if (!navigator.locks) return 0;
+  for (let slot = 0; slot < MAX_SLOTS; slot++) {
+    const claimed = await new Promise((resolve) => {
+      navigator.locks.request(`switchboard-identity-${slot}`, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        // Holding the returned promise holds the lock: until the tab closes or reloads.
+        return lock ? new Promise(() => {}) : undefined;
+      });
+    });
+    if (claimed) return slot;
+  }
+  throw new Error(`more than ${MAX_SLOTS} tabs are open`);
+}
+
+let claimedSlot = null;
+
+/**
+ * Loads this tab's identity from IndexedDB, creating one on first use.
  * @returns {Promise<Identity>}
  */
 export async function loadIdentity() {
-  const stored = await withStore('readonly', (s) => s.get(RECORD));
+  if (claimedSlot === null) claimedSlot = await claimSlot();
+  const stored = await withStore('readonly', (s) => s.get(`slot-${claimedSlot}`));
   if (stored && stored.privateKey && stored.spki) {
-    return complete(stored.privateKey, new Uint8Array(stored.spki));
+    return complete(stored.privateKey, new Uint8Array(stored.spki), claimedSlot);
   }
   return newIdentity();
 }
 
 /**
- * Makes a new key pair, replacing the stored identity. Peers that pinned the old key will see a
- * key-change warning.
+ * Makes a new key pair, replacing this tab's stored identity. Peers that pinned the old key will
+ * see a key-change warning.
  * @returns {Promise<Identity>}
  */
 export async function newIdentity() {
+  if (claimedSlot === null) claimedSlot = await claimSlot();
   const pair = await crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify']);
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
-  await withStore('readwrite', (s) => s.put({ privateKey: pair.privateKey, spki: spki.buffer }, RECORD));
-  return complete(pair.privateKey, spki);
+  await withStore('readwrite', (s) => s.put({ privateKey: pair.privateKey, spki: spki.buffer }, `slot-${claimedSlot}`));
+  return complete(pair.privateKey, spki, claimedSlot);
 }
 
 /**

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,28 @@ class RoomChatBrowserIT {
             assertThat(a.locator("#peers li")).hasCount(1);
             assertThat(b.locator("#peers li")).hasCount(1);
             assertThat(e.locator("#status")).containsText("Waiting for the other person");
+        }
+    }
+
+    /** What the README promises: one person, one browser, two tabs, and they chat. */
+    @Test
+    void twoTabsOfOneBrowser_sameWord_areTwoPeopleAndChat() {
+        try (BrowserContext browser = browsers.newContext()) {
+            final Page first = Pages.join(browser, node, "Left tab", "two tabs");
+            final Page second = Pages.join(browser, node, "Right tab", "two tabs");
+            assertThat(first.locator("#peers li[data-state=connected]")).hasCount(1,
+                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+            assertThat(second.locator("#peers li[data-state=connected]")).hasCount(1,
+                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+            assertNotEquals(first.evaluate("switchboard.id()"), second.evaluate("switchboard.id()"));
+            Pages.send(second, "from the right");
+            assertThat(first.locator("#log")).containsText("Right tab: from the right", WAIT);
+
+            // A reload keeps the tab's identity.
+            final Object before = first.evaluate("switchboard.id()");
+            first.reload();
+            assertThat(first.locator("#status")).containsText("Ready", WAIT);
+            assertEquals(before, first.evaluate("switchboard.id()"));
         }
     }
 
