@@ -54,14 +54,26 @@ export class Room {
     /** @type {Map<string, any>} */
     this.peers = new Map();
     this.unsubscribers = [];
+    /** Messages are handled one at a time, in arrival order (a hello must be done before the offer behind it). */
+    this.queue = Promise.resolve();
+  }
+
+  /** @private runs `handler` after every message that arrived before. */
+  serially(handler) {
+    return (m, from) => {
+      this.queue = this.queue.then(() => handler(m, from)).catch((e) => {
+        console.error('room: handling a message failed', e);
+        this.onNotice(`Could not handle a ${m.type} message: ${e.message}`);
+      });
+    };
   }
 
   /** Subscribes to the inbox and the presence topic, then announces this member. */
   async join() {
     this.unsubscribers.push(await this.signaling.subscribe(inboxTopic(this.identity.id),
-      (m, from) => this.onInbox(m, from)));
+      this.serially((m, from) => this.onInbox(m, from))));
     this.unsubscribers.push(await this.signaling.subscribe(presenceTopic(this.roomId),
-      (m, from) => this.onPresence(m, from)));
+      this.serially((m, from) => this.onPresence(m, from))));
     await this.announce();
   }
 
