@@ -8,7 +8,8 @@ import org.jetbrains.annotations.NotNull;
  * <p>Fixed choices: in-memory persistence; anonymous usage statistics off (HiveMQ's bundled
  * default is on); session expiry capped at 0 (signaling is live: nothing is queued for absent
  * clients and every session ends with its connection); shared subscriptions off; empty client ids
- * refused; retained messages on (the node's {@code sb/v1/node/info}).
+ * refused; retained messages on (the node's {@code sb/v1/node/info}); client ids of at most 64
+ * characters, topics of at most 256, and at most 256 KiB/s of incoming traffic per client.
  */
 final class HiveMqConfig {
 
@@ -48,6 +49,14 @@ final class HiveMqConfig {
         x.append("    <packets><max-packet-size>").append(s.maxPacketSize())
                 .append("</max-packet-size></packets>\n");
         x.append("  </mqtt>\n");
+        // Ids are 43 characters and topics short in this protocol; each client may send at most
+        // 256 KiB/s, so no single client can flood the interceptor; CONNECT within 10 s.
+        x.append("  <restrictions>\n");
+        x.append("    <max-client-id-length>64</max-client-id-length>\n");
+        x.append("    <max-topic-length>256</max-topic-length>\n");
+        x.append("    <incoming-bandwidth-throttling>262144</incoming-bandwidth-throttling>\n");
+        x.append("    <no-connect-idle-timeout>10000</no-connect-idle-timeout>\n");
+        x.append("  </restrictions>\n");
         x.append("  <security>\n");
         x.append("    <allow-empty-client-id><enabled>false</enabled></allow-empty-client-id>\n");
         x.append("  </security>\n");

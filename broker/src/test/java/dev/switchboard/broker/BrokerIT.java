@@ -240,7 +240,8 @@ class BrokerIT {
                 (peer, id, ch) -> KeyProof.sign(thief.keys.getPrivate(),
                         KeyProof.signedBytes(id, ch))).getReasonCode().getCode());
         assertTrue(victim.isConnected());
-        assertTrue(disconnected.isEmpty(), "victim reported as disconnected: " + disconnected);
+        // (peers of earlier tests may still be reported late; only the victim matters here)
+        assertFalse(disconnected.contains(victim.id), "victim reported as disconnected: " + disconnected);
         final TestPeer friend = connected();
         assertEquals(0, friend.publish(victim.inbox(), "{\"v\":1,\"type\":\"hello\"}").code());
         final Mqtt5Publish got = victim.next(victim.inbox());
@@ -462,7 +463,8 @@ class BrokerIT {
         a.subscribe("sb/v1/room/" + unsubscribedRoom + "/presence");
         a.unsubscribe("sb/v1/room/" + unsubscribedRoom + "/presence");
         a.disconnect();
-        assertEquals(a.id, disconnected.poll(5, TimeUnit.SECONDS));
+        // Peers closed by earlier tests may be reported late, so wait for this one in particular.
+        await().atMost(Duration.ofSeconds(5)).until(() -> disconnected.contains(a.id));
         final Mqtt5Publish leave = watcher.next("sb/v1/room/" + ROOM + "/presence");
         assertNotNull(leave);
         assertEquals("{\"v\":1,\"type\":\"leave\"}", TestPeer.payload(leave));
