@@ -26,7 +26,15 @@ final class BrowserFixture implements AutoCloseable {
      */
     static @NotNull BrowserFixture start(final @NotNull Path dataDir, final @NotNull Node.Options options)
             throws Exception {
-        final Node node = Node.start(TestNodes.config(dataDir, true), options);
+        return start(dataDir, options, true);
+    }
+
+    /**
+     * @param tls whether the node serves HTTPS/WSS (else plain HTTP/WS on loopback).
+     */
+    static @NotNull BrowserFixture start(final @NotNull Path dataDir, final @NotNull Node.Options options,
+                                         final boolean tls) throws Exception {
+        final Node node = Node.start(TestNodes.config(dataDir, tls), options);
         try {
             return new BrowserFixture(node, new Browsers());
         } catch (final RuntimeException e) {
