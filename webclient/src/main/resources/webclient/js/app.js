@@ -2,9 +2,9 @@
  * The page: wires identity, signaling and the room to the DOM.
  * @module app
  */
-import { loadIdentity, newIdentity } from './identity.js';
+import { loadIdentity, newIdentity, roomIdOf } from './identity.js';
 import { Signaling } from './signaling.js';
-import { Room, roomIdOf } from './room.js';
+import { Room } from './room.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { identity: null, nodeInfo: null, signaling: null, room: null, peers: [] };

@@ -5,22 +5,11 @@
  * (docs/protocol.md, "Rooms" and "End-to-end signature").
  * @module room
  */
-import { randomNonce, toBase64Url, fromBase64Url, utf8 } from './encoding.js';
+import { randomNonce, toBase64Url, fromBase64Url } from './encoding.js';
 import { importPeerKey, sign, verify, sessionStatement, shortFingerprint, checkPin, pin } from './identity.js';
 import { presenceTopic, inboxTopic } from './signaling.js';
 import { PeerLink } from './peer.js';
 
-const ROOM_CONTEXT = 'switchboard/v1/room';
-
-/**
- * Derives the room id from the secret word, in the browser; the word never leaves it.
- * @param {string} word the secret word, trimmed; case matters.
- * @returns {Promise<string>} base64url(SHA-256("switchboard/v1/room" ‖ 0x00 ‖ UTF-8(word))).
- */
-export async function roomIdOf(word) {
-  const data = new Uint8Array([...utf8(ROOM_CONTEXT), 0, ...utf8(word)]);
-  return toBase64Url(await crypto.subtle.digest('SHA-256', data));
-}
 
 /**
  * @typedef {object} PeerView what the UI shows of one peer.
