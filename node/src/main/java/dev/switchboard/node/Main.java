@@ -41,7 +41,17 @@ public final class Main implements Callable<Integer> {
     public static void main(final String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the command line without exiting the JVM.
+     *
+     * @param args command-line arguments.
+     * @return the exit code (see the class comment).
+     */
+    static int run(final String... args) {
+        return new CommandLine(new Main()).execute(args);
     }
 
     @Override

@@ -1,0 +1,65 @@
+package dev.switchboard.node;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void capture() {
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+    }
+
+    @Test
+    void run_namedConfigMissing_exitCode2AndSaysWhich(@TempDir final Path dir) {
+        final Path missing = dir.resolve("nope.yaml");
+        assertEquals(2, Main.run("--config", missing.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("nope.yaml"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_invalidConfig_exitCode2NamesKey(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, "relay:\n  portRange: 9-1\n");
+        assertEquals(2, Main.run("--check-config", "--config", file.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("relay.portRange"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_checkValidConfig_exitCode0PrintsIt(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, "web:\n  port: 9443\n");
+        assertEquals(0, Main.run("--check-config", "--config", file.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("port=9443"), out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_unknownOption_exitCode2() {
+        assertEquals(2, Main.run("--frobnicate"));
+    }
+}
