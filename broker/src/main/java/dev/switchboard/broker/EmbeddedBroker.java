@@ -95,6 +95,14 @@ public final class EmbeddedBroker implements AutoCloseable {
                     ? freePort(settings.tcpBindAddress()) : settings.tcpPort();
             final int wantedWs = settings.webSocketPort() == 0
                     ? freePort(settings.webSocketBindAddress()) : settings.webSocketPort();
+            // HiveMQ only logs a listener it cannot bind and starts anyway; refuse instead, so
+            // clients never reach whatever else holds the port.
+            if (settings.tcpPort() > 0) {
+                requireFree(settings.tcpBindAddress(), wantedTcp, "TCP");
+            }
+            if (settings.webSocketPort() > 0) {
+                requireFree(settings.webSocketBindAddress(), wantedWs, "WebSocket");
+            }
             Files.writeString(conf.resolve("config.xml"),
                     HiveMqConfig.render(settings, wantedTcp, wantedWs), StandardCharsets.UTF_8);
 
@@ -133,9 +141,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting the broker", e);
         } catch (final ExecutionException | TimeoutException | RuntimeException e) {
             stopQuietly();
+            final Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("the MQTT broker failed to start: "
-                    + (e instanceof ExecutionException && e.getCause() != null
-                    ? e.getCause() : e), e);
+                    + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), e);
         }
     }
 
@@ -243,6 +251,20 @@ public final class EmbeddedBroker implements AutoCloseable {
             socket.setReuseAddress(true);
             socket.bind(new java.net.InetSocketAddress(bindAddress, 0));
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * @throws IllegalStateException if {@code port} cannot be bound on {@code bindAddress}, naming
+     *                               the listener and the port.
+     */
+    private static void requireFree(final String bindAddress, final int port, final String listener) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(bindAddress, port));
+        } catch (final IOException e) {
+            throw new IllegalStateException("the MQTT " + listener + " listener cannot use port " + port + " on "
+                    + bindAddress + ": " + e.getMessage() + " (is another MQTT broker running?)", e);
         }
     }
 
