@@ -88,6 +88,32 @@ class SdpRewriterTest {
         assertTrue(text.endsWith("\r\n"));
     }
 
+    /**
+     * Firefox's SDP has another shape than Chromium's: session-level fingerprint, {@code a=rtcp}
+     * naming an address, TCP and srflx candidates, {@code a=end-of-candidates}. Written by hand in
+     * that shape (no Firefox here) with documentation-range addresses.
+     */
+    @Test
+    void relay_firefoxShapedOffer_parsesRoundTripsAndHidesEveryAddress() throws Exception {
+        final String original;
+        try (var in = SdpRewriterTest.class.getResourceAsStream("/sdp/synthetic/firefox-style-offer.sdp")) {
+            original = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        final Sdp sdp = Sdp.parse(original);
+        assertEquals(original, sdp.write());
+        assertEquals("sha-256", sdp.sessionFingerprints().get(0).hashFunction());
+        assertEquals("5e8a2b1c", sdp.mediaSections().get(0).iceUfrag());
+        assertEquals(3, sdp.mediaSections().get(0).candidates().size());
+
+        final String out = SdpRewriter.relay(sdp, RELAY4).write();
+        for (final String address : List.of("198.51.100.7", "203.0.113.9", "50123", "50124")) {
+            assertFalse(out.contains(address), () -> address + " survives in\n" + out);
+        }
+        assertEquals(kept(sdp), kept(Sdp.parse(out)));
+        assertTrue(out.contains("a=rtcp:40000 IN IP4 127.0.0.2\r\n"), out);
+        assertEquals(2, out.split("a=candidate:", -1).length - 1, out);
+    }
+
     /** The security-relevant lines: must be identical before and after. */
     private static List<String> kept(final Sdp sdp) {
         return sdp.lines().stream().filter(l -> l.isAttribute("fingerprint") || l.isAttribute("setup")
