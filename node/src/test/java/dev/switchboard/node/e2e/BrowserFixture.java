@@ -2,53 +2,74 @@ package dev.switchboard.node.e2e;
 
 import dev.switchboard.node.Node;
 import org.jetbrains.annotations.NotNull;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
- * A running node plus a running Chromium, for one browser test class: start it in
- * {@code @BeforeAll}, close it in {@code @AfterAll} (one node per JVM at a time).
+ * A running node plus a running Chromium for one browser test class, as a JUnit extension:
+ * <pre>{@code
+ * @RegisterExtension
+ * static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true);
+ * }</pre>
+ * Started before the class's first test in a fresh temporary data directory, closed after its
+ * last (only one node per JVM at a time).
  */
-final class BrowserFixture implements AutoCloseable {
-    final Node node;
-    final Browsers browsers;
-
-    private BrowserFixture(final Node node, final Browsers browsers) {
-        this.node = node;
-        this.browsers = browsers;
-    }
+final class BrowserFixture implements BeforeAllCallback, AfterAllCallback {
+    private final Node.Options options;
+    private final boolean tls;
+    private Path dataDir;
+    private Node node;
+    private Browsers browsers;
 
     /**
-     * @param dataDir a temporary directory for the node.
      * @param options the node's extension points.
-     * @return a node serving HTTPS/WSS with a fresh self-signed certificate on loopback, and a
-     *     browser that accepts that certificate.
+     * @param tls     HTTPS/WSS with a fresh self-signed certificate (accepted by the browser), or
+     *                plain HTTP/WS on loopback.
      */
-    static @NotNull BrowserFixture start(final @NotNull Path dataDir, final @NotNull Node.Options options)
-            throws Exception {
-        return start(dataDir, options, true);
-    }
-
-    /**
-     * @param tls whether the node serves HTTPS/WSS (else plain HTTP/WS on loopback).
-     */
-    static @NotNull BrowserFixture start(final @NotNull Path dataDir, final @NotNull Node.Options options,
-                                         final boolean tls) throws Exception {
-        final Node node = Node.start(TestNodes.config(dataDir, tls), options);
-        try {
-            return new BrowserFixture(node, new Browsers());
-        } catch (final RuntimeException e) {
-            node.close();
-            throw e;
-        }
+    BrowserFixture(final @NotNull Node.Options options, final boolean tls) {
+        this.options = options;
+        this.tls = tls;
     }
 
     @Override
-    public void close() {
+    public void beforeAll(final ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("switchboard-browser-test-");
+        node = Node.start(TestNodes.config(dataDir, tls), options);
+        browsers = new Browsers();
+    }
+
+    @Override
+    public void afterAll(final ExtensionContext context) throws IOException {
         try {
-            browsers.close();
+            if (browsers != null) {
+                browsers.close();
+            }
         } finally {
-            node.close();
+            if (node != null) {
+                node.close();
+            }
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                for (final Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
+    }
+
+    /** @return the running node. */
+    @NotNull Node node() {
+        return node;
+    }
+
+    /** @return the running browser. */
+    @NotNull Browsers browsers() {
+        return browsers;
     }
 }

@@ -10,15 +10,12 @@ import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.node.Node;
 import org.jetbrains.annotations.NotNull;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -35,36 +32,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MaliciousNodeBrowserIT {
 
-    private static final LocatorAssertions.ContainsTextOptions WAIT =
-            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
     private static final Pattern FINGERPRINT = Pattern.compile("a=fingerprint:sha-256 ([0-9A-F:]+)");
 
-    @TempDir
-    static Path dataDir;
-    static BrowserFixture fixture;
-    static Node node;
-    static Browsers browsers;
+    @RegisterExtension
+    static final BrowserFixture fixture = new BrowserFixture(new Node.Options(FingerprintSwapper::new), true);
+
     static final AtomicInteger tampered = new AtomicInteger();
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = BrowserFixture.start(dataDir, new Node.Options(FingerprintSwapper::new));
-        node = fixture.node;
-        browsers = fixture.browsers;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void nodeRewritesFingerprint_receiverRefusesAndSaysWhy() {
-        try (BrowserContext annContext = browsers.newContext(); BrowserContext bobContext = browsers.newContext()) {
-            final Page ann = Pages.join(annContext, node, "Ann", "open secret");
-            final Page bob = Pages.join(bobContext, node, "Bob", "open secret");
+        try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
+            final Page ann = Pages.join(annContext, fixture.node(), "Ann", "open secret");
+            final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "open secret");
 
             final String annId = (String) ann.evaluate("switchboard.id()");
             final String bobId = (String) bob.evaluate("switchboard.id()");
@@ -76,10 +55,10 @@ class MaliciousNodeBrowserIT {
             final var refused = answerer.locator("#peers li[data-peer='" + offererId + "']");
             assertThat(refused).hasAttribute("data-state", "refused",
                     new LocatorAssertions.HasAttributeOptions().setTimeout(30_000));
-            assertThat(refused.locator(".reason")).containsText("signature does not match", WAIT);
-            assertThat(answerer.locator("#status")).containsText("refused", WAIT);
+            assertThat(refused.locator(".reason")).containsText("signature does not match", Pages.WAIT);
+            assertThat(answerer.locator("#status")).containsText("refused", Pages.WAIT);
             // The offerer is told, and neither side ever connected.
-            assertThat(offerer.locator("#log")).containsText("did not verify", WAIT);
+            assertThat(offerer.locator("#log")).containsText("did not verify", Pages.WAIT);
             assertThat(offerer.locator("#peers li[data-state=connected]")).hasCount(0);
             assertThat(answerer.locator("#peers li[data-state=connected]")).hasCount(0);
             assertTrue(tampered.get() > 0, "the interceptor never tampered with an SDP");

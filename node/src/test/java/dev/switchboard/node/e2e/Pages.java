@@ -10,6 +10,13 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 
 /** What a person does on the web client's page, for the browser tests. */
 final class Pages {
+    /** How long a page may take to show what a test waits for. */
+    static final LocatorAssertions.ContainsTextOptions WAIT =
+            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
+    /** The same, for counting elements. */
+    static final LocatorAssertions.HasCountOptions COUNT =
+            new LocatorAssertions.HasCountOptions().setTimeout(30_000);
+
     private Pages() {
     }
 
@@ -23,8 +30,7 @@ final class Pages {
             }
         });
         page.navigate(node.url());
-        assertThat(page.locator("#status")).containsText("Ready",
-                new LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
+        assertThat(page.locator("#status")).containsText("Ready", WAIT);
         page.fill("#name", name);
         page.fill("#word", word);
         page.click("#join");

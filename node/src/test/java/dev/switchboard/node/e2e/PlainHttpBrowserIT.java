@@ -4,13 +4,10 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.switchboard.node.Node;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -24,35 +21,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PlainHttpBrowserIT {
 
-    private static final LocatorAssertions.ContainsTextOptions WAIT =
-            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
 
-    @TempDir
-    static Path dataDir;
-    static BrowserFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = BrowserFixture.start(dataDir, Node.Options.defaults(), false);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), false);
 
     @Test
     void plainHttpOnLoopback_twoPeople_chatViaRelay() {
-        assertTrue(fixture.node.url().startsWith("http://127.0.0.1:"), fixture.node.url());
-        try (BrowserContext ann = fixture.browsers.newContext(); BrowserContext bob = fixture.browsers.newContext()) {
-            final Page a = Pages.join(ann, fixture.node, "Ann", "plain and simple");
-            final Page b = Pages.join(bob, fixture.node, "Bob", "plain and simple");
-            assertThat(a.locator("#status")).containsText("via the node's relay", WAIT);
-            assertThat(b.locator("#status")).containsText("via the node's relay", WAIT);
+        assertTrue(fixture.node().url().startsWith("http://127.0.0.1:"), fixture.node().url());
+        try (BrowserContext ann = fixture.browsers().newContext(); BrowserContext bob = fixture.browsers().newContext()) {
+            final Page a = Pages.join(ann, fixture.node(), "Ann", "plain and simple");
+            final Page b = Pages.join(bob, fixture.node(), "Bob", "plain and simple");
+            assertThat(a.locator("#status")).containsText("via the node's relay", Pages.WAIT);
+            assertThat(b.locator("#status")).containsText("via the node's relay", Pages.WAIT);
             Pages.send(a, "no certificates needed here");
-            assertThat(b.locator("#log")).containsText("Ann: no certificates needed here", WAIT);
+            assertThat(b.locator("#log")).containsText("Ann: no certificates needed here", Pages.WAIT);
         }
     }
 }

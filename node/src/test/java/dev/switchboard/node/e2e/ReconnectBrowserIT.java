@@ -5,13 +5,10 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.switchboard.node.Node;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -25,44 +22,27 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReconnectBrowserIT {
 
-    private static final LocatorAssertions.ContainsTextOptions WAIT =
-            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
-    private static final LocatorAssertions.HasCountOptions COUNT =
-            new LocatorAssertions.HasCountOptions().setTimeout(30_000);
 
-    @TempDir
-    static Path dataDir;
-    static BrowserFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = BrowserFixture.start(dataDir, Node.Options.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true);
 
     @Test
     void signalingDropsAndReturns_pageRejoinsAndChatsAgain() throws Exception {
-        try (BrowserContext ann = fixture.browsers.newContext(); BrowserContext bob = fixture.browsers.newContext()) {
-            final Page a = Pages.join(ann, fixture.node, "Ann", "steady line");
-            final Page b = Pages.join(bob, fixture.node, "Bob", "steady line");
-            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1, COUNT);
+        try (BrowserContext ann = fixture.browsers().newContext(); BrowserContext bob = fixture.browsers().newContext()) {
+            final Page a = Pages.join(ann, fixture.node(), "Ann", "steady line");
+            final Page b = Pages.join(bob, fixture.node(), "Bob", "steady line");
+            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
 
             // The broker drops Bob's connection (as a network failure or a node restart would).
             final String bobId = (String) b.evaluate("switchboard.id()");
             Services.clientService().disconnectClient(bobId).get(10, TimeUnit.SECONDS);
 
             // Bob's page reconnects by itself and announces itself again; Ann meets him anew.
-            assertThat(b.locator("#log")).containsText("Reconnected to the node", WAIT);
-            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1, COUNT);
-            assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1, COUNT);
+            assertThat(b.locator("#log")).containsText("Reconnected to the node", Pages.WAIT);
+            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
             Pages.send(b, "back again");
-            assertThat(a.locator("#log")).containsText("Bob: back again", WAIT);
+            assertThat(a.locator("#log")).containsText("Bob: back again", Pages.WAIT);
         }
     }
 }

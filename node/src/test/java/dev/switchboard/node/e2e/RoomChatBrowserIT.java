@@ -6,11 +6,9 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.switchboard.node.Node;
 import dev.switchboard.node.relay.RelayCounters;
 import dev.switchboard.node.relay.RelaySession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -33,46 +31,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RoomChatBrowserIT {
 
-    private static final LocatorAssertions.ContainsTextOptions WAIT =
-            new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
 
-    @TempDir
-    static Path dataDir;
-    static BrowserFixture fixture;
-    static Node node;
-    static Browsers browsers;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = BrowserFixture.start(dataDir, Node.Options.defaults());
-        node = fixture.node;
-        browsers = fixture.browsers;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true);
 
     @Test
     void twoBrowsers_sameWord_chatThroughRelay() {
-        try (BrowserContext ann = browsers.newContext();
-             BrowserContext bob = browsers.newContext();
-             BrowserContext eve = browsers.newContext()) {
-            final Page e = Pages.join(eve, node, "Eve", "another word");
-            assertThat(e.locator("#status")).containsText("Waiting for the other person", WAIT);
+        try (BrowserContext ann = fixture.browsers().newContext();
+             BrowserContext bob = fixture.browsers().newContext();
+             BrowserContext eve = fixture.browsers().newContext()) {
+            final Page e = Pages.join(eve, fixture.node(), "Eve", "another word");
+            assertThat(e.locator("#status")).containsText("Waiting for the other person", Pages.WAIT);
 
-            final Page a = Pages.join(ann, node, "Ann", "blue tulip 42");
-            final Page b = Pages.join(bob, node, "Bob", "blue tulip 42");
+            final Page a = Pages.join(ann, fixture.node(), "Ann", "blue tulip 42");
+            final Page b = Pages.join(bob, fixture.node(), "Bob", "blue tulip 42");
 
             assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1,
-                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+                    Pages.COUNT);
             assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1,
-                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
-            assertThat(a.locator("#status")).containsText("via the node's relay", WAIT);
-            assertThat(b.locator("#status")).containsText("via the node's relay", WAIT);
+                    Pages.COUNT);
+            assertThat(a.locator("#status")).containsText("via the node's relay", Pages.WAIT);
+            assertThat(b.locator("#status")).containsText("via the node's relay", Pages.WAIT);
 
             // Each sees the other's verified key fingerprint.
             final String annId = (String) a.evaluate("switchboard.id()");
@@ -83,16 +62,16 @@ class RoomChatBrowserIT {
                     .hasText(a.locator("#me-fingerprint").textContent());
 
             Pages.send(a, "hello from Ann");
-            assertThat(b.locator("#log")).containsText("Ann: hello from Ann", WAIT);
+            assertThat(b.locator("#log")).containsText("Ann: hello from Ann", Pages.WAIT);
             Pages.send(b, "hi Ann, Bob here");
-            assertThat(a.locator("#log")).containsText("Bob: hi Ann, Bob here", WAIT);
+            assertThat(a.locator("#log")).containsText("Bob: hi Ann, Bob here", Pages.WAIT);
 
             // A picture of the connected page, for people reading the build's output.
             a.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", "room-chat.png")));
 
             // The selected candidate pair of each browser has the relay as its remote side:
             // Ann talks to the port that stands for Bob, and Bob to the one that stands for Ann.
-            final List<RelaySession> sessions = node.relay().sessionsOf(annId);
+            final List<RelaySession> sessions = fixture.node().relay().sessionsOf(annId);
             assertEquals(1, sessions.size());
             final RelaySession session = sessions.get(0);
             assertRemote(a, bobId, session.advertisedAddress(bobId));
@@ -114,21 +93,21 @@ class RoomChatBrowserIT {
     /** What the README promises: one person, one browser, two tabs, and they chat. */
     @Test
     void twoTabsOfOneBrowser_sameWord_areTwoPeopleAndChat() {
-        try (BrowserContext browser = browsers.newContext()) {
-            final Page first = Pages.join(browser, node, "Left tab", "two tabs");
-            final Page second = Pages.join(browser, node, "Right tab", "two tabs");
+        try (BrowserContext browser = fixture.browsers().newContext()) {
+            final Page first = Pages.join(browser, fixture.node(), "Left tab", "two tabs");
+            final Page second = Pages.join(browser, fixture.node(), "Right tab", "two tabs");
             assertThat(first.locator("#peers li[data-state=connected]")).hasCount(1,
-                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+                    Pages.COUNT);
             assertThat(second.locator("#peers li[data-state=connected]")).hasCount(1,
-                    new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+                    Pages.COUNT);
             assertNotEquals(first.evaluate("switchboard.id()"), second.evaluate("switchboard.id()"));
             Pages.send(second, "from the right");
-            assertThat(first.locator("#log")).containsText("Right tab: from the right", WAIT);
+            assertThat(first.locator("#log")).containsText("Right tab: from the right", Pages.WAIT);
 
             // A reload keeps the tab's identity.
             final Object before = first.evaluate("switchboard.id()");
             first.reload();
-            assertThat(first.locator("#status")).containsText("Ready", WAIT);
+            assertThat(first.locator("#status")).containsText("Ready", Pages.WAIT);
             assertEquals(before, first.evaluate("switchboard.id()"));
         }
     }

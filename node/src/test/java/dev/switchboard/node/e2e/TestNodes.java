@@ -1,6 +1,5 @@
 package dev.switchboard.node.e2e;
 
-import dev.switchboard.node.Node;
 import dev.switchboard.node.config.ConfigLoader;
 import dev.switchboard.node.config.NodeConfig;
 import org.jetbrains.annotations.NotNull;
@@ -26,9 +25,5 @@ final class TestNodes {
                 stun: { port: 0 }
                 relay: { portRange: 41000-41099, maxSessions: 20, idleTimeout: 30s }
                 """.formatted(dataDir.toString().replace("\\", "/"), tls), "test");
-    }
-
-    static @NotNull Node start(final @NotNull Path dataDir, final boolean tls) throws Exception {
-        return Node.start(config(dataDir, tls), Node.Options.defaults());
     }
 }
