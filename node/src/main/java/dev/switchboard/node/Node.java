@@ -130,6 +130,7 @@ public final class Node implements AutoCloseable {
                         + "secure context (no keys, camera or microphone) and traffic is readable on the network",
                         config.web().bind());
             }
+            warnAboutUnreachableParts(config);
             final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
             final StunServer stun = StunServer.start(
                     StunServerConfig.of(InetAddress.getByName(config.stun().bind()), config.stun().port()),
@@ -191,6 +192,31 @@ public final class Node implements AutoCloseable {
         } catch (final Exception e) {
             closeAll(started);
             throw e;
+        }
+    }
+
+    /**
+     * A configuration can be valid and still unusable from other machines: parts bound to
+     * loopback while browsers are told a non-loopback address. Says so at start.
+     */
+    private static void warnAboutUnreachableParts(final NodeConfig config) throws IOException {
+        final boolean advertisedLoopback = InetAddress.getByName(config.relay().advertisedHost()).isLoopbackAddress();
+        if (advertisedLoopback) {
+            return;
+        }
+        if (InetAddress.getByName(config.relay().bind()).isLoopbackAddress()) {
+            LOG.warn("relay.advertisedHost is {} but relay.bind is {}: browsers will send media to ports that only "
+                    + "listen on loopback", config.relay().advertisedHost(), config.relay().bind());
+        }
+        if (InetAddress.getByName(config.stun().bind()).isLoopbackAddress()) {
+            LOG.warn("browsers are told to use STUN at {} but stun.bind is {}", config.relay().advertisedHost(),
+                    config.stun().bind());
+        }
+        if (InetAddress.getByName(config.broker().bind()).isLoopbackAddress()
+                || InetAddress.getByName(config.web().bind()).isLoopbackAddress()) {
+            LOG.warn("relay.advertisedHost is {} but web.bind ({}) or broker.bind ({}) is loopback: other machines "
+                    + "cannot load the page or reach the broker", config.relay().advertisedHost(), config.web().bind(),
+                    config.broker().bind());
         }
     }
 
