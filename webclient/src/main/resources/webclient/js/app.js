@@ -209,7 +209,7 @@ function sendChat(event) {
   if (!text.trim() || !state.room) return;
   const n = state.room.send(text);
   if (n > 0) {
-    log(`me: ${text}`, 'chat mine');
+    log(`${state.room.name} (you): ${text}`, 'chat mine');
     $('message').value = '';
   } else {
     log('Not sent: nobody is connected.', 'notice');
