@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 final class BrowserFixture implements BeforeAllCallback, AfterAllCallback {
     private final Node.Options options;
     private final boolean tls;
+    private final String pathPrefix;
     private Path dataDir;
     private Node node;
     private Browsers browsers;
@@ -34,14 +35,22 @@ final class BrowserFixture implements BeforeAllCallback, AfterAllCallback {
      *                plain HTTP/WS on loopback.
      */
     BrowserFixture(final @NotNull Node.Options options, final boolean tls) {
+        this(options, tls, "/");
+    }
+
+    /**
+     * @param pathPrefix the hidden path the node serves everything under.
+     */
+    BrowserFixture(final @NotNull Node.Options options, final boolean tls, final @NotNull String pathPrefix) {
         this.options = options;
         this.tls = tls;
+        this.pathPrefix = pathPrefix;
     }
 
     @Override
     public void beforeAll(final ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("switchboard-browser-test-");
-        node = Node.start(TestNodes.config(dataDir, tls), options);
+        node = Node.start(TestNodes.config(dataDir, tls, pathPrefix), options);
         browsers = new Browsers();
     }
 

@@ -16,18 +16,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code web.tls: false} on loopback, as the README offers for a single machine: the page over
  * plain HTTP on 127.0.0.1 is still a secure context, keys work, and two people chat via the relay
- * over a plain WebSocket.
+ * over a plain WebSocket. The node serves under a hidden path prefix, which the page follows.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PlainHttpBrowserIT {
 
 
     @RegisterExtension
-    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), false);
+    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), false, "/h1dden-c0rner/");
 
     @Test
     void plainHttpOnLoopback_twoPeople_chatViaRelay() {
-        assertTrue(fixture.node().url().startsWith("http://127.0.0.1:"), fixture.node().url());
+        assertTrue(fixture.node().url().matches("http://127\\.0\\.0\\.1:\\d+/h1dden-c0rner/"), fixture.node().url());
         try (BrowserContext ann = fixture.browsers().newContext(); BrowserContext bob = fixture.browsers().newContext()) {
             final Page a = Pages.join(ann, fixture.node(), "Ann", "plain and simple");
             final Page b = Pages.join(bob, fixture.node(), "Bob", "plain and simple");

@@ -17,13 +17,22 @@ final class TestNodes {
      * @return a configuration on 127.0.0.1 with free ports and a small relay range.
      */
     static @NotNull NodeConfig config(final @NotNull Path dataDir, final boolean tls) throws Exception {
+        return config(dataDir, tls, "/");
+    }
+
+    /**
+     * @param pathPrefix the hidden path everything is served under, e.g. {@code /h1dden/}.
+     */
+    static @NotNull NodeConfig config(final @NotNull Path dataDir, final boolean tls, final @NotNull String pathPrefix)
+            throws Exception {
         return ConfigLoader.parse("""
                 dataDir: %s
                 publicHost: 127.0.0.1
+                pathPrefix: %s
                 web: { port: 0, tls: %s }
                 broker: { webSocketPort: 0, tcpPort: 0 }
                 stun: { port: 0 }
                 relay: { portRange: 41000-41099, maxSessions: 20, idleTimeout: 30s }
-                """.formatted(dataDir.toString().replace("\\", "/"), tls), "test");
+                """.formatted(dataDir.toString().replace("\\", "/"), pathPrefix, tls), "test");
     }
 }
