@@ -26,7 +26,11 @@ import org.jetbrains.annotations.NotNull;
  * <p>Per forwarded packet the path allocates nothing of its own apart from the
  * {@link DatagramPacket} envelope Netty needs for an addressed write; the pooled payload buffer
  * is passed through with {@code retain()}, never copied (STUN Binding requests, only, are copied
- * into a reused scratch array to verify MESSAGE-INTEGRITY).
+ * into a reused scratch array to verify MESSAGE-INTEGRITY). A reusable envelope of our own would
+ * avoid that allocation, but Netty's epoll transport batches sends with {@code sendmmsg} only for
+ * {@link DatagramPacket}s, so it would trade a short-lived object for one syscall per packet; the
+ * relay benchmarks should decide. (Netty's receive path allocates its own packet and sender
+ * address per datagram either way.)
  */
 final class UdpRelaySession implements RelaySession {
     /** Proven source addresses remembered per side (several local candidates). */
