@@ -178,21 +178,36 @@ export async function verify(publicKey, signature, data) {
   }
 }
 
+/** A peer id: base64url of a SHA-256 hash. */
+export const PEER_ID = /^[A-Za-z0-9_-]{43}$/;
+/** A nonce in join/hello: 16 to 64 base64url characters (docs/protocol.md §5). */
+export const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+const CONTEXT = /^(room|call):[A-Za-z0-9_-]{1,64}$/;
+
 /**
  * The statement signed over an offer or answer (docs/protocol.md, "End-to-end signature"):
  * UTF-8 of these lines joined by "\n": the domain-separation string
  * `switchboard/v1/session-description`, the context, the SDP type, the sender id, the recipient
  * id, the sender's nonce, the recipient's nonce, then every `a=fingerprint:` value of the SDP in
  * order of appearance.
+ *
+ * Every part is checked first, so that no field can smuggle in extra lines: ids and nonces must
+ * have their exact shapes, and the SDP must name exactly one DTLS certificate (RFC 8122 §5: one
+ * or more `a=fingerprint` lines, all with the same value, and no line that spells the attribute
+ * name differently).
  * @param {{context:string, type:string, senderId:string, recipientId:string,
  *          senderNonce:string, recipientNonce:string, sdp:string}} p
- * @returns {Uint8Array|null} the bytes, or null if the SDP has no DTLS fingerprint.
+ * @returns {Uint8Array|null} the bytes, or null if any part is malformed or the SDP does not name
+ *   exactly one DTLS fingerprint.
  */
 export function sessionStatement(p) {
-  const fingerprints = dtlsFingerprints(p.sdp);
-  if (fingerprints.length === 0) return null;
+  if (!CONTEXT.test(p.context) || (p.type !== 'offer' && p.type !== 'answer')
+    || !PEER_ID.test(p.senderId) || !PEER_ID.test(p.recipientId)
+    || !NONCE.test(p.senderNonce) || !NONCE.test(p.recipientNonce)) return null;
+  const fingerprint = signedFingerprint(p.sdp);
+  if (!fingerprint) return null;
   return utf8(['switchboard/v1/session-description', p.context, p.type, p.senderId, p.recipientId,
-    p.senderNonce, p.recipientNonce, ...fingerprints].join('\n'));
+    p.senderNonce, p.recipientNonce, ...dtlsFingerprints(p.sdp)].join('\n'));
 }
 
 /**
@@ -202,6 +217,21 @@ export function sessionStatement(p) {
 export function dtlsFingerprints(sdp) {
   return sdp.split(/\r?\n/).filter((l) => l.startsWith('a=fingerprint:'))
     .map((l) => l.substring('a=fingerprint:'.length));
+}
+
+/**
+ * The one DTLS certificate fingerprint an SDP names.
+ * @param {string} sdp
+ * @returns {string|null} e.g. `sha-256 4A:AD:…`, or null if there is none, several different
+ *   ones, or a fingerprint attribute spelled in another case (which some parsers would read).
+ */
+export function signedFingerprint(sdp) {
+  const lines = sdp.split(/\r?\n/);
+  if (lines.some((l) => /^a=fingerprint:/i.test(l) && !l.startsWith('a=fingerprint:'))) return null;
+  const values = new Set(dtlsFingerprints(sdp));
+  if (values.size !== 1) return null;
+  const [value] = values;
+  return /^[A-Za-z0-9-]{1,32} [0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){15,63}$/.test(value) ? value : null;
 }
 
 /**

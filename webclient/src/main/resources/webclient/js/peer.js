@@ -141,6 +141,22 @@ export class PeerLink {
     };
   }
 
+  /**
+   * The certificate the remote side presented in the DTLS handshake (RTCCertificateStats of the
+   * transport's remote certificate).
+   * @returns {Promise<string|null>} e.g. `sha-256 4A:AD:…`, or null before DTLS is up.
+   */
+  async remoteFingerprint() {
+    const stats = await this.pc.getStats();
+    let id = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.remoteCertificateId) id = s.remoteCertificateId;
+    });
+    const cert = id ? stats.get(id) : null;
+    return cert && cert.fingerprint && cert.fingerprintAlgorithm
+      ? `${cert.fingerprintAlgorithm} ${cert.fingerprint}` : null;
+  }
+
   /** Closes the connection. */
   close() {
     try {

@@ -6,7 +6,9 @@
  * @module room
  */
 import { randomNonce, toBase64Url, fromBase64Url } from './encoding.js';
-import { importPeerKey, sign, verify, sessionStatement, shortFingerprint, checkPin, pin } from './identity.js';
+import {
+  importPeerKey, sign, verify, sessionStatement, signedFingerprint, shortFingerprint, checkPin, pin, PEER_ID, NONCE,
+} from './identity.js';
 import { presenceTopic, inboxTopic } from './signaling.js';
 import { PeerLink } from './peer.js';
 
@@ -202,8 +204,12 @@ export class Room {
    * @private
    */
   async meet(from, m, answerWithHello) {
+    if (!PEER_ID.test(from) || typeof m.nonce !== 'string' || !NONCE.test(m.nonce)) {
+      this.onNotice('Ignored a malformed announcement');
+      return;
+    }
     const key = await importPeerKey(m.key, from);
-    if (!key || typeof m.nonce !== 'string') {
+    if (!key) {
       this.onNotice('Ignored an announcement whose key does not match its sender');
       return;
     }
@@ -273,8 +279,11 @@ export class Room {
       onState: (s) => {
         if (p.link === null) return;
         if (s === 'open') {
-          p.state = 'connected';
-          this.snapshot().then(() => this.changed());
+          this.checkCertificate(p).then((ok) => {
+            if (!ok) return;
+            p.state = 'connected';
+            this.snapshot().then(() => this.changed());
+          });
         } else if (s === 'failed') {
           p.state = 'refused';
           p.reason = 'the connection failed';
@@ -284,6 +293,30 @@ export class Room {
         this.changed();
       },
     });
+  }
+
+  /**
+   * Compares the certificate the peer presented in DTLS with the fingerprint its signed SDP named
+   * (the signature check alone trusts the SDP; this checks the connection itself). A mismatch
+   * closes the connection.
+   * @private
+   * @returns {Promise<boolean>} whether the connection may be used.
+   */
+  async checkCertificate(p) {
+    const link = p.link;
+    const presented = link ? await link.remoteFingerprint() : null;
+    if (link && presented && p.signedFingerprint
+      && presented.toLowerCase() === p.signedFingerprint.toLowerCase()) return true;
+    if (!link || p.link !== link) return false;
+    link.close();
+    p.link = null;
+    p.state = 'refused';
+    p.reason = presented
+      ? 'the certificate in the connection is not the one the signed description named: someone is in the middle'
+      : 'the browser did not report the peer\'s certificate, so the connection could not be checked';
+    this.onNotice(`Refused ${p.name}: ${p.reason}`);
+    this.changed();
+    return false;
   }
 
   /** @private */
@@ -317,6 +350,8 @@ export class Room {
       }).catch(() => {});
       return;
     }
+    // What DTLS must present once connected: checked against the certificate the peer really uses.
+    p.signedFingerprint = signedFingerprint(m.sdp);
     try {
       if (m.type === 'offer') {
         if (p.link) p.link.close();

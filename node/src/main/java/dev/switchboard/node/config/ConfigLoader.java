@@ -353,9 +353,7 @@ public final class ConfigLoader {
             if (!v.isObject()) {
                 throw error(key, "expected a mapping of peer id to role (admin or federation)", v);
             }
-            final Iterator<Map.Entry<String, JsonNode>> fields = v.fields();
-            while (fields.hasNext()) {
-                final Map.Entry<String, JsonNode> e = fields.next();
+            for (final Map.Entry<String, JsonNode> e : v.properties()) {
                 if (!PEER_ID.matcher(e.getKey()).matches()) {
                     throw error(key, "'" + e.getKey() + "' is not a peer id (43 characters of A-Z a-z 0-9 _ -)", null);
                 }

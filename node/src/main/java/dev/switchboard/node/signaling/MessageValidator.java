@@ -34,6 +34,8 @@ public final class MessageValidator {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]+");
+    /** docs/protocol.md §5: 16 to 64 base64url characters (at least 96 bits). */
+    private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
     private static final Pattern CONTEXT = Pattern.compile("(room|call):[A-Za-z0-9_-]{1,64}");
     private static final int MAX_MESSAGE_ID = 64;
     private static final int MAX_KEY_CHARS = 256;
@@ -141,11 +143,11 @@ public final class MessageValidator {
         }
         switch (type) {
             case JOIN -> {
-                p = firstProblem(b64(o, "key", MAX_KEY_CHARS), b64(o, "nonce", 64),
+                p = firstProblem(b64(o, "key", MAX_KEY_CHARS), matches(o, "nonce", NONCE),
                         optionalString(o, "name", MAX_NAME_CHARS));
             }
             case HELLO -> {
-                p = firstProblem(matches(o, "room", ID), b64(o, "key", MAX_KEY_CHARS), b64(o, "nonce", 64),
+                p = firstProblem(matches(o, "room", ID), b64(o, "key", MAX_KEY_CHARS), matches(o, "nonce", NONCE),
                         optionalString(o, "name", MAX_NAME_CHARS));
             }
             case OFFER, ANSWER -> {

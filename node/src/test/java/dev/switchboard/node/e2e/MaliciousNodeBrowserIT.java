@@ -38,9 +38,12 @@ class MaliciousNodeBrowserIT {
     static final BrowserFixture fixture = new BrowserFixture(new Node.Options(FingerprintSwapper::new), true);
 
     static final AtomicInteger tampered = new AtomicInteger();
+    /** When set, the node also smuggles a second fingerprint into the nonces of join and hello. */
+    static volatile boolean injectIntoNonces;
 
     @Test
     void nodeRewritesFingerprint_receiverRefusesAndSaysWhy() {
+        injectIntoNonces = false;
         try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
             final Page ann = Pages.join(annContext, fixture.node(), "Ann", "open secret");
             final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "open secret");
@@ -65,7 +68,34 @@ class MaliciousNodeBrowserIT {
         }
     }
 
-    /** The "malicious node": the real signaling service, then a swapped DTLS fingerprint. */
+    /**
+     * The signed statement is lines joined by newlines; a node that could get a newline and a
+     * fingerprint of its own into a peer's nonce could line the statement up with an SDP carrying
+     * its fingerprint. Browsers refuse such announcements, so nobody even starts connecting.
+     */
+    @Test
+    void nodeInjectsLinesIntoNonces_announcementsIgnoredNothingConnects() {
+        injectIntoNonces = true;
+        try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
+            final Page ann = Pages.join(annContext, fixture.node(), "Ann", "nonce trick");
+            final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "nonce trick");
+            // Ann, already in the room, receives Bob's doctored join and ignores it, so she never
+            // answers with a hello and Bob never hears of her: nobody starts connecting.
+            assertThat(ann.locator("#log")).containsText("Ignored a malformed announcement", Pages.WAIT);
+            assertThat(ann.locator("#peers li")).hasCount(0);
+            assertThat(bob.locator("#peers li")).hasCount(0);
+            assertThat(bob.locator("#status")).containsText("Waiting for the other person");
+            final String bobId = (String) bob.evaluate("switchboard.id()");
+            assertTrue(fixture.node().relay().sessionsOf(bobId).isEmpty());
+        } finally {
+            injectIntoNonces = false;
+        }
+    }
+
+    /**
+     * The "malicious node": the real signaling service, then a swapped DTLS fingerprint (and, when
+     * asked, a fingerprint line smuggled into announcement nonces).
+     */
     static final class FingerprintSwapper implements SignalingInterceptor {
         private final SignalingInterceptor honest;
         private final JsonMapper mapper = JsonMapper.builder().build();
@@ -77,6 +107,9 @@ class MaliciousNodeBrowserIT {
         @Override
         public @NotNull Verdict inspect(final @NotNull SignalingMessage message) {
             final Verdict verdict = honest.inspect(message);
+            if (injectIntoNonces && verdict instanceof Verdict.Forward) {
+                return smuggleIntoNonce(message, verdict);
+            }
             if (!(verdict instanceof Verdict.Rewrite rewrite)) {
                 return verdict;
             }
@@ -91,6 +124,20 @@ class MaliciousNodeBrowserIT {
                 final String forged = (original.startsWith("00") ? "01" : "00") + original.substring(2);
                 json.put("sdp", json.get("sdp").asText().replace(original, forged));
                 tampered.incrementAndGet();
+                return Verdict.rewrite(mapper.writeValueAsBytes(json));
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private Verdict smuggleIntoNonce(final SignalingMessage message, final Verdict verdict) {
+            try {
+                final ObjectNode json = (ObjectNode) mapper.readTree(message.payload());
+                if (!json.has("nonce")) {
+                    return verdict;
+                }
+                json.put("nonce", json.get("nonce").asText() + "\nsha-256 "
+                        + "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
                 return Verdict.rewrite(mapper.writeValueAsBytes(json));
             } catch (final IOException e) {
                 throw new UncheckedIOException(e);

@@ -36,7 +36,7 @@ class MessageValidatorTest {
     @Test
     void validate_join_valid() {
         final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + KEY
-                + "\",\"nonce\":\"abc\",\"name\":\"Ann\",\"future\":[1,2]}"));
+                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"name\":\"Ann\",\"future\":[1,2]}"));
         final var ok = assertInstanceOf(MessageValidator.Result.Valid.class, r);
         assertEquals(MessageType.JOIN, ok.type());
     }
@@ -52,7 +52,7 @@ class MessageValidatorTest {
     void validate_joinWithSomeoneElsesKey_keyMismatch() {
         final String otherKey = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] {1, 2, 3});
         final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + otherKey
-                + "\",\"nonce\":\"abc\"}"));
+                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\"}"));
         assertEquals(SignalingError.KEY_MISMATCH, assertInstanceOf(MessageValidator.Result.Invalid.class, r).error().code());
     }
 
@@ -82,6 +82,8 @@ class MessageValidatorTest {
         "`{\"v\":1,\"type\":\"hangup\",\"context\":\"room:x\",\"from\":\"someone-else\"}`|forged-sender|not the verified sender",
         "`{\"v\":1,\"type\":\"error\"}`|bad-field|'code'",
         "`{\"v\":1,\"type\":\"hello\",\"room\":\"short\",\"key\":\"AA\",\"nonce\":\"AA\"}`|bad-field|'room'",
+        "`{\"v\":1,\"type\":\"hello\",\"room\":\"RRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR\",\"key\":\"AA\",\"nonce\":\"tooShort\"}`|bad-field|'nonce'",
+        "`{\"v\":1,\"type\":\"hello\",\"room\":\"RRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR\",\"key\":\"AA\",\"nonce\":\"abcdefghijklmnop\\nsha-256 AA\"}`|bad-field|'nonce'",
     })
     void validate_badInbox_clearError(final String json, final String code, final String fragment) {
         final var r = validator.validate(inbox(json));
