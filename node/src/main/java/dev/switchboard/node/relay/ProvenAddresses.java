@@ -10,7 +10,9 @@ import org.jetbrains.annotations.NotNull;
 /**
  * Transport addresses our STUN service answered recently. The relay accepts such an address as
  * a proven endpoint (rule (b) of the relay design) in addition to addresses that sent a valid ICE
- * check for the session.
+ * check for the session, but only on a side of a session that has no ICE-proven address yet: this
+ * proof is weak (anyone gets an answer for their own address), see
+ * {@link dev.switchboard.node.relay}.
  *
  * <p>Bounded: at most {@code maxEntries} addresses; when full, the address proven longest ago is
  * forgotten. Entries expire {@code window} after their latest proof.

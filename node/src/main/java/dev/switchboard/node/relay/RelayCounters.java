@@ -9,7 +9,8 @@ package dev.switchboard.node.relay;
  * @param packetsBtoA datagrams forwarded from B to A
  * @param bytesBtoA UDP payload bytes forwarded from B to A
  * @param droppedUnproven datagrams from sources that never proved themselves (neither a valid ICE
- *     check for this session nor a recent answer from our STUN service)
+ *     check for this session nor a recent answer from our STUN service), or that are only
+ *     STUN-proven while their side already has an ICE-proven address
  * @param droppedOther datagrams from proven sources that could not be forwarded: the other side
  *     has no proven address yet, or its socket's send buffer was full
  */

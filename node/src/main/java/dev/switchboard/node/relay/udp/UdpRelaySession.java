@@ -18,6 +18,16 @@ import org.jetbrains.annotations.NotNull;
  * The Netty-backed {@link RelaySession}: two UDP channels on one event loop and the forwarding
  * state of both directions.
  *
+ * <p>Proof (see {@link Leg#accept}): a source is forwarded from once it sent a valid ICE check for
+ * this session (RFC 8445 §7.2.2) or, while its leg has no ICE-proven source yet, once our STUN
+ * service answered it recently ({@link ProvenAddresses}). As soon as one source on a leg is
+ * ICE-proven, STUN-proven sources on that leg are dropped as unproven: a STUN answer only shows
+ * that a host owns its own address, so a host that asked our STUN service from several ports could
+ * otherwise spray the guessable relay ports, be forwarded to the other peer and, by filling the
+ * {@link #MAX_PROVEN} ring, evict and replace the real peer as destination. ICE-proven sources stay
+ * proven through the peer's ICE consent checks (RFC 7675) and are never evicted by STUN-proven
+ * ones; the default destination of a leg with ICE proof is always ICE-proven.
+ *
  * <p>Threading: {@link #forward} and everything in {@link Leg} run only on the session's event
  * loop (both channels are registered on it), so the per-packet path needs no locks. Counters are
  * single-writer volatile fields, readable from any thread. ICE credentials are handed over through
@@ -33,7 +43,7 @@ import org.jetbrains.annotations.NotNull;
  * address per datagram either way.)
  */
 final class UdpRelaySession implements RelaySession {
-    /** Proven source addresses remembered per side (several local candidates). */
+    /** Proven source addresses remembered per side (several local candidates); least recently seen evicted first. */
     static final int MAX_PROVEN = 8;
     /** STUN transactions remembered per side for routing responses back (ring buffer). */
     static final int TX_SLOTS = 32;
@@ -53,10 +63,19 @@ final class UdpRelaySession implements RelaySession {
         private IceCredentials verifierCredentials;
         private IceCheckVerifier verifier;
 
+        /**
+         * Sources proven for this leg, {@code provenCount} slots in use. Once {@link #iceProvenCount}
+         * is positive, only the ICE-proven slots are accepted; the others merely wait for eviction.
+         */
         final InetSocketAddress[] proven = new InetSocketAddress[MAX_PROVEN];
         final boolean[] provenByIce = new boolean[MAX_PROVEN];
+        /** Per slot, the value of {@link #tick} when that source was last proven or accepted (LRU age). */
+        final long[] lastSeen = new long[MAX_PROVEN];
         int provenCount;
-        int provenNext;
+        /** Slots in use with {@code provenByIce}; never decreases to 0 once positive (see {@link #prove}). */
+        int iceProvenCount;
+        /** Logical clock of accepted datagrams and proofs on this leg (ordering only, not time). */
+        long tick;
         InetSocketAddress destination;
         boolean destinationByIce;
 
@@ -91,29 +110,130 @@ final class UdpRelaySession implements RelaySession {
             return -1;
         }
 
+        /** @return whether some source proved itself for this leg with an ICE check (RFC 8445 §7.2.2) */
+        boolean hasIceProof() {
+            return iceProvenCount > 0;
+        }
+
+        /**
+         * Decides whether a datagram from {@code source} is forwarded and, if so, records it as
+         * the latest source heard from ({@link #sawFrom}). The rules, strongest first:
+         * <ol>
+         *   <li>a valid ICE connectivity check for this session proves its source (RFC 8445
+         *       §7.2.2: only a holder of the session's ice-pwd can compute MESSAGE-INTEGRITY);</li>
+         *   <li>once this leg has an ICE-proven source, every source that is not ICE-proven is
+         *       refused, also one admitted earlier because our STUN service answered it: that
+         *       proof is weak (anyone gets a STUN answer for their own address) and the real peer
+         *       keeps re-proving its addresses with ICE consent checks (RFC 7675);</li>
+         *   <li>before any ICE proof, a source our STUN service answered recently is admitted
+         *       ({@code stunAnswered}, consulted only for sources not yet in the ring).</li>
+         * </ol>
+         * Event loop only; allocation-free.
+         *
+         * @param validCheck whether the datagram is a Binding request that passed this leg's
+         *     {@link IceCheckVerifier}
+         * @return the source's slot in {@link #proven}, or -1 to drop the datagram as unproven
+         */
+        int accept(final InetSocketAddress source, final boolean validCheck, final ProvenAddresses stunAnswered) {
+            int index = indexOf(source);
+            if (validCheck) {
+                index = prove(source, true, index); // RFC 8445 §7.2.2: a valid check proves the source
+            } else if (iceProvenCount > 0) {
+                if (index < 0 || !provenByIce[index]) {
+                    return -1; // ICE proof exists on this leg: a STUN answer no longer suffices
+                }
+            } else if (index < 0) {
+                if (!stunAnswered.isProven(source)) {
+                    return -1;
+                }
+                index = prove(source, false, -1);
+            }
+            if (index >= 0) {
+                sawFrom(index);
+            }
+            return index;
+        }
+
+        /**
+         * Records {@code source} as proven ({@code byIce}: by an ICE check, else by a STUN answer).
+         * A known source ({@code known} is its slot) is only upgraded, never downgraded. A new one
+         * takes a free slot; when the ring is full it takes the least recently seen STUN-proven
+         * slot, and if all slots are ICE-proven, an ICE-proven source takes the least recently
+         * seen slot while a STUN-proven one is not admitted: a STUN answer never evicts ICE proof.
+         * If the evicted slot was the default destination, the most recently seen ICE-proven
+         * source (else the most recently seen one) becomes the destination.
+         *
+         * @return the source's slot, or -1 when a STUN-proven source was not admitted
+         */
         int prove(final InetSocketAddress source, final boolean byIce, final int known) {
             if (known >= 0) {
-                provenByIce[known] |= byIce;
+                if (byIce && !provenByIce[known]) {
+                    provenByIce[known] = true;
+                    iceProvenCount++;
+                }
+                lastSeen[known] = ++tick;
                 return known;
             }
             final int slot;
+            boolean evictedDestination = false;
             if (provenCount < MAX_PROVEN) {
                 slot = provenCount++;
             } else {
-                slot = provenNext;
-                provenNext = (provenNext + 1) % MAX_PROVEN;
-                if (proven[slot] == destination) {
-                    destination = null; // evicted; the next packet from a proven source sets it again
-                    destinationByIce = false;
+                slot = evictionSlot(byIce);
+                if (slot < 0) {
+                    return -1;
                 }
+                if (provenByIce[slot]) {
+                    iceProvenCount--; // only for a new ICE-proven source: the count does not drop
+                }
+                evictedDestination = proven[slot] == destination;
             }
             proven[slot] = source;
             provenByIce[slot] = byIce;
+            lastSeen[slot] = ++tick;
+            if (byIce) {
+                iceProvenCount++;
+            }
+            if (evictedDestination) {
+                chooseDestination();
+            }
             return slot;
         }
 
-        /** The latest proven source becomes the default destination; ICE-proven beats STUN-proven. */
+        /** Full ring only: the slot a new source takes, or -1 if a STUN-proven one must not take any. */
+        private int evictionSlot(final boolean byIce) {
+            int weakest = -1;
+            int oldest = -1;
+            for (int i = 0; i < MAX_PROVEN; i++) {
+                if (!provenByIce[i] && (weakest < 0 || lastSeen[i] < lastSeen[weakest])) {
+                    weakest = i;
+                }
+                if (oldest < 0 || lastSeen[i] < lastSeen[oldest]) {
+                    oldest = i;
+                }
+            }
+            if (weakest >= 0) {
+                return weakest;
+            }
+            return byIce ? oldest : -1;
+        }
+
+        /** The most recently seen source becomes the destination, an ICE-proven one if there is any. */
+        private void chooseDestination() {
+            int best = -1;
+            for (int i = 0; i < provenCount; i++) {
+                if (best < 0 || (provenByIce[i] && !provenByIce[best])
+                        || (provenByIce[i] == provenByIce[best] && lastSeen[i] > lastSeen[best])) {
+                    best = i;
+                }
+            }
+            destination = best < 0 ? null : proven[best];
+            destinationByIce = best >= 0 && provenByIce[best];
+        }
+
+        /** The latest accepted source becomes the default destination; ICE-proven beats STUN-proven. */
         void sawFrom(final int index) {
+            lastSeen[index] = ++tick;
             final boolean byIce = provenByIce[index];
             if (byIce || !destinationByIce || destination == null) {
                 destination = proven[index];
@@ -128,9 +248,21 @@ final class UdpRelaySession implements RelaySession {
             txNext = (txNext + 1) % TX_SLOTS;
         }
 
+        /**
+         * @return the source of this leg's Binding request with that transaction id, or null if
+         *     unknown or if that source may no longer receive: once the leg has ICE proof, only
+         *     ICE-proven sources still in the ring do (a request sent earlier by a STUN-proven
+         *     source gets no response routed to it)
+         */
         InetSocketAddress transactionSource(final long high, final int low) {
             for (int i = 0; i < TX_SLOTS; i++) {
                 if (txSource[i] != null && txHigh[i] == high && txLow[i] == low) {
+                    if (iceProvenCount > 0) {
+                        final int index = indexOf(txSource[i]);
+                        if (index < 0 || !provenByIce[index]) {
+                            return null;
+                        }
+                    }
                     return txSource[i];
                 }
             }
@@ -185,24 +317,18 @@ final class UdpRelaySession implements RelaySession {
                 && buf.getInt(start + 4) == Stun.MAGIC_COOKIE;
         final int type = stun ? buf.getUnsignedShort(start) : -1;
 
-        int index = from.indexOf(source);
+        boolean validCheck = false;
         if (type == Stun.BINDING_REQUEST && length <= MAX_CHECK_LENGTH) {
             final IceCheckVerifier verifier = from.verifier();
             if (verifier != null) {
                 buf.getBytes(start, scratch, 0, length);
-                if (verifier.verify(scratch, 0, length)) { // RFC 8445 §7.2.2: a valid check proves the source
-                    index = from.prove(source, true, index);
-                }
+                validCheck = verifier.verify(scratch, 0, length); // RFC 8445 §7.2.2
             }
         }
-        if (index < 0) {
-            if (!provenAddresses.isProven(source)) {
-                droppedUnproven++;
-                return;
-            }
-            index = from.prove(source, false, -1);
+        if (from.accept(source, validCheck, provenAddresses) < 0) {
+            droppedUnproven++; // never proven, or only STUN-proven while the leg has ICE proof
+            return;
         }
-        from.sawFrom(index);
 
         final Leg to = from.other;
         InetSocketAddress destination = null;

@@ -28,7 +28,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -290,6 +292,100 @@ class UdpRelayIT {
             assertEquals(s.advertisedAddress(a.id), b.receive(isText("from A")).getSocketAddress());
             b.sendText("from B", s.advertisedAddress(a.id));
             assertEquals(s.advertisedAddress(b.id), a.receive(isText("from B")).getSocketAddress());
+        }
+    }
+
+    /** Sockets of one attacking host, each of which our STUN service has answered. */
+    private List<Peer> stunProvenAttackers(final int count) throws IOException {
+        final List<Peer> attackers = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                final Peer m = new Peer("mallory" + i, "mmmm", "passwordOfMalloryMMMMMMM");
+                attackers.add(m);
+                proven.markProven(m.address()); // as if our STUN service had answered this port
+            }
+        } catch (IOException | RuntimeException e) {
+            attackers.forEach(Peer::close);
+            throw e;
+        }
+        return attackers;
+    }
+
+    @Test
+    void stunProvenAttackerAfterIceProof_droppedAndCountedAndBsTrafficStillReachesA() throws Exception {
+        start();
+        final List<Peer> attackers = stunProvenAttackers(4);
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            proveBoth(s, a, b);
+            a.sendText("hi B", pB);
+            assertEquals(pA, b.receive(isText("hi B")).getSocketAddress());
+            b.sendText("hi A", pA);
+            assertEquals(pB, a.receive(isText("hi A")).getSocketAddress());
+            final RelayCounters before = s.counters();
+            assertEquals(0, before.droppedUnproven());
+
+            // each STUN-proven socket sprays both relay ports (data, and a check keyed wrongly)
+            for (final Peer m : attackers) {
+                m.sendText("evil to B", pB);
+                m.sendCheck(b, pB, m.pwd); // it does not know B's ice-pwd
+                m.sendText("evil to A", pA);
+            }
+            final int sent = 3 * attackers.size();
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == sent);
+            b.assertNothingArrives();
+            a.assertNothingArrives();
+
+            // B's traffic still goes to A's ICE-proven address, none to the attacker
+            b.sendText("after attack", pA);
+            assertEquals(pB, a.receive(isText("after attack")).getSocketAddress());
+            a.sendText("still you", pB);
+            assertEquals(pA, b.receive(isText("still you")).getSocketAddress());
+            for (final Peer m : attackers) {
+                m.assertNothingArrives();
+            }
+            final RelayCounters after = s.counters();
+            assertEquals(sent, after.droppedUnproven());
+            assertEquals(before.packetsAtoB() + 1, after.packetsAtoB());
+            assertEquals(before.packetsBtoA() + 1, after.packetsBtoA());
+            assertEquals(before.droppedOther(), after.droppedOther());
+        } finally {
+            attackers.forEach(Peer::close);
+        }
+    }
+
+    @Test
+    void moreStunProvenSourcesThanRing_doNotEvictIceProvenDestination() throws Exception {
+        start();
+        final List<Peer> attackers = stunProvenAttackers(UdpRelaySession.MAX_PROVEN + 2);
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            proveBoth(s, a, b);
+
+            // every attacker source in turn, twice over: under the old ring rule the later ones
+            // evicted A and became the destination of B's traffic
+            for (int round = 0; round < 2; round++) {
+                for (final Peer m : attackers) {
+                    m.sendText("take over " + round, pB);
+                }
+            }
+            final int sent = 2 * attackers.size();
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == sent);
+
+            b.sendText("for A only", pA);
+            assertEquals(pB, a.receive(isText("for A only")).getSocketAddress());
+            for (final Peer m : attackers) {
+                m.assertNothingArrives();
+            }
+            b.assertNothingArrives();
+        } finally {
+            attackers.forEach(Peer::close);
         }
     }
 
