@@ -451,6 +451,42 @@ class BrokerIT {
     // --- lifecycle ---------------------------------------------------------------------------
 
     @Test
+    void takeover_sameKeyReconnects_replacedConnectionAnnouncesNoLeave() throws Exception {
+        final String room = "T".repeat(43);
+        final TestPeer watcher = connected();
+        watcher.subscribe("sb/v1/room/" + room + "/presence");
+        final TestPeer first = connected();
+        first.subscribe("sb/v1/room/" + room + "/presence");
+        // The same identity connects again (a phone that changed networks): HiveMQ takes the
+        // session over and drops the first connection.
+        final TestPeer second = peer();
+        assertEquals(0, connectWith(second, first.id, KeyProof.METHOD, first.spki,
+                (peer, id, ch) -> KeyProof.sign(first.keys.getPrivate(), KeyProof.signedBytes(id, ch)))
+                .getReasonCode().getCode());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !first.isConnected());
+        assertTrue(second.isConnected());
+        second.subscribe("sb/v1/room/" + room + "/presence"); // the reconnected client rejoins
+
+        // Now the identity really leaves. Exactly one leave notice and one disconnect report follow:
+        // the replaced connection added none of its own (it would have come first).
+        second.disconnect();
+        await().atMost(Duration.ofSeconds(5)).until(() -> disconnected.contains(first.id));
+        watcher.publish("sb/v1/room/" + room + "/presence", "{\"v\":1,\"type\":\"sentinel\"}");
+        int leaves = 0;
+        for (int i = 0; i < 5; i++) {
+            final Mqtt5Publish p = watcher.next("sb/v1/room/" + room + "/presence");
+            assertNotNull(p, "sentinel never arrived");
+            if (TestPeer.payload(p).contains("sentinel")) {
+                break;
+            }
+            assertEquals(List.of(first.id), TestPeer.senders(p));
+            leaves++;
+        }
+        assertEquals(1, leaves, "leave notices for one departure");
+        assertEquals(1, disconnected.stream().filter(first.id::equals).count(), "disconnect reports: " + disconnected);
+    }
+
+    @Test
     void disconnect_notifiesNodeAndLeavesSubscribedRooms() throws Exception {
         final String otherRoom = "O".repeat(43);
         final String unsubscribedRoom = "U".repeat(43);

@@ -27,7 +27,8 @@ import java.util.concurrent.RejectedExecutionException;
  * publishes {@code {"v":1,"type":"leave"}} with {@code sb-sender=<clientId>} to every room
  * presence topic the connection was subscribed to. A connection that never authenticated (for
  * example a refused client-id thief) has no token and triggers nothing, so it can never make a
- * connected victim "leave".
+ * connected victim "leave". A connection replaced by a newer one of the same identity (session
+ * takeover after a reconnect) triggers nothing either: the identity has not left.
  */
 final class ClientLifecycle implements ClientLifecycleEventListener {
 
@@ -84,6 +85,12 @@ final class ClientLifecycle implements ClientLifecycleEventListener {
 
     private void release(final ConnectionState state) {
         final String clientId = state.clientId();
+        if (registry.isConnected(clientId)) {
+            // A session takeover by the same key (a reconnect while the old connection was still
+            // half-open): the identity is still here, so it did not leave and keeps its sessions.
+            log.debug("{} replaced its connection; no leave notices", clientId);
+            return;
+        }
         log.debug("{} disconnected; leaving {} room(s)", clientId, state.rooms().size());
         for (final String roomId : state.rooms()) {
             publisher.publish(Topics.presence(roomId), ErrorMessages.leave(), false, clientId);

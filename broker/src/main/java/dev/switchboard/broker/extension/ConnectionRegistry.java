@@ -48,6 +48,20 @@ final class ConnectionRegistry {
         return byToken.remove(token);
     }
 
+    /**
+     * @param clientId a verified client id.
+     * @return whether some registered connection belongs to {@code clientId} (for example the new
+     *     connection that took over a session).
+     */
+    boolean isConnected(final @NotNull String clientId) {
+        for (final ConnectionState state : byToken.values()) {
+            if (state.clientId().equals(clientId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int size() {
         return byToken.size();
     }
