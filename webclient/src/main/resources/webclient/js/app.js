@@ -42,22 +42,28 @@ function log(text, kind = '') {
 }
 
 /**
- * The node this page talks to: the one that served it, or the one named by `?node=<url>` when the
- * page is hosted somewhere else (e.g. `?node=https://192.0.2.10:8443/`).
+ * The node this page talks to: the one that served it. Only a page hosted somewhere else (whose
+ * own origin serves no node-info.json) follows `?node=<url>`, e.g. `?node=https://192.0.2.10:8443/`;
+ * a node's own page never does, so a crafted link cannot make it sign in through another node.
  */
-const nodeBase = (() => {
-  const named = new URLSearchParams(location.search).get('node');
-  try {
-    return new URL(named || '.', location.href);
-  } catch {
-    return new URL('.', location.href);
-  }
-})();
+let nodeBase = new URL('.', location.href);
 
 /** Reads the node's description: broker port, STUN/relay address, limits. */
 async function loadNodeInfo() {
+  const own = await fetch(new URL('node-info.json', nodeBase), { cache: 'no-store' }).catch(() => null);
+  if (own && own.ok) return own.json();
+  const named = new URLSearchParams(location.search).get('node');
+  if (!named) throw new Error(`node-info.json: ${own ? `HTTP ${own.status}` : 'unreachable'}`);
+  let base;
+  try {
+    base = new URL(named);
+  } catch {
+    throw new Error(`?node=${named} is not a URL`);
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`?node=${named} is not an http(s) URL`);
+  nodeBase = base;
   const res = await fetch(new URL('node-info.json', nodeBase), { cache: 'no-store' });
-  if (!res.ok) throw new Error(`node-info.json: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`node-info.json at ${nodeBase.origin}: HTTP ${res.status}`);
   return res.json();
 }
 

@@ -23,13 +23,19 @@ final class Pages {
     /** Opens the node's page, waits until it is ready, and joins the room of {@code word}. */
     static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull Node node,
                               final @NotNull String name, final @NotNull String word) {
+        return join(context, node.url(), name, word);
+    }
+
+    /** Opens the web client at {@code url}, waits until it is ready, and joins the room of {@code word}. */
+    static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull String url,
+                              final @NotNull String name, final @NotNull String word) {
         final Page page = context.newPage();
         page.onConsoleMessage(m -> {
             if ("error".equals(m.type()) || "warning".equals(m.type())) {
                 System.out.println("[" + name + " console " + m.type() + "] " + m.text());
             }
         });
-        page.navigate(node.url());
+        page.navigate(url);
         assertThat(page.locator("#status")).containsText("Ready", WAIT);
         page.fill("#name", name);
         page.fill("#word", word);

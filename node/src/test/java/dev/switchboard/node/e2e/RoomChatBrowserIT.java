@@ -1,5 +1,6 @@
 package dev.switchboard.node.e2e;
 
+import com.sun.net.httpserver.HttpServer;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,6 +111,46 @@ class RoomChatBrowserIT {
             first.reload();
             assertThat(first.locator("#status")).containsText("Ready", Pages.WAIT);
             assertEquals(before, first.evaluate("switchboard.id()"));
+        }
+    }
+
+    /**
+     * The web client hosted somewhere else (a plain static server on another loopback origin, with
+     * no node-info.json of its own) follows {@code ?node=} to this node.
+     */
+    @Test
+    void clientHostedElsewhere_followsNodeParameter_andChats() throws Exception {
+        final HttpServer elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        elsewhere.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath().substring(1);
+            if (path.isEmpty()) {
+                path = "index.html";
+            }
+            try (InputStream in = path.contains("..") ? null
+                    : RoomChatBrowserIT.class.getResourceAsStream("/webclient/" + path)) {
+                if (in == null) {
+                    exchange.sendResponseHeaders(404, -1);
+                } else {
+                    final byte[] body = in.readAllBytes();
+                    exchange.getResponseHeaders().add("Content-Type", path.endsWith(".js") ? "text/javascript"
+                            : path.endsWith(".css") ? "text/css" : "text/html");
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+            } finally {
+                exchange.close();
+            }
+        });
+        elsewhere.start();
+        try (BrowserContext ann = fixture.browsers().newContext(); BrowserContext bob = fixture.browsers().newContext()) {
+            final String url = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/?node=" + fixture.node().url();
+            final Page a = Pages.join(ann, url, "Ann", "far away");
+            final Page b = Pages.join(bob, url, "Bob", "far away");
+            assertThat(a.locator("#status")).containsText("via the node's relay", Pages.WAIT);
+            Pages.send(a, "from a page hosted elsewhere");
+            assertThat(b.locator("#log")).containsText("Ann: from a page hosted elsewhere", Pages.WAIT);
+        } finally {
+            elsewhere.stop(0);
         }
     }
 
