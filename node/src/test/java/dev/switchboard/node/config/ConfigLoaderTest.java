@@ -50,7 +50,7 @@ class ConfigLoaderTest {
                   tls: true
                   certificate: /etc/sb/cert.pem
                   privateKey: /etc/sb/key.pem
-                  extraNames: [10.0.0.5, sb.local]
+                  extraNames: [127.0.0.5, sb.local]
                 broker:
                   bind: 0.0.0.0
                   webSocketPort: 8884
@@ -63,7 +63,7 @@ class ConfigLoaderTest {
                   port: 3479
                 relay:
                   bind: 0.0.0.0
-                  advertisedHost: 10.0.0.5
+                  advertisedHost: 127.0.0.5
                   portRange: 50000-50099
                   maxSessions: 20
                   maxSessionsPerPeer: 2
