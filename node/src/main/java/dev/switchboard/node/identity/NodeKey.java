@@ -1,26 +1,21 @@
 package dev.switchboard.node.identity;
 
+import dev.switchboard.broker.identity.KeyProof;
+import dev.switchboard.broker.identity.PeerIds;
+import dev.switchboard.node.storage.SecureFiles;
 import org.jetbrains.annotations.NotNull;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Objects;
@@ -47,7 +42,7 @@ public final class NodeKey {
     private NodeKey(final PrivateKey privateKey, final PublicKey publicKey) {
         this.privateKey = privateKey;
         this.publicKey = publicKey;
-        this.id = idOf(publicKey.getEncoded());
+        this.id = PeerIds.fromSpki(publicKey.getEncoded());
     }
 
     /**
@@ -65,22 +60,15 @@ public final class NodeKey {
             return fromPem(Files.readString(file, StandardCharsets.US_ASCII), file);
         } catch (final NoSuchFileException e) {
             final NodeKey key = generate();
-            Files.createDirectories(dataDir);
-            writeAtomically(file, key.toPem());
+            SecureFiles.writeAtomically(file, key.toPem().getBytes(StandardCharsets.US_ASCII), true);
             return key;
         }
     }
 
     /** @return a fresh key that is not stored anywhere (for tests and tools). */
     public static @NotNull NodeKey generate() {
-        try {
-            final KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            final KeyPair pair = g.generateKeyPair();
-            return new NodeKey(pair.getPrivate(), pair.getPublic());
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("the JVM cannot make P-256 keys", e);
-        }
+        final KeyPair pair = KeyProof.generateKeyPair();
+        return new NodeKey(pair.getPrivate(), pair.getPublic());
     }
 
     /** @return the node id (43 characters of base64url). */
@@ -106,28 +94,9 @@ public final class NodeKey {
      * @return the 64-byte signature.
      */
     public byte @NotNull [] signRaw(final byte @NotNull [] data) {
-        try {
-            final Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
-            s.initSign(privateKey);
-            s.update(data);
-            return s.sign();
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("signing with the node key failed", e);
-        }
+        return KeyProof.sign(privateKey, data);
     }
 
-    /**
-     * @param spki SubjectPublicKeyInfo DER bytes.
-     * @return base64url without padding of SHA-256 over {@code spki}.
-     */
-    public static @NotNull String idOf(final byte @NotNull [] spki) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
-    }
 
     private String toPem() {
         return PEM_BEGIN + "\n"
@@ -162,20 +131,6 @@ public final class NodeKey {
         final java.security.spec.ECPoint w = new java.security.spec.ECPoint(
                 q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
         return kf.generatePublic(new java.security.spec.ECPublicKeySpec(w, priv.getParams()));
-    }
-
-    private static void writeAtomically(final Path file, final String content) throws IOException {
-        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (final AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     @Override

@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.broker.identity.PeerIds;
 import dev.switchboard.broker.spi.SignalingMessage;
 import org.jetbrains.annotations.NotNull;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -247,12 +246,7 @@ public final class MessageValidator {
         } catch (final IllegalArgumentException e) {
             return "";
         }
-        try {
-            final byte[] digest = MessageDigest.getInstance("SHA-256").digest(spki);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return PeerIds.fromSpki(spki);
     }
 
     private static String clip(final String s) {

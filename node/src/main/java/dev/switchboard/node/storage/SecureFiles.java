@@ -1,4 +1,4 @@
-package dev.switchboard.node.tls;
+package dev.switchboard.node.storage;
 
 import org.jetbrains.annotations.NotNull;
 
@@ -16,8 +16,9 @@ import java.util.Set;
  * Atomic file writes: the bytes go to a temporary file in the target's directory, which is then
  * moved over the target, so a reader (or a crash) never sees a half-written file. Secret files are
  * created with mode 0600 from the start where the file system supports POSIX permissions.
+ * Used for everything the node persists in its data directory (keys, certificates).
  */
-final class SecureFiles {
+public final class SecureFiles {
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
@@ -32,7 +33,7 @@ final class SecureFiles {
      * @param secret  whether the file holds a secret (owner read/write only)
      * @throws IOException if the directory or file cannot be written
      */
-    static void writeAtomically(final @NotNull Path target, final byte @NotNull [] content, final boolean secret)
+    public static void writeAtomically(final @NotNull Path target, final byte @NotNull [] content, final boolean secret)
             throws IOException {
         final Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);

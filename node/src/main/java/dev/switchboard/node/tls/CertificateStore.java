@@ -1,5 +1,6 @@
 package dev.switchboard.node.tls;
 
+import dev.switchboard.node.storage.SecureFiles;
 import org.jetbrains.annotations.NotNull;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

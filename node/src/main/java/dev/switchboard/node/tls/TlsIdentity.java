@@ -1,5 +1,6 @@
 package dev.switchboard.node.tls;
 
+import dev.switchboard.node.storage.SecureFiles;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.jetbrains.annotations.NotNull;
