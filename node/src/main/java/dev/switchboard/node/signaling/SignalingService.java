@@ -6,10 +6,10 @@ import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.node.relay.IceCredentials;
+import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.RelayLimitException;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
-import dev.switchboard.node.relay.udp.UdpRelay;
 import dev.switchboard.node.sdp.IceCandidate;
 import dev.switchboard.node.sdp.MediaSection;
 import dev.switchboard.node.sdp.Sdp;
@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 
 /**
  * The node's signaling rules, plugged into the broker through its SPI: validates every message
@@ -51,7 +52,7 @@ public final class SignalingService implements SignalingInterceptor {
 
     private final MessageValidator validator;
     private final SdpParser sdpParser;
-    private final UdpRelay relay;
+    private final Relay relay;
 
     /**
      * @param validator checks payloads; its limit on SDP size applies.
@@ -59,7 +60,7 @@ public final class SignalingService implements SignalingInterceptor {
      * @param relay     the UDP relay that carries every call's packets.
      */
     public SignalingService(final @NotNull MessageValidator validator, final @NotNull SdpParser sdpParser,
-                            final @NotNull UdpRelay relay) {
+                            final @NotNull Relay relay) {
         this.validator = Objects.requireNonNull(validator, "validator");
         this.sdpParser = Objects.requireNonNull(sdpParser, "sdpParser");
         this.relay = Objects.requireNonNull(relay, "relay");
@@ -112,9 +113,12 @@ public final class SignalingService implements SignalingInterceptor {
         final SessionKey key = SessionKey.of(context, message.senderId(), recipient);
         final RelaySession session;
         try {
-            session = relay.open(key, message.senderId(), recipient);
-        } catch (final RelayLimitException e) {
-            return reject(new SignalingError(SignalingError.RELAY_UNAVAILABLE, e.getMessage()));
+            session = relay.open(key, message.senderId(), recipient).join();
+        } catch (final CompletionException e) {
+            if (e.getCause() instanceof RelayLimitException limit) {
+                return reject(new SignalingError(SignalingError.RELAY_UNAVAILABLE, limit.getMessage()));
+            }
+            throw e;
         }
         session.setIceCredentials(message.senderId(), credentials);
         final Sdp rewritten = SdpRewriter.relay(sdp, session.advertisedAddress(message.senderId()));

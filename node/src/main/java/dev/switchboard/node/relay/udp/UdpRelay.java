@@ -1,6 +1,7 @@
 package dev.switchboard.node.relay.udp;
 
 import dev.switchboard.node.relay.PortPool;
+import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.RelayConfig;
 import dev.switchboard.node.relay.RelayLimitException;
@@ -22,6 +23,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * thread, not from a Netty I/O thread). Sessions idle for {@link RelayConfig#idleTimeout()} are
  * closed by a periodic task; closing a session frees its ports once the sockets are closed.
  */
-public final class UdpRelay implements AutoCloseable {
+public final class UdpRelay implements Relay {
     private static final Logger LOG = LoggerFactory.getLogger(UdpRelay.class);
 
     private final RelayConfig config;
@@ -93,24 +95,26 @@ public final class UdpRelay implements AutoCloseable {
     }
 
     /**
-     * Opens a session between {@code peerA} and {@code peerB}, or returns the open session for
-     * {@code key}. Blocks while binding the two ports.
+     * {@inheritDoc}
      *
-     * <p>{@code peerA} is the peer taking part: a new session counts against its per-peer limit
-     * only; when the other peer later calls this for the same key (its answer arrived), the
-     * session counts against that peer's limit too ({@link SessionRegistry#join}).
-     *
-     * @param key the session key; it must involve exactly these two peers
-     * @param peerA the peer opening or joining the session
-     * @param peerB the other peer
-     * @return the session, open
-     * @throws RelayLimitException when the total limit or {@code peerA}'s per-peer limit is
-     *     reached or no two ports can be bound; the message says which
-     * @throws IllegalArgumentException when the key does not name the two peers
-     * @throws IllegalStateException after {@link #close()}
+     * <p>For now this binds the two ports on the caller's thread under the relay's lock and
+     * returns a completed future.
      */
-    public @NotNull RelaySession open(final @NotNull SessionKey key, final @NotNull String peerA,
-                                      final @NotNull String peerB) throws RelayLimitException {
+    @Override
+    public @NotNull CompletableFuture<RelaySession> open(final @NotNull SessionKey key, final @NotNull String peerA,
+                                                         final @NotNull String peerB) {
+        if (!key.equals(SessionKey.of(key.context(), peerA, peerB))) {
+            throw new IllegalArgumentException("session key " + key + " does not name peers " + peerA + " and " + peerB);
+        }
+        try {
+            return CompletableFuture.completedFuture(openNow(key, peerA, peerB));
+        } catch (final RelayLimitException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private @NotNull RelaySession openNow(final @NotNull SessionKey key, final @NotNull String peerA,
+                                          final @NotNull String peerB) throws RelayLimitException {
         if (!key.equals(SessionKey.of(key.context(), peerA, peerB))) {
             throw new IllegalArgumentException("session key " + key + " does not name peers " + peerA + " and " + peerB);
         }
@@ -146,28 +150,22 @@ public final class UdpRelay implements AutoCloseable {
         }
     }
 
-    /** @return the open session for {@code key}, or {@code null} */
+    @Override
     public synchronized @Nullable RelaySession session(final @NotNull SessionKey key) {
         return registry.get(key);
     }
 
-    /** @return the open sessions {@code peerId} takes part in */
+    @Override
     public synchronized @NotNull List<RelaySession> sessionsOf(final @NotNull String peerId) {
         return List.copyOf(registry.sessionsOf(peerId));
     }
 
-    /**
-     * Closes every session {@code peerId} takes part in (e.g. when it disconnects).
-     *
-     * @return how many were closed
-     */
-    public int closeSessionsOf(final @NotNull String peerId) {
-        final List<RelaySession> sessions = sessionsOf(peerId);
-        sessions.forEach(RelaySession::close);
-        return sessions.size();
+    @Override
+    public synchronized @NotNull List<RelaySession> sessions() {
+        return List.copyOf(registry.all());
     }
 
-    /** @return the number of open sessions */
+    @Override
     public synchronized int sessionCount() {
         return registry.size();
     }

@@ -155,8 +155,21 @@ class UdpRelayIT {
         }
     }
 
+    /** Opens a session and waits for it, throwing the relay's refusal as it is. */
+    private static RelaySession open(final UdpRelay relay, final SessionKey key, final String opener, final String other)
+            throws RelayLimitException {
+        try {
+            return relay.open(key, opener, other).join();
+        } catch (final java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RelayLimitException limit) {
+                throw limit;
+            }
+            throw e;
+        }
+    }
+
     private static RelaySession openWithCredentials(final UdpRelay relay, final Peer a, final Peer b) throws RelayLimitException {
-        final RelaySession s = relay.open(SessionKey.of("room", a.id, b.id), a.id, b.id);
+        final RelaySession s = open(relay, SessionKey.of("room", a.id, b.id), a.id, b.id);
         s.setIceCredentials(a.id, a.ufrag, a.pwd);
         s.setIceCredentials(b.id, b.ufrag, b.pwd);
         return s;
@@ -269,7 +282,7 @@ class UdpRelayIT {
         start();
         try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
              Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
-            final RelaySession s = relay.open(SessionKey.of("room", a.id, b.id), a.id, b.id);
+            final RelaySession s = open(relay, SessionKey.of("room", a.id, b.id), a.id, b.id);
             a.sendCheck(b, s.advertisedAddress(b.id));
             await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1);
             s.setIceCredentials(a.id, a.ufrag, a.pwd);
@@ -283,7 +296,7 @@ class UdpRelayIT {
         start();
         try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
              Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
-            final RelaySession s = relay.open(SessionKey.of("room", a.id, b.id), a.id, b.id);
+            final RelaySession s = open(relay, SessionKey.of("room", a.id, b.id), a.id, b.id);
             proven.markProven(a.address()); // as if our STUN service had answered A
             proven.markProven(b.address());
             b.sendText("first", s.advertisedAddress(a.id)); // A not seen yet: no destination
@@ -427,16 +440,16 @@ class UdpRelayIT {
     @Test
     void limits_totalPerPeerAndPorts_throwWithReason() throws Exception {
         start(RelayConfig.defaults().withPorts(new PortRange(42100, 42105)).withLimits(2, 1).withIoThreads(1));
-        final RelaySession ab = relay.open(SessionKey.of("r", "a", "b"), "a", "b");
-        assertSame(ab, relay.open(SessionKey.of("r", "b", "a"), "b", "a"), "same key: same session");
+        final RelaySession ab = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
+        assertSame(ab, open(relay, SessionKey.of("r", "b", "a"), "b", "a"), "same key: same session");
         final RelayLimitException perPeer = assertThrows(RelayLimitException.class,
-                () -> relay.open(SessionKey.of("r", "a", "c"), "a", "c"));
+                () -> open(relay, SessionKey.of("r", "a", "c"), "a", "c"));
         assertEquals(RelayLimitException.Reason.SESSIONS_PER_PEER, perPeer.reason());
-        relay.open(SessionKey.of("r", "c", "d"), "c", "d");
+        open(relay, SessionKey.of("r", "c", "d"), "c", "d");
         final RelayLimitException total = assertThrows(RelayLimitException.class,
-                () -> relay.open(SessionKey.of("r", "e", "f"), "e", "f"));
+                () -> open(relay, SessionKey.of("r", "e", "f"), "e", "f"));
         assertEquals(RelayLimitException.Reason.TOTAL_SESSIONS, total.reason());
-        assertThrows(IllegalArgumentException.class, () -> relay.open(SessionKey.of("r", "x", "y"), "x", "z"));
+        assertThrows(IllegalArgumentException.class, () -> open(relay, SessionKey.of("r", "x", "y"), "x", "z"));
         assertEquals(2, relay.sessionCount());
         assertEquals(2, relay.availablePorts());
 
@@ -449,11 +462,11 @@ class UdpRelayIT {
     void portsExhaustedOrTaken_skippedOrReported() throws Exception {
         start(RelayConfig.defaults().withPorts(new PortRange(42200, 42202)).withLimits(10, 10).withIoThreads(1));
         try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(LOOPBACK, 42200))) {
-            final RelaySession s = relay.open(SessionKey.of("r", "a", "b"), "a", "b");
+            final RelaySession s = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
             assertEquals(42201, s.advertisedAddress("a").getPort());
             assertEquals(42202, s.advertisedAddress("b").getPort());
             final RelayLimitException e = assertThrows(RelayLimitException.class,
-                    () -> relay.open(SessionKey.of("r", "c", "d"), "c", "d"));
+                    () -> open(relay, SessionKey.of("r", "c", "d"), "c", "d"));
             assertEquals(RelayLimitException.Reason.PORTS_EXHAUSTED, e.reason());
             assertTrue(e.getMessage().contains("42200-42202"), e.getMessage());
             assertEquals(1, relay.sessionCount());
@@ -464,7 +477,7 @@ class UdpRelayIT {
     void idleSession_closedByTimeoutAndPortsFreed() throws Exception {
         start(RelayConfig.defaults().withPorts(new PortRange(42300, 42303)).withIdleTimeout(Duration.ofMillis(300))
                 .withIoThreads(1));
-        final RelaySession s = relay.open(SessionKey.of("r", "a", "b"), "a", "b");
+        final RelaySession s = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
         final int portA = s.advertisedAddress("a").getPort();
         assertEquals(2, relay.availablePorts());
         await().atMost(WAIT).until(() -> !s.isOpen() && relay.sessionCount() == 0 && relay.availablePorts() == 4);
