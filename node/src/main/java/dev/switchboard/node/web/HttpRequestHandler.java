@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -69,6 +72,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             send(ctx, response, false, false);
             return;
         }
+        final String badHost = hostProblem(request);
+        if (badHost != null) {
+            log.debug("Refused HTTP request: {}", badHost);
+            send(ctx, WebResponse.badRequest(badHost), false, false);
+            return;
+        }
         final Map<String, String> headers = new HashMap<>();
         for (final Map.Entry<String, String> header : request.headers()) {
             headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
@@ -83,6 +92,31 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             response = WebResponse.text(500, "Internal Server Error");
         }
         send(ctx, response, HttpUtil.isKeepAlive(request) && response.status() != 400, head);
+    }
+
+    /**
+     * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host header field,
+     * and to any request with more than one Host field line or an invalid Host value.
+     *
+     * @return what is wrong, or {@code null} when the Host header is acceptable
+     */
+    static @Nullable String hostProblem(final @NotNull HttpRequest request) {
+        final List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return "more than one Host header";
+        }
+        if (hosts.isEmpty()) {
+            return request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? null : "missing Host header";
+        }
+        final String host = hosts.get(0);
+        // RFC 9110 §7.2: Host = uri-host [ ":" port ]; no white space, user info, path or controls
+        for (int i = 0; i < host.length(); i++) {
+            final char c = host.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '/' || c == '@' || c == '?' || c == '#' || c == '\\') {
+                return "invalid Host header";
+            }
+        }
+        return null;
     }
 
     /**

@@ -345,4 +345,36 @@ class HttpRequestHandlerTest {
         assertEquals(200, parse(send("GET / HTTP/1.0\r\n\r\n")).status());
         assertFalse(channel.isOpen());
     }
+
+    @Test
+    void http11_withoutHost_badRequest() {
+        // RFC 9112 §3.2
+        open("/");
+        final Response response = parse(send("GET / HTTP/1.1\r\n\r\n"));
+        assertEquals(400, response.status());
+        assertTrue(response.body().contains("missing Host header"), response.body());
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void twoHostHeaders_badRequest() {
+        open("/");
+        final Response response = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nHost: example.org\r\n\r\n"));
+        assertEquals(400, response.status());
+        assertTrue(response.body().contains("more than one Host header"), response.body());
+    }
+
+    @Test
+    void invalidHostValue_badRequest() {
+        open("/");
+        final Response response = parse(send("GET / HTTP/1.1\r\nHost: user@localhost/x\r\n\r\n"));
+        assertEquals(400, response.status());
+        assertTrue(response.body().contains("invalid Host header"), response.body());
+    }
+
+    @Test
+    void ipv6LiteralHostWithPort_served() {
+        open("/");
+        assertEquals(200, parse(send("GET / HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n")).status());
+    }
 }
