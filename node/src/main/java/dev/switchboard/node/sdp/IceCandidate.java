@@ -133,7 +133,7 @@ public record IceCandidate(@NotNull String foundation, int component, @NotNull S
                     + " has " + f.length + " fields, needs at least 8 (RFC 8839 §5.1)");
         }
         final String foundation = f[0];
-        if (!Syntax.isIceChars(foundation, 1, 32)) {
+        if (!IceChars.isIceChars(foundation, 1, 32)) {
             throw bad(lineNumber, "foundation", foundation, "1-32 ice-chars");
         }
         if (!Syntax.isDigits(f[1], 3) || Integer.parseInt(f[1]) < 1 || Integer.parseInt(f[1]) > 256) {

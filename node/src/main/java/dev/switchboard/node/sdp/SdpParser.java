@@ -275,7 +275,7 @@ public final class SdpParser {
             case "ice-ufrag" -> {
                 // RFC 8839 §5.4: ice-ufrag = 4*256ice-char
                 final String v = required(value, name, n);
-                if (!Syntax.isIceChars(v, 4, 256)) {
+                if (!IceChars.isUfrag(v)) {
                     throw new SdpException(n, "a=ice-ufrag " + Syntax.quote(v) + " is not 4-256 ice-chars (RFC 8839 §5.4)");
                 }
                 if (level.iceUfrag != null) {
@@ -286,7 +286,7 @@ public final class SdpParser {
             case "ice-pwd" -> {
                 // RFC 8839 §5.4: ice-pwd = 22*256ice-char
                 final String v = required(value, name, n);
-                if (!Syntax.isIceChars(v, 22, 256)) {
+                if (!IceChars.isPwd(v)) {
                     throw new SdpException(n, "a=ice-pwd " + Syntax.quote(v) + " is not 22-256 ice-chars (RFC 8839 §5.4)");
                 }
                 if (level.icePwd != null) {

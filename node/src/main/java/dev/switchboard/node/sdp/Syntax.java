@@ -29,20 +29,6 @@ final class Syntax {
         return true;
     }
 
-    /** RFC 8839 §5.1: ice-char = ALPHA / DIGIT / "+" / "/"; checks min..max of them. */
-    static boolean isIceChars(final @NotNull String s, final int min, final int max) {
-        if (s.length() < min || s.length() > max) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** @return true for 1 to maxDigits ASCII digits */
     static boolean isDigits(final @NotNull String s, final int maxDigits) {
         if (s.isEmpty() || s.length() > maxDigits) {
