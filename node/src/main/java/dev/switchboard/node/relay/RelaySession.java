@@ -41,6 +41,34 @@ public interface RelaySession extends AutoCloseable {
         setIceCredentials(peerId, new IceCredentials(ufrag, pwd));
     }
 
+    /**
+     * Federation: makes {@code peerRelay}, another node's relay port, the far end of
+     * {@code peerId}'s side. A call between sites is relayed by both nodes (browser A, this
+     * node's relay, the peer node's relay, browser B), so on this node one side of the session is
+     * the peer node's relay rather than a browser; that side is proven by configuration (the peer
+     * node is federated and announced this address), not by STUN or ICE. From now on:
+     * <ul>
+     *   <li>datagrams from {@code peerRelay} to {@code peerId}'s relay port are accepted without
+     *       further proof;</li>
+     *   <li>the other side's traffic goes to {@code peerRelay} at once, even before anything
+     *       arrived from it, and stays pinned to it (no later source displaces it); STUN responses
+     *       still go to the source of their request;</li>
+     *   <li>other sources on that side need ICE proof: the permit counts as ICE proof, so a STUN
+     *       answer no longer admits anyone there.</li>
+     * </ul>
+     * The caller must pass only an address a federated peer node announced as its relay: these
+     * are the only non-client destinations a relay may send to. A later call replaces the address.
+     *
+     * @param peerId A or B: the peer whose side is the peer node's relay
+     * @param peerRelay the peer node's relay address for this session
+     * @throws IllegalArgumentException when {@code peerId} is not part of this session
+     * @throws UnsupportedOperationException when this relay cannot forward to peer relays (the
+     *     UDP relay can)
+     */
+    default void permitPeerRelay(final @NotNull String peerId, final @NotNull InetSocketAddress peerRelay) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot forward to peer relays");
+    }
+
     /** @return a snapshot of this session's counters */
     @NotNull RelayCounters counters();
 

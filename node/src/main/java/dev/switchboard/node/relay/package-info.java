@@ -1,9 +1,14 @@
 /**
- * The relay's pure parts: {@link dev.switchboard.node.relay.RelaySession} (the API the signaling
- * service uses), configuration, port pool, session registry and limits, proven addresses,
- * counters. No sockets here; {@code dev.switchboard.node.relay.udp} carries the packets.
+ * The relay's pure parts: {@link dev.switchboard.node.relay.Relay} and
+ * {@link dev.switchboard.node.relay.RelaySession} (the API the signaling service uses), the
+ * forwarding decisions ({@link dev.switchboard.node.relay.RelayRouting} with one
+ * {@link dev.switchboard.node.relay.RelayLeg} per side), configuration, port pool, session
+ * registry and limits, proven addresses, counters. No sockets here;
+ * {@code dev.switchboard.node.relay.udp} carries the packets and asks {@code RelayRouting} where
+ * each one goes.
  *
- * <p>Proof rules (who the relay may send to), as implemented by the UDP relay:
+ * <p>Proof rules (who the relay may send to), as {@link dev.switchboard.node.relay.RelayLeg}
+ * implements them:
  * <ul>
  *   <li>an address is ICE-proven for peer A's side once it sent, to port pB, a STUN Binding
  *       request with USERNAME {@code ufragB:...} and MESSAGE-INTEGRITY keyed with pwdB (RFC 8445
@@ -23,7 +28,11 @@
  *   <li>STUN responses go to the source of the matching request (transaction id table per side),
  *       unless that source is no longer accepted;</li>
  *   <li>a packet from a proven source for which the other side has no proven address yet is
- *       dropped ("other"); ICE retransmits its checks, so the exchange completes.</li>
+ *       dropped ("other"); ICE retransmits its checks, so the exchange completes;</li>
+ *   <li>federation: a side whose far end is a peer node's relay gets that relay's announced
+ *       address permitted ({@link dev.switchboard.node.relay.RelaySession#permitPeerRelay}): it
+ *       counts as ICE proof and is that side's pinned destination. These are the only
+ *       non-client destinations.</li>
  * </ul>
  */
 package dev.switchboard.node.relay;

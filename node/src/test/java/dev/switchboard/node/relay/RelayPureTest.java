@@ -176,6 +176,25 @@ class RelayPureTest {
     }
 
     @Test
+    void iceCredentials_connectivityCheck_verifiesOnlyWithTheReceiversCredentials() {
+        final IceCredentials receiver = new IceCredentials("rcvr", "0123456789abcdefghij+/");
+        final byte[] tid = dev.switchboard.node.stun.StunMessageBuilder.newTransactionId();
+        final byte[] check = receiver.connectivityCheck("sndr", tid, 7L);
+        assertTrue(new dev.switchboard.node.stun.IceCheckVerifier("rcvr", "0123456789abcdefghij+/")
+                .verify(check, 0, check.length), "RFC 8445 §7.2.2 check for the receiver");
+        assertFalse(new dev.switchboard.node.stun.IceCheckVerifier("rcvr", "0123456789abcdefghij+X")
+                .verify(check, 0, check.length), "another pwd");
+        assertFalse(new dev.switchboard.node.stun.IceCheckVerifier("sndr", "0123456789abcdefghij+/")
+                .verify(check, 0, check.length), "another ufrag first in USERNAME");
+        final dev.switchboard.node.stun.StunMessage m =
+                dev.switchboard.node.stun.StunDecoder.decode(check, 0, check.length).messageOrNull();
+        assertEquals("rcvr:sndr", m.username());
+        assertTrue(java.util.Arrays.equals(tid, m.transactionId()));
+        assertThrows(IllegalArgumentException.class, () -> receiver.connectivityCheck("s:d", tid, 7L));
+        assertThrows(IllegalArgumentException.class, () -> receiver.connectivityCheck("sndr", new byte[11], 7L));
+    }
+
+    @Test
     void relayConfig_invalid_rejected() {
         final RelayConfig d = RelayConfig.defaults();
         assertEquals(new PortRange(40000, 40999), d.ports());

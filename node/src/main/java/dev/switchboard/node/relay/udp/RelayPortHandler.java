@@ -15,18 +15,18 @@ final class RelayPortHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RelayPortHandler.class);
 
     private final UdpRelaySession session;
-    private final UdpRelaySession.Leg leg;
+    private final UdpRelaySession.Port port;
 
-    RelayPortHandler(final UdpRelaySession session, final UdpRelaySession.Leg leg) {
+    RelayPortHandler(final UdpRelaySession session, final UdpRelaySession.Port port) {
         this.session = session;
-        this.leg = leg;
+        this.port = port;
     }
 
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
         try {
             if (msg instanceof DatagramPacket packet) {
-                session.forward(leg, packet);
+                session.forward(port, packet);
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -35,7 +35,7 @@ final class RelayPortHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(final ChannelHandlerContext ctx) {
-        session.flushIfPending(leg.other);
+        UdpRelaySession.flushIfPending(port.other);
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -22,9 +21,11 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jetbrains.annotations.NotNull;
@@ -40,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * ProvenAddresses proven = new ProvenAddresses(Duration.ofMinutes(2), 65_536);
  * StunServer stun = StunServer.start(stunConfig, proven::markProven);
  * UdpRelay relay = new UdpRelay(RelayConfig.defaults(), proven);
- * RelaySession s = relay.open(SessionKey.of(roomId, peerA, peerB), peerA, peerB);
- * InetSocketAddress aAsSeenByB = s.advertisedAddress(peerA); // into A's SDP for B
- * s.setIceCredentials(peerA, ufragA, pwdA);                   // from A's SDP
+ * relay.open(SessionKey.of(roomId, peerA, peerB), peerA, peerB).thenAcceptAsync(s -> {
+ *     InetSocketAddress aAsSeenByB = s.advertisedAddress(peerA); // into A's SDP for B
+ *     s.setIceCredentials(peerA, ufragA, pwdA);               // from A's SDP
+ * }, executor);
  * }</pre>
  *
  * <p>Forwarding rules: what arrives on pB from A leaves from pA to B and vice versa; a source is
@@ -51,11 +53,14 @@ import org.slf4j.LoggerFactory;
  * or was answered by our STUN service within the {@link ProvenAddresses} window. Packets from
  * anyone else are dropped and counted; packets are only sent to proven addresses: the latest
  * proven source of the other side (ICE-proven ones take precedence over STUN-proven ones), and
- * STUN responses go to the source of the matching request.
+ * STUN responses go to the source of the matching request. Those rules live in the pure
+ * {@link dev.switchboard.node.relay.RelayRouting}; this class and {@link UdpRelaySession} only
+ * move datagrams.
  *
- * <p>Thread-safe. {@link #open} binds two sockets synchronously (fast, but call it from a worker
- * thread, not from a Netty I/O thread). Sessions idle for {@link RelayConfig#idleTimeout()} are
- * closed by a periodic task; closing a session frees its ports once the sockets are closed.
+ * <p>Thread-safe. {@link #open} never blocks and takes the relay's lock only for bookkeeping; the
+ * ports bind asynchronously on the relay's event loops. Sessions idle for
+ * {@link RelayConfig#idleTimeout()} are closed by a periodic task; closing a session frees its
+ * place in the limits at once and its ports once the sockets are closed.
  */
 public final class UdpRelay implements Relay {
     private static final Logger LOG = LoggerFactory.getLogger(UdpRelay.class);
@@ -66,7 +71,7 @@ public final class UdpRelay implements Relay {
     private final EventLoopGroup group;
     private final boolean epoll;
     private final SessionRegistry<UdpRelaySession> registry;
-    /** Not an event loop: the sweep takes the relay lock, which {@link #open} holds while binding on the loops. */
+    /** Not an event loop: the sweep takes the relay lock and closes sessions, off the forwarding threads. */
     private final ScheduledExecutorService idleSweep;
     private boolean shutDown;
 
@@ -97,8 +102,17 @@ public final class UdpRelay implements Relay {
     /**
      * {@inheritDoc}
      *
-     * <p>For now this binds the two ports on the caller's thread under the relay's lock and
-     * returns a completed future.
+     * <p>Never blocks: under the relay's lock (held for a map lookup and a limit check, never
+     * while a socket binds) it joins the session for {@code key} or reserves a new one, which then
+     * counts against the limits; the two ports are bound asynchronously on the session's event
+     * loop, skipping ports that another process holds. The future completes <em>on that event
+     * loop</em> once both are bound: stages added without an executor run there, where packets
+     * are forwarded, so attach anything more than a few microseconds with an {@code *Async}
+     * method and an executor of your own. Concurrent opens of one key all get the same session.
+     * If binding fails (no bindable ports left), the reservation and any port bound so far are
+     * released and the future fails with {@link RelayLimitException} ({@code PORTS_EXHAUSTED});
+     * if the session is closed first ({@link #closeSessionsOf}, {@link #close}), it fails with
+     * {@link IllegalStateException}.
      */
     @Override
     public @NotNull CompletableFuture<RelaySession> open(final @NotNull SessionKey key, final @NotNull String peerA,
@@ -106,68 +120,139 @@ public final class UdpRelay implements Relay {
         if (!key.equals(SessionKey.of(key.context(), peerA, peerB))) {
             throw new IllegalArgumentException("session key " + key + " does not name peers " + peerA + " and " + peerB);
         }
-        try {
-            return CompletableFuture.completedFuture(openNow(key, peerA, peerB));
-        } catch (final RelayLimitException | IllegalStateException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private @NotNull RelaySession openNow(final @NotNull SessionKey key, final @NotNull String peerA,
-                                          final @NotNull String peerB) throws RelayLimitException {
-        if (!key.equals(SessionKey.of(key.context(), peerA, peerB))) {
-            throw new IllegalArgumentException("session key " + key + " does not name peers " + peerA + " and " + peerB);
-        }
+        final UdpRelaySession session;
         synchronized (this) {
             if (shutDown) {
-                throw new IllegalStateException("relay is closed");
+                return CompletableFuture.failedFuture(new IllegalStateException("relay is closed"));
             }
-            final UdpRelaySession existing = registry.get(key);
-            if (existing != null) {
-                registry.join(key, peerA);
-                return existing;
+            try {
+                final UdpRelaySession existing = registry.get(key);
+                if (existing != null) {
+                    registry.join(key, peerA);
+                    return existing.ready;
+                }
+                registry.checkCapacity(key, peerA);
+            } catch (final RelayLimitException e) {
+                return CompletableFuture.failedFuture(e);
             }
-            registry.checkCapacity(key, peerA);
-            final EventLoop loop = group.next(); // both ports on one loop: the session state needs no locks
-            final UdpRelaySession session = new UdpRelaySession(this, key, peerA, peerB, provenAddresses);
-            final Channel portA = bindPort(loop, session, session.legB); // B sends to pA
-            if (portA == null) {
-                throw portsExhausted();
-            }
-            final Channel portB = bindPort(loop, session, session.legA); // A sends to pB
-            if (portB == null) {
-                closeAndRelease(portA);
-                throw portsExhausted();
-            }
-            session.attach(portA, portB,
-                    new InetSocketAddress(config.advertisedHost(), localPort(portA)),
-                    new InetSocketAddress(config.advertisedHost(), localPort(portB)));
+            // both ports on one loop: the session state needs no locks
+            session = new UdpRelaySession(this, key, peerA, peerB, provenAddresses, group.next());
             registry.put(key, peerA, session);
-            portA.config().setAutoRead(true);
-            portB.config().setAutoRead(true);
-            LOG.debug("opened relay session {} for {} and {}", session, peerA, peerB);
-            return session;
         }
+        try {
+            session.loop().execute(() -> bindPort(session, session.portA, 0)); // B sends to pA
+        } catch (final RejectedExecutionException e) {
+            session.close(new IllegalStateException("relay is closed"));
+        }
+        return session.ready;
+    }
+
+    /**
+     * Event loop only: binds the next port of the pool for {@code port}, then pB after pA, then
+     * hands the session out. A port another process holds is skipped (the pool's cursor moved on),
+     * up to one try per port in the range.
+     */
+    private void bindPort(final UdpRelaySession session, final UdpRelaySession.Port port, final int attempt) {
+        if (!session.isOpen()) {
+            return;
+        }
+        final int number = attempt < config.ports().size() ? ports.acquire() : -1;
+        if (number < 0) {
+            session.fail(portsExhausted());
+            return;
+        }
+        final ChannelFuture bind = new Bootstrap().group(session.loop())
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new RelayPortHandler(session, port))
+                .bind(new InetSocketAddress(config.bindAddress(), number));
+        bind.addListener(done -> {
+            if (!done.isSuccess()) {
+                ports.release(number);
+                LOG.debug("relay port {} not bindable, skipping: {}", number, String.valueOf(done.cause()));
+                bindPort(session, port, attempt + 1);
+                return;
+            }
+            final Channel channel = bind.channel();
+            if (!session.attach(port, channel)) {
+                closeAndRelease(channel); // closed while binding
+                return;
+            }
+            if (port == session.portA) {
+                bindPort(session, session.portB, 0); // A sends to pB
+            } else {
+                session.bound(new InetSocketAddress(config.advertisedHost(), localPort(session.portA.channel)),
+                        new InetSocketAddress(config.advertisedHost(), localPort(channel)));
+                LOG.debug("opened relay session {}", session);
+            }
+        });
     }
 
     @Override
     public synchronized @Nullable RelaySession session(final @NotNull SessionKey key) {
-        return registry.get(key);
+        final UdpRelaySession s = registry.get(key);
+        return s != null && s.isBound() ? s : null;
     }
 
     @Override
     public synchronized @NotNull List<RelaySession> sessionsOf(final @NotNull String peerId) {
-        return List.copyOf(registry.sessionsOf(peerId));
+        return bound(registry.sessionsOf(peerId));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Also closes the sessions of {@code peerId} whose ports are still binding (their futures
+     * fail); only the ones already handed out are counted.
+     */
+    @Override
+    public int closeSessionsOf(final @NotNull String peerId) {
+        final List<UdpRelaySession> all;
+        synchronized (this) {
+            all = registry.sessionsOf(peerId);
+        }
+        int handedOut = 0;
+        for (final UdpRelaySession s : all) {
+            if (s.isBound()) {
+                handedOut++;
+            }
+            s.close();
+        }
+        return handedOut;
     }
 
     @Override
     public synchronized @NotNull List<RelaySession> sessions() {
-        return List.copyOf(registry.all());
+        return bound(registry.all());
     }
 
     @Override
     public synchronized int sessionCount() {
+        int n = 0;
+        for (final UdpRelaySession s : registry.all()) {
+            n += s.isBound() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** @return sessions opened so far plus those still binding: what counts against the limits */
+    public synchronized int reservedSessions() {
         return registry.size();
+    }
+
+    private static List<RelaySession> bound(final List<UdpRelaySession> sessions) {
+        final List<RelaySession> result = new ArrayList<>(sessions.size());
+        for (final UdpRelaySession s : sessions) {
+            if (s.isBound()) {
+                result.add(s);
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    /** For tests: the event loops the ports are bound and served on. */
+    EventLoopGroup eventLoops() {
+        return group;
     }
 
     /** @return ports of the range not in use (ports of closing sessions count as in use until closed) */
@@ -187,22 +272,15 @@ public final class UdpRelay implements Relay {
             sessions = registry.all();
         }
         idleSweep.shutdownNow();
-        sessions.forEach(UdpRelaySession::close);
+        final IllegalStateException closing = new IllegalStateException("relay is closed");
+        sessions.forEach(s -> s.close(closing));
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
-    /** Called once by {@link UdpRelaySession#close()}. */
+    /** Called once by {@link UdpRelaySession#close}: frees its place in the limits. */
     void closed(final UdpRelaySession session) {
         synchronized (this) {
             registry.remove(session.key(), session);
-        }
-        final Channel portA = session.portA();
-        final Channel portB = session.portB();
-        if (portA != null) {
-            closeAndRelease(portA);
-        }
-        if (portB != null) {
-            closeAndRelease(portB);
         }
         LOG.debug("closed relay session {} ({})", session.key(), session.counters());
     }
@@ -222,29 +300,8 @@ public final class UdpRelay implements Relay {
         }
     }
 
-    /** Binds the next bindable port of the pool on {@code loop}, reading off; null when none is left. */
-    private @Nullable Channel bindPort(final EventLoop loop, final UdpRelaySession session, final UdpRelaySession.Leg leg) {
-        for (int attempt = 0; attempt < config.ports().size(); attempt++) {
-            final int port = ports.acquire();
-            if (port < 0) {
-                return null;
-            }
-            final ChannelFuture bind = new Bootstrap().group(loop)
-                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                    .option(ChannelOption.AUTO_READ, false)
-                    .handler(new RelayPortHandler(session, leg))
-                    .bind(new InetSocketAddress(config.bindAddress(), port))
-                    .awaitUninterruptibly();
-            if (bind.isSuccess()) {
-                return bind.channel();
-            }
-            ports.release(port); // in use by someone else: skip it, the pool's cursor moved on
-            LOG.debug("relay port {} not bindable, skipping: {}", port, String.valueOf(bind.cause()));
-        }
-        return null;
-    }
-
-    private void closeAndRelease(final Channel channel) {
+    /** Closes {@code channel} and returns its port to the pool once it is closed. */
+    void closeAndRelease(final Channel channel) {
         final int port = localPort(channel);
         channel.close().addListener(f -> ports.release(port));
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.node.relay.PortRange;
+import dev.switchboard.node.relay.RelayLeg;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.RelayConfig;
 import dev.switchboard.node.relay.RelayCounters;
@@ -145,7 +146,7 @@ class UdpRelayIT {
     }
 
     private UdpRelay start() {
-        return start(RelayConfig.defaults().withPorts(new PortRange(42000, 42099)).withIoThreads(2));
+        return start(RelayConfig.defaults().withPorts(new PortRange(43000, 43099)).withIoThreads(2));
     }
 
     @AfterEach
@@ -204,7 +205,7 @@ class UdpRelayIT {
             final InetSocketAddress pB = s.advertisedAddress(b.id);
             assertEquals(LOOPBACK, pA.getAddress());
             assertNotEquals(pA.getPort(), pB.getPort());
-            assertTrue(pA.getPort() >= 42000 && pA.getPort() <= 42099);
+            assertTrue(pA.getPort() >= 43000 && pA.getPort() <= 43099);
             proveBoth(s, a, b);
 
             final byte[] dtlsLike = {0x16, (byte) 0xfe, (byte) 0xfd, 1, 2, 3, 4, 5};
@@ -373,7 +374,7 @@ class UdpRelayIT {
     @Test
     void moreStunProvenSourcesThanRing_doNotEvictIceProvenDestination() throws Exception {
         start();
-        final List<Peer> attackers = stunProvenAttackers(UdpRelaySession.MAX_PROVEN + 2);
+        final List<Peer> attackers = stunProvenAttackers(RelayLeg.MAX_PROVEN + 2);
         try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
              Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
             final RelaySession s = openWithCredentials(relay, a, b);
@@ -439,7 +440,7 @@ class UdpRelayIT {
 
     @Test
     void limits_totalPerPeerAndPorts_throwWithReason() throws Exception {
-        start(RelayConfig.defaults().withPorts(new PortRange(42100, 42105)).withLimits(2, 1).withIoThreads(1));
+        start(RelayConfig.defaults().withPorts(new PortRange(43100, 43105)).withLimits(2, 1).withIoThreads(1));
         final RelaySession ab = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
         assertSame(ab, open(relay, SessionKey.of("r", "b", "a"), "b", "a"), "same key: same session");
         final RelayLimitException perPeer = assertThrows(RelayLimitException.class,
@@ -460,22 +461,22 @@ class UdpRelayIT {
 
     @Test
     void portsExhaustedOrTaken_skippedOrReported() throws Exception {
-        start(RelayConfig.defaults().withPorts(new PortRange(42200, 42202)).withLimits(10, 10).withIoThreads(1));
-        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(LOOPBACK, 42200))) {
+        start(RelayConfig.defaults().withPorts(new PortRange(43200, 43202)).withLimits(10, 10).withIoThreads(1));
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(LOOPBACK, 43200))) {
             final RelaySession s = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
-            assertEquals(42201, s.advertisedAddress("a").getPort());
-            assertEquals(42202, s.advertisedAddress("b").getPort());
+            assertEquals(43201, s.advertisedAddress("a").getPort());
+            assertEquals(43202, s.advertisedAddress("b").getPort());
             final RelayLimitException e = assertThrows(RelayLimitException.class,
                     () -> open(relay, SessionKey.of("r", "c", "d"), "c", "d"));
             assertEquals(RelayLimitException.Reason.PORTS_EXHAUSTED, e.reason());
-            assertTrue(e.getMessage().contains("42200-42202"), e.getMessage());
+            assertTrue(e.getMessage().contains("43200-43202"), e.getMessage());
             assertEquals(1, relay.sessionCount());
         }
     }
 
     @Test
     void idleSession_closedByTimeoutAndPortsFreed() throws Exception {
-        start(RelayConfig.defaults().withPorts(new PortRange(42300, 42303)).withIdleTimeout(Duration.ofMillis(300))
+        start(RelayConfig.defaults().withPorts(new PortRange(43300, 43303)).withIdleTimeout(Duration.ofMillis(300))
                 .withIoThreads(1));
         final RelaySession s = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
         final int portA = s.advertisedAddress("a").getPort();
