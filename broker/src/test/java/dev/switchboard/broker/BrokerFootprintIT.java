@@ -1,0 +1,75 @@
+package dev.switchboard.broker;
+
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.topic.Topics;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The embedded broker without HiveMQ CE's file stores: the build leaves out Xodus (and the Kotlin
+ * runtime it brings), Eclipse Collections and RocksDB's native libraries (root POM), because the
+ * broker runs with in-memory persistence. This class path is the one the node ships with, so the
+ * broker starting, keeping a retained message, delivering between clients and stopping here shows
+ * the node does not need them.
+ */
+class BrokerFootprintIT {
+
+    private static final ClassLoader LOADER = BrokerFootprintIT.class.getClassLoader();
+
+    @Test
+    void classPath_withoutFileStores_lacksXodusEclipseCollectionsAndRocksDbNatives() {
+        for (final String absent : List.of(
+                "jetbrains.exodus.env.Environments",
+                "kotlin.Unit",
+                "org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap",
+                "org.apache.commons.compress.compressors.CompressorStreamFactory")) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(absent, false, LOADER),
+                    absent + " is on the class path");
+        }
+        // HiveMQ's InternalConfigurations touches org.rocksdb.CompressionType while starting, so
+        // RocksDB's classes stay; its native libraries (one per platform) do not.
+        assertNotNull(LOADER.getResource("org/rocksdb/CompressionType.class"));
+        for (final String library : List.of("librocksdbjni-linux64.so",
+                "librocksdbjni-linux-aarch64.so", "librocksdbjni-osx-arm64.jnilib",
+                "librocksdbjni-win64.dll")) {
+            assertNull(LOADER.getResource(library), library + " is on the class path");
+        }
+    }
+
+    @Test
+    void broker_withoutFileStores_startsKeepsRetainedDeliversAndStops() throws Exception {
+        final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettings.builder()
+                .nodeId("footprint-node")
+                .tcpPort(0)
+                .webSocketPort(0)
+                .interceptor(SignalingInterceptor.FORWARD_ALL)
+                .build());
+        try (broker; TestPeer a = new TestPeer(); TestPeer b = new TestPeer()) {
+            broker.start();
+            broker.publish(Topics.NODE_INFO, "{\"v\":1}".getBytes(StandardCharsets.UTF_8), true)
+                    .get(TestPeer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            a.connect(broker.tcpPort());
+            b.connect(broker.tcpPort());
+            assertEquals(1, a.subscribe(Topics.NODE_INFO));
+            final Mqtt5Publish info = a.next(Topics.NODE_INFO);
+            assertNotNull(info, "retained node info not delivered");
+            assertEquals("{\"v\":1}", TestPeer.payload(info));
+            assertEquals(1, b.subscribe(b.inbox()));
+            assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"ping\"}").code());
+            final Mqtt5Publish ping = b.next(b.inbox());
+            assertNotNull(ping, "message not delivered");
+            assertEquals(List.of(a.id), TestPeer.senders(ping));
+        }
+        assertFalse(broker.isRunning());
+    }
+}
