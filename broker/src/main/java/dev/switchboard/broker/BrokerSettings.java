@@ -1,31 +1,33 @@
 package dev.switchboard.broker;
 
 import dev.switchboard.broker.spi.SignalingInterceptor;
-import dev.switchboard.broker.topic.Topics;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything the embedded broker needs, as one validated immutable value. Build with
- * {@link #builder()}; every setting has a default, written once in {@link Builder}.
+ * Everything the embedded broker needs, as one validated value. Build with {@link #builder()}.
+ * The listeners' addresses and ports have no default here: they come from the node's configuration
+ * file, whose defaults are written once in the node (the node maps its configuration into these
+ * settings in one place), and a test names them. Every other setting has a default, written once
+ * in {@link Builder}.
  *
  * @param nodeId            the node's id, sent (UTF-8) after the nonce in every CONNECT challenge so a
  *                          signature cannot be replayed against another node. Default
  *                          {@code "switchboard"}. Must be non-empty.
  * @param tcpBindAddress    bind address of the plain MQTT TCP listener (tools, federation).
- *                          Default {@code 127.0.0.1}.
+ *                          Required.
  * @param tcpPort           port of the TCP listener, 0 = pick a free port (see
- *                          {@link EmbeddedBroker#tcpPort()}), -1 = no TCP listener. Default 1883.
+ *                          {@link EmbeddedBroker#tcpPort()}), -1 = no TCP listener. Required.
  * @param tcpTls            TLS for the TCP listener, or {@code null} for plain TCP. Default null.
- * @param webSocketBindAddress bind address of the WebSocket listener (browsers). Default
- *                          {@code 127.0.0.1}.
+ * @param webSocketBindAddress bind address of the WebSocket listener (browsers). Required.
  * @param webSocketPort     port of the WebSocket listener, 0 = pick a free port, -1 = none.
- *                          Default 8083.
+ *                          Required.
  * @param webSocketPath     HTTP path of the WebSocket listener. Default {@code /mqtt}.
  * @param webSocketTls      TLS for the WebSocket listener (WSS), or {@code null} for plain WS.
  *                          Default null.
@@ -35,7 +37,9 @@ import java.util.Objects;
  * @param authTimeout       how long a client has to answer the CONNECT challenge; the nonce
  *                          expires with it. Default 30 s; 1..60 s.
  * @param trustedPeers      peer ids of the node's own clients with wider rights (see
- *                          {@link PeerRole}). Default empty. Ids must be 43-char peer ids.
+ *                          {@link PeerRole}); a live directory the authenticator asks at
+ *                          every CONNECT.
+ *                          Default empty. Ids must be 43-char peer ids.
  * @param interceptor       the node's signaling interceptor. Default
  *                          {@link SignalingInterceptor#FORWARD_ALL}.
  * @param workFolder        folder for HiveMQ's generated {@code conf/config.xml} and its
@@ -44,17 +48,17 @@ import java.util.Objects;
  */
 public record BrokerSettings(
         @NotNull String nodeId,
-        @NotNull String tcpBindAddress,
+        @NotNull InetAddress tcpBindAddress,
         int tcpPort,
         @Nullable Tls tcpTls,
-        @NotNull String webSocketBindAddress,
+        @NotNull InetAddress webSocketBindAddress,
         int webSocketPort,
         @NotNull String webSocketPath,
         @Nullable Tls webSocketTls,
         int maxPacketSize,
         @NotNull Duration interceptTimeout,
         @NotNull Duration authTimeout,
-        @NotNull Map<String, PeerRole> trustedPeers,
+        @NotNull TrustedPeers trustedPeers,
         @NotNull SignalingInterceptor interceptor,
         @Nullable Path workFolder) {
 
@@ -87,8 +91,8 @@ public record BrokerSettings(
      */
     public BrokerSettings {
         Objects.requireNonNull(nodeId, "nodeId");
-        Objects.requireNonNull(tcpBindAddress, "tcpBindAddress");
-        Objects.requireNonNull(webSocketBindAddress, "webSocketBindAddress");
+        Objects.requireNonNull(tcpBindAddress, "tcpBindAddress is required");
+        Objects.requireNonNull(webSocketBindAddress, "webSocketBindAddress is required");
         Objects.requireNonNull(webSocketPath, "webSocketPath");
         Objects.requireNonNull(interceptTimeout, "interceptTimeout");
         Objects.requireNonNull(authTimeout, "authTimeout");
@@ -118,14 +122,6 @@ public record BrokerSettings(
                 || authTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new IllegalArgumentException("authTimeout must be 1..60 s: " + authTimeout);
         }
-        for (final Map.Entry<String, PeerRole> e : trustedPeers.entrySet()) {
-            if (!Topics.isValidId(e.getKey())) {
-                throw new IllegalArgumentException("trusted peer id must be 43 base64url chars: "
-                        + e.getKey());
-            }
-            Objects.requireNonNull(e.getValue(), "role of trusted peer " + e.getKey());
-        }
-        trustedPeers = Map.copyOf(trustedPeers);
     }
 
     private static void checkPort(final String name, final int port) {
@@ -154,20 +150,23 @@ public record BrokerSettings(
         b.maxPacketSize = maxPacketSize;
         b.interceptTimeout = interceptTimeout;
         b.authTimeout = authTimeout;
-        b.trustedPeers = trustedPeers;
+        b.trustedPeers = trustedPeers.asMap();
         b.interceptor = interceptor;
         b.workFolder = workFolder;
         return b;
     }
 
-    /** Mutable builder; not thread-safe. Field initialisers are the defaults. */
+    /**
+     * Mutable builder; not thread-safe. Field initialisers are the defaults; the listeners'
+     * addresses and ports have none and must be set.
+     */
     public static final class Builder {
         private String nodeId = "switchboard";
-        private String tcpBindAddress = "127.0.0.1";
-        private int tcpPort = 1883;
+        private InetAddress tcpBindAddress;
+        private Integer tcpPort;
         private Tls tcpTls;
-        private String webSocketBindAddress = "127.0.0.1";
-        private int webSocketPort = 8083;
+        private InetAddress webSocketBindAddress;
+        private Integer webSocketPort;
         private String webSocketPath = "/mqtt";
         private Tls webSocketTls;
         private int maxPacketSize = 64 * 1024;
@@ -187,7 +186,7 @@ public record BrokerSettings(
         }
 
         /** @see BrokerSettings#tcpBindAddress() */
-        public @NotNull Builder tcpBindAddress(final @NotNull String v) {
+        public @NotNull Builder tcpBindAddress(final @NotNull InetAddress v) {
             tcpBindAddress = v;
             return this;
         }
@@ -205,7 +204,7 @@ public record BrokerSettings(
         }
 
         /** @see BrokerSettings#webSocketBindAddress() */
-        public @NotNull Builder webSocketBindAddress(final @NotNull String v) {
+        public @NotNull Builder webSocketBindAddress(final @NotNull InetAddress v) {
             webSocketBindAddress = v;
             return this;
         }
@@ -267,11 +266,14 @@ public record BrokerSettings(
         /**
          * @return the validated settings.
          * @throws IllegalArgumentException naming the bad setting and value.
+         * @throws NullPointerException     naming a required setting that was not set.
          */
         public @NotNull BrokerSettings build() {
+            Objects.requireNonNull(tcpPort, "tcpPort is required");
+            Objects.requireNonNull(webSocketPort, "webSocketPort is required");
             return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
                     webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
-                    maxPacketSize, interceptTimeout, authTimeout, trustedPeers, interceptor,
+                    maxPacketSize, interceptTimeout, authTimeout, TrustedPeers.of(trustedPeers), interceptor,
                     workFolder);
         }
     }

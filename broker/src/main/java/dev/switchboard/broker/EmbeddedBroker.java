@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,7 +247,7 @@ public final class EmbeddedBroker implements AutoCloseable {
      * Picks a free port by binding and releasing it (HiveMQ's configuration needs a number). A
      * brief race with other processes is possible; start then fails and can be retried.
      */
-    private static int freePort(final String bindAddress) throws IOException {
+    private static int freePort(final InetAddress bindAddress) throws IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new java.net.InetSocketAddress(bindAddress, 0));
@@ -258,13 +259,13 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws IllegalStateException if {@code port} cannot be bound on {@code bindAddress}, naming
      *                               the listener and the port.
      */
-    private static void requireFree(final String bindAddress, final int port, final String listener) {
+    private static void requireFree(final InetAddress bindAddress, final int port, final String listener) {
         try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new java.net.InetSocketAddress(bindAddress, port));
         } catch (final IOException e) {
             throw new IllegalStateException("the MQTT " + listener + " listener cannot use port " + port + " on "
-                    + bindAddress + ": " + e.getMessage() + " (is another MQTT broker running?)", e);
+                    + bindAddress.getHostAddress() + ": " + e.getMessage() + " (is another MQTT broker running?)", e);
         }
     }
 

@@ -25,7 +25,7 @@ final class HiveMqConfig {
         if (s.tcpPort() >= 0) {
             final String element = s.tcpTls() == null ? "tcp-listener" : "tls-tcp-listener";
             x.append("    <").append(element).append(">\n");
-            listenerCommon(x, tcpPort, s.tcpBindAddress(), "switchboard-tcp");
+            listenerCommon(x, tcpPort, s.tcpBindAddress().getHostAddress(), "switchboard-tcp");
             tls(x, s.tcpTls());
             x.append("    </").append(element).append(">\n");
         }
@@ -33,7 +33,7 @@ final class HiveMqConfig {
             final String element = s.webSocketTls() == null
                     ? "websocket-listener" : "tls-websocket-listener";
             x.append("    <").append(element).append(">\n");
-            listenerCommon(x, webSocketPort, s.webSocketBindAddress(), "switchboard-websocket");
+            listenerCommon(x, webSocketPort, s.webSocketBindAddress().getHostAddress(), "switchboard-websocket");
             x.append("      <path>").append(esc(s.webSocketPath())).append("</path>\n");
             // RFC 6455 §1.9 subprotocol; MQTT 5 §6: "mqtt"
             x.append("      <subprotocols><subprotocol>mqtt</subprotocol></subprotocols>\n");

@@ -5,6 +5,7 @@ import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.topic.Topics;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,9 @@ class BrokerFootprintIT {
     void broker_withoutFileStores_startsKeepsRetainedDeliversAndStops() throws Exception {
         final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettings.builder()
                 .nodeId("footprint-node")
+                .tcpBindAddress(InetAddress.getLoopbackAddress())
                 .tcpPort(0)
+                .webSocketBindAddress(InetAddress.getLoopbackAddress())
                 .webSocketPort(0)
                 .interceptor(SignalingInterceptor.FORWARD_ALL)
                 .build());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.time.Duration;
@@ -63,7 +64,9 @@ class BrokerIT {
         };
         broker = new EmbeddedBroker(BrokerSettings.builder()
                 .nodeId("test-node")
+                .tcpBindAddress(InetAddress.getLoopbackAddress())
                 .tcpPort(0)
+                .webSocketBindAddress(InetAddress.getLoopbackAddress())
                 .webSocketPort(0)
                 .interceptTimeout(INTERCEPT_TIMEOUT)
                 .trustedPeers(Map.of(ADMIN.id, PeerRole.ADMIN))

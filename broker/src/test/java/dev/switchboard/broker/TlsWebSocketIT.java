@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -58,7 +59,8 @@ class TlsWebSocketIT {
 
         final BrokerSettings.Tls tls = new BrokerSettings.Tls(p12, "changeit");
         try (EmbeddedBroker broker = new EmbeddedBroker(BrokerSettings.builder()
-                .tcpPort(0).tcpTls(tls).webSocketPort(0).webSocketTls(tls)
+                .tcpBindAddress(InetAddress.getLoopbackAddress()).tcpPort(0).tcpTls(tls)
+                .webSocketBindAddress(InetAddress.getLoopbackAddress()).webSocketPort(0).webSocketTls(tls)
                 .workFolder(dir.resolve("work")).build())) {
             broker.start();
             try (TestPeer wss = new TestPeer(); TestPeer mqtts = new TestPeer()) {

@@ -5,18 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.EmbeddedBroker;
 import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.node.config.BrokerSettingsMapping;
+import dev.switchboard.node.config.IpLiteral;
 import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.identity.NodeKey;
-import dev.switchboard.node.relay.PortRange;
 import dev.switchboard.node.relay.ProvenAddresses;
-import dev.switchboard.node.relay.RelayConfig;
 import dev.switchboard.node.relay.udp.UdpRelay;
 import dev.switchboard.node.sdp.SdpLimits;
 import dev.switchboard.node.sdp.SdpParser;
 import dev.switchboard.node.signaling.MessageValidator;
 import dev.switchboard.node.signaling.SignalingService;
 import dev.switchboard.node.stun.StunServer;
-import dev.switchboard.node.stun.StunServerConfig;
 import dev.switchboard.node.tls.CertificateStore;
 import dev.switchboard.node.tls.PemFiles;
 import dev.switchboard.node.tls.Pkcs12Keystore;
@@ -125,24 +124,17 @@ public final class Node implements AutoCloseable {
                 keystore = CertificateStore.writeBrokerKeystore(config.dataDir(), tls);
             }
 
-            if (!config.web().tls() && !InetAddress.getByName(config.web().bind()).isLoopbackAddress()) {
+            if (!config.web().tls() && !config.web().bind().isLoopbackAddress()) {
                 LOG.warn("web.tls is false and the web server listens on {}: browsers on other machines get no "
                         + "secure context (no keys, camera or microphone) and traffic is readable on the network",
-                        config.web().bind());
+                        config.web().bind().getHostAddress());
             }
             warnAboutUnreachableParts(config);
             final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
-            final StunServer stun = StunServer.start(
-                    StunServerConfig.of(InetAddress.getByName(config.stun().bind()), config.stun().port()),
-                    proven::markProven);
+            final StunServer stun = StunServer.start(config.stun(), proven::markProven);
             started.push(stun);
 
-            final NodeConfig.Relay r = config.relay();
-            final UdpRelay relay = new UdpRelay(RelayConfig.defaults()
-                    .withAddresses(InetAddress.getByName(r.bind()), InetAddress.getByName(r.advertisedHost()))
-                    .withPorts(new PortRange(r.portMin(), r.portMax()))
-                    .withLimits(r.maxSessions(), r.maxSessionsPerPeer())
-                    .withIdleTimeout(r.idleTimeout()), proven);
+            final UdpRelay relay = new UdpRelay(config.relay(), proven);
             started.push(relay);
 
             final int maxSdp = config.limits().maxSdpBytes();
@@ -153,14 +145,9 @@ public final class Node implements AutoCloseable {
 
             final BrokerSettings.Tls brokerTls = keystore == null ? null
                     : new BrokerSettings.Tls(keystore.path(), keystore.password());
-            final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettings.builder()
+            final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettingsMapping.builder(config.broker())
                     .nodeId(key.id())
-                    .tcpBindAddress(config.broker().bind())
-                    .tcpPort(config.broker().tcpPort())
-                    .webSocketBindAddress(config.broker().bind())
-                    .webSocketPort(config.broker().webSocketPort())
                     .webSocketTls(brokerTls)
-                    .trustedPeers(config.broker().trustedPeers())
                     .interceptor(interceptor)
                     .build());
             broker.start();
@@ -170,9 +157,8 @@ public final class Node implements AutoCloseable {
             broker.publish("sb/v1/node/info", nodeInfo, true).get();
 
             final String wsScheme = tls != null ? "wss" : "ws";
-            final WebServerSettings webSettings = WebServerSettings.defaults()
-                    .withBindAddress(new InetSocketAddress(InetAddress.getByName(config.web().bind()), config.web().port()))
-                    .withPathPrefix(config.pathPrefix())
+            final WebServerSettings webSettings = WebServerSettings.of(
+                            new InetSocketAddress(config.web().bind(), config.web().port()), config.pathPrefix())
                     .withCspConnectSources(List.of(wsScheme + "://*:" + broker.webSocketPort()));
             final WebServer web = tls != null
                     ? WebServer.https(webSettings, tls.newServerSslContext())
@@ -199,24 +185,23 @@ public final class Node implements AutoCloseable {
      * A configuration can be valid and still unusable from other machines: parts bound to
      * loopback while browsers are told a non-loopback address. Says so at start.
      */
-    private static void warnAboutUnreachableParts(final NodeConfig config) throws IOException {
-        final boolean advertisedLoopback = InetAddress.getByName(config.relay().advertisedHost()).isLoopbackAddress();
-        if (advertisedLoopback) {
+    private static void warnAboutUnreachableParts(final NodeConfig config) {
+        final String advertised = config.relay().advertisedHost().getHostAddress();
+        if (config.relay().advertisedHost().isLoopbackAddress()) {
             return;
         }
-        if (InetAddress.getByName(config.relay().bind()).isLoopbackAddress()) {
+        if (config.relay().bind().isLoopbackAddress()) {
             LOG.warn("relay.advertisedHost is {} but relay.bind is {}: browsers will send media to ports that only "
-                    + "listen on loopback", config.relay().advertisedHost(), config.relay().bind());
+                    + "listen on loopback", advertised, config.relay().bind().getHostAddress());
         }
-        if (InetAddress.getByName(config.stun().bind()).isLoopbackAddress()) {
-            LOG.warn("browsers are told to use STUN at {} but stun.bind is {}", config.relay().advertisedHost(),
-                    config.stun().bind());
+        if (config.stun().bind().isLoopbackAddress()) {
+            LOG.warn("browsers are told to use STUN at {} but stun.bind is {}", advertised,
+                    config.stun().bind().getHostAddress());
         }
-        if (InetAddress.getByName(config.broker().bind()).isLoopbackAddress()
-                || InetAddress.getByName(config.web().bind()).isLoopbackAddress()) {
+        if (config.broker().bind().isLoopbackAddress() || config.web().bind().isLoopbackAddress()) {
             LOG.warn("relay.advertisedHost is {} but web.bind ({}) or broker.bind ({}) is loopback: other machines "
-                    + "cannot load the page or reach the broker", config.relay().advertisedHost(), config.web().bind(),
-                    config.broker().bind());
+                    + "cannot load the page or reach the broker", advertised, config.web().bind().getHostAddress(),
+                    config.broker().bind().getHostAddress());
         }
     }
 
@@ -231,9 +216,9 @@ public final class Node implements AutoCloseable {
         b.put("path", broker.settings().webSocketPath());
         b.put("tls", config.web().tls());
         final ObjectNode s = info.putObject("stun");
-        s.put("host", config.relay().advertisedHost());
+        s.put("host", config.relay().advertisedHost().getHostAddress());
         s.put("port", stun.localAddress().getPort());
-        info.putObject("relay").put("host", config.relay().advertisedHost());
+        info.putObject("relay").put("host", config.relay().advertisedHost().getHostAddress());
         final ObjectNode limits = info.putObject("limits");
         limits.put("maxSdpBytes", config.limits().maxSdpBytes());
         limits.put("maxPacketBytes", broker.settings().maxPacketSize());
@@ -244,7 +229,7 @@ public final class Node implements AutoCloseable {
         final Set<String> names = new LinkedHashSet<>();
         names.add("localhost");
         for (final String n : concat(config.publicHost(), config.web().extraNames())) {
-            if (!isIpLiteral(n)) {
+            if (!IpLiteral.looksLikeLiteral(n)) {
                 names.add(n);
             }
         }
@@ -256,11 +241,12 @@ public final class Node implements AutoCloseable {
         ips.add(InetAddress.getByName("127.0.0.1"));
         ips.add(InetAddress.getByName("::1"));
         for (final String n : concat(config.publicHost(), config.web().extraNames())) {
-            if (isIpLiteral(n)) {
-                ips.add(InetAddress.getByName(n));
+            final InetAddress ip = IpLiteral.parse(n);
+            if (ip != null) {
+                ips.add(ip);
             }
         }
-        final InetAddress bind = InetAddress.getByName(config.web().bind());
+        final InetAddress bind = config.web().bind();
         if (!bind.isAnyLocalAddress()) {
             ips.add(bind);
         }
@@ -272,10 +258,6 @@ public final class Node implements AutoCloseable {
         all.add(first);
         all.addAll(rest);
         return all;
-    }
-
-    private static boolean isIpLiteral(final String s) {
-        return s.matches("[0-9.]+") || s.contains(":");
     }
 
     /** @return the URL to open in a browser, e.g. {@code https://localhost:8443/}. */

@@ -7,6 +7,8 @@ import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
+import dev.switchboard.node.relay.PortRange;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -32,6 +34,10 @@ import java.util.regex.Pattern;
  * (it is almost always a typo), as is a value of the wrong type or out of range. Durations are
  * written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h} or ISO-8601 ({@code PT30S}).
  *
+ * <p>Every default is written here once, in {@code fromTree}, and nowhere else: the components
+ * take the {@link NodeConfig} sections, and {@link #defaults()} is the configuration without a
+ * file. The README's configuration table documents the same values.
+ *
  * <p>Thread-safe and stateless.
  */
 public final class ConfigLoader {
@@ -41,7 +47,6 @@ public final class ConfigLoader {
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     private static final Pattern HOST_NAME = Pattern.compile(
             "[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
-    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private ConfigLoader() {
     }
@@ -148,20 +153,20 @@ public final class ConfigLoader {
 
         final Section r = top.section("relay");
         r.allow("bind", "advertisedHost", "portRange", "maxSessions", "maxSessionsPerPeer", "idleTimeout");
-        final int[] range = r.portRange("portRange", "40000-40199");
+        final PortRange range = r.portRange("portRange", "40000-40199");
+        final int maxSessions = r.intIn("maxSessions", 100, 1, 100_000);
+        if (maxSessions * 2L > range.size()) {
+            throw r.error("portRange", "relay.portRange holds " + range.size()
+                    + " ports, fewer than the 2 per session that relay.maxSessions=" + maxSessions
+                    + " needs", null);
+        }
         final NodeConfig.Relay relay = new NodeConfig.Relay(
                 r.ip("bind", "127.0.0.1"),
                 r.ip("advertisedHost", "127.0.0.1"),
-                range[0],
-                range[1],
-                r.intIn("maxSessions", 100, 1, 100_000),
+                range,
+                maxSessions,
                 r.intIn("maxSessionsPerPeer", 8, 1, 1_000),
                 r.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24)));
-        if (relay.maxSessions() * 2L > (long) range[1] - range[0] + 1) {
-            throw r.error("portRange", "relay.portRange holds " + (range[1] - range[0] + 1)
-                    + " ports, fewer than the 2 per session that relay.maxSessions=" + relay.maxSessions()
-                    + " needs", null);
-        }
 
         final Section l = top.section("limits");
         l.allow("maxSdpBytes");
@@ -313,7 +318,7 @@ public final class ConfigLoader {
             return v.intValue();
         }
 
-        int[] portRange(final String key, final String dflt) throws ConfigException {
+        PortRange portRange(final String key, final String dflt) throws ConfigException {
             final JsonNode v = node.get(key);
             final String text = v == null || v.isNull() ? dflt : v.asText();
             final Matcher m = RANGE.matcher(text.trim());
@@ -325,7 +330,7 @@ public final class ConfigLoader {
             if (lo < 1 || hi > 65535 || lo > hi) {
                 throw error(key, "expected 1 <= first <= last <= 65535", v);
             }
-            return new int[] {lo, hi};
+            return new PortRange(lo, hi);
         }
 
         Duration duration(final String key, final Duration dflt, final Duration min, final Duration max)
@@ -368,18 +373,16 @@ public final class ConfigLoader {
             return out;
         }
 
-        String ip(final String key, final String dflt) throws ConfigException {
+        InetAddress ip(final String key, final String dflt) throws ConfigException {
             final String s = string(key, dflt).trim();
-            if (!IP_LITERAL.matcher(s).matches()) {
+            if (!IpLiteral.looksLikeLiteral(s)) {
                 throw error(key, "expected an IP address literal such as 127.0.0.1, 0.0.0.0 or ::1", node.get(key));
             }
-            try {
-                // A literal never triggers a DNS lookup.
-                InetAddress.getByName(s);
-            } catch (final IOException e) {
+            final InetAddress address = IpLiteral.parse(s);
+            if (address == null) {
                 throw error(key, "not a valid IP address", node.get(key));
             }
-            return s;
+            return address;
         }
 
         String host(final String key, final String dflt) throws ConfigException {
@@ -387,13 +390,11 @@ public final class ConfigLoader {
         }
 
         String checkHost(final String key, final String s) throws ConfigException {
-            if (IP_LITERAL.matcher(s).matches()) {
-                try {
-                    InetAddress.getByName(s);
-                    return s;
-                } catch (final IOException e) {
+            if (IpLiteral.looksLikeLiteral(s)) {
+                if (IpLiteral.parse(s) == null) {
                     throw error(key, "not a valid IP address: '" + s + "'", null);
                 }
+                return s;
             }
             if (s.length() > 253 || !HOST_NAME.matcher(s).matches()) {
                 throw error(key, "not a valid host name: '" + s + "'", null);

@@ -4,6 +4,9 @@ import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
+import dev.switchboard.node.relay.PortRange;
+
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +15,13 @@ import java.util.Objects;
 
 /**
  * The whole configuration of one node: one validated, immutable value read from one YAML file by
- * {@link ConfigLoader}. Every default lives in {@link ConfigLoader#defaults()}; with no file at all
- * the node serves on localhost only.
+ * {@link ConfigLoader}. The sections are the settings the components take (the web server, the
+ * broker through one mapping in {@code Node}, the STUN service, the relay). Every default is
+ * written once, in {@link ConfigLoader} ({@link ConfigLoader#defaults()} is the configuration
+ * without a file: everything on localhost); the defaults named below are documentation.
+ *
+ * <p>Which keys may change while the node runs is decided by {@link RuntimeSettings}; everything
+ * else needs a restart (see {@link ConfigReloader}).
  *
  * @param dataDir    directory for the node's persistent state (TLS certificate and key, node key);
  *                   created if missing. Default {@code ./switchboard-data}.
@@ -61,7 +69,7 @@ public record NodeConfig(
      * @param extraNames  additional DNS names or IP addresses for the self-signed certificate.
      */
     public record Web(
-            @NotNull String bind,
+            @NotNull InetAddress bind,
             int port,
             boolean tls,
             @Nullable Path certificate,
@@ -69,6 +77,10 @@ public record NodeConfig(
             @NotNull List<String> extraNames) {
         public Web {
             Objects.requireNonNull(bind, "bind");
+            checkPort("web.port", port, 0);
+            if ((certificate == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("web.certificate and web.privateKey must be given together");
+            }
             extraNames = List.copyOf(extraNames);
         }
     }
@@ -86,10 +98,12 @@ public record NodeConfig(
      *                      other nodes' bridges. They authenticate by key like browsers. Default
      *                      none.
      */
-    public record Broker(@NotNull String bind, int webSocketPort, int tcpPort,
+    public record Broker(@NotNull InetAddress bind, int webSocketPort, int tcpPort,
                          @NotNull Map<String, PeerRole> trustedPeers) {
         public Broker {
             Objects.requireNonNull(bind, "bind");
+            checkPort("broker.webSocketPort", webSocketPort, 0);
+            checkPort("broker.tcpPort", tcpPort, -1);
             trustedPeers = Map.copyOf(trustedPeers);
         }
     }
@@ -100,9 +114,10 @@ public record NodeConfig(
      * @param bind address to listen on. Default {@code 127.0.0.1}.
      * @param port UDP port (0 = free). Default 3478.
      */
-    public record Stun(@NotNull String bind, int port) {
+    public record Stun(@NotNull InetAddress bind, int port) {
         public Stun {
             Objects.requireNonNull(bind, "bind");
+            checkPort("stun.port", port, 0);
         }
     }
 
@@ -111,25 +126,39 @@ public record NodeConfig(
      *
      * @param bind               address the relay ports listen on. Default {@code 127.0.0.1}.
      * @param advertisedHost     IP address written into rewritten candidates: the address browsers
-     *                           send media to. Must be a literal IP. Default {@code 127.0.0.1}.
-     * @param portMin            first port of the range, 1..65535. Default 40000.
-     * @param portMax            last port of the range, {@code >= portMin}. Default 40199.
-     * @param maxSessions        sessions open at once, in total. Default 100.
-     * @param maxSessionsPerPeer sessions one identity may hold at once. Default 8.
-     * @param idleTimeout        a session with no packet for this long is closed. Default 60 s.
+     *                           send media to (a literal IP in the file). Default {@code 127.0.0.1}.
+     * @param portRange          UDP ports for sessions, two per session. Default 40000-40199.
+     * @param maxSessions        sessions open at once, in total, 1..100000; the file must give
+     *                           at least two ports of the range per session. Default 100.
+     * @param maxSessionsPerPeer sessions one identity may hold at once, 1..1000. Default 8.
+     * @param idleTimeout        a session with no packet for this long is closed; positive (ICE
+     *                           consent checks run every ~5 s, RFC 7675 §5.1, so a live call is
+     *                           never idle). Default 60 s.
      */
     public record Relay(
-            @NotNull String bind,
-            @NotNull String advertisedHost,
-            int portMin,
-            int portMax,
+            @NotNull InetAddress bind,
+            @NotNull InetAddress advertisedHost,
+            @NotNull PortRange portRange,
             int maxSessions,
             int maxSessionsPerPeer,
             @NotNull Duration idleTimeout) {
+        /**
+         * @throws IllegalArgumentException if a limit is below 1 or the timeout is not positive
+         *                                  (the file's stricter ranges, and two ports per session,
+         *                                  are checked by {@link ConfigLoader}).
+         */
         public Relay {
             Objects.requireNonNull(bind, "bind");
             Objects.requireNonNull(advertisedHost, "advertisedHost");
+            Objects.requireNonNull(portRange, "portRange");
             Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (maxSessions < 1 || maxSessionsPerPeer < 1) {
+                throw new IllegalArgumentException("relay session limits must be at least 1: maxSessions "
+                        + maxSessions + ", maxSessionsPerPeer " + maxSessionsPerPeer);
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("relay.idleTimeout must be positive: " + idleTimeout);
+            }
         }
     }
 
@@ -139,5 +168,16 @@ public record NodeConfig(
      * @param maxSdpBytes largest SDP accepted in an offer or answer, in bytes. Default 32768.
      */
     public record Limits(int maxSdpBytes) {
+        public Limits {
+            if (maxSdpBytes < 1) {
+                throw new IllegalArgumentException("limits.maxSdpBytes must be positive: " + maxSdpBytes);
+            }
+        }
+    }
+
+    private static void checkPort(final String key, final int port, final int min) {
+        if (port < min || port > 65535) {
+            throw new IllegalArgumentException(key + " must be " + min + "..65535: " + port);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.switchboard.node.relay;
 
 /**
- * An inclusive range of UDP ports for relay sessions, e.g. 40000-40999 (1000 ports = 500
+ * An inclusive range of UDP ports for relay sessions, e.g. 40000-40199 (200 ports = 100
  * sessions, two ports each).
  *
  * @param first lowest port, 1..65535

@@ -1,5 +1,6 @@
 package dev.switchboard.node.stun;
 
+import dev.switchboard.node.config.NodeConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -23,8 +24,7 @@ import org.slf4j.LoggerFactory;
  * NIO otherwise.
  *
  * <pre>{@code
- * try (StunServer stun = StunServer.start(StunServerConfig.of(InetAddress.getLoopbackAddress(), 3478),
- *         provenAddresses::markProven)) { ... }
+ * try (StunServer stun = StunServer.start(config.stun(), provenAddresses::markProven)) { ... }
  * }</pre>
  *
  * <p>Thread-safe. {@link #close()} is idempotent and waits (bounded) for the socket to close.
@@ -45,26 +45,32 @@ public final class StunServer implements AutoCloseable {
     /**
      * Binds the socket and starts answering. Blocks until bound.
      *
-     * @param config where to listen and what to put in responses
+     * <p>Responses carry no SOFTWARE attribute, which keeps them small (RFC 8489 §14.14 makes it
+     * optional).
+     *
+     * @param settings the {@code stun} section: bind address and UDP port; port 0 picks a free
+     *                 port (read the real one from {@link #localAddress()}); the usual port is 3478
+     *                 (RFC 8489 §18.6)
      * @param listener told about each answered source (on the I/O thread)
      * @return the running service
      * @throws IllegalStateException when the socket cannot be bound (message names the port)
      */
-    public static @NotNull StunServer start(final @NotNull StunServerConfig config,
+    public static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
                                             final @NotNull StunBindingListener listener) {
+        final InetSocketAddress bindAddress = new InetSocketAddress(settings.bind(), settings.port());
         final boolean epoll = Epoll.isAvailable();
         final DefaultThreadFactory threads = new DefaultThreadFactory("stun", true);
         final EventLoopGroup group = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
-        final StunServerHandler handler = new StunServerHandler(listener, config.software());
+        final StunServerHandler handler = new StunServerHandler(listener, null);
         final ChannelFuture bind = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .handler(handler)
-                .bind(config.bindAddress());
+                .bind(bindAddress);
         bind.awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot bind STUN service to UDP port "
-                    + config.bindAddress().getPort(), bind.cause());
+                    + settings.port(), bind.cause());
         }
         final StunServer server = new StunServer(group, bind.channel(), handler);
         LOG.info("STUN service listening on UDP port {} ({})", server.localAddress().getPort(), epoll ? "epoll" : "nio");

@@ -2,7 +2,6 @@ package dev.switchboard.node.web;
 
 import org.jetbrains.annotations.NotNull;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -10,13 +9,14 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Immutable web server settings; start from {@link #defaults()} and change with the
- * {@code with...} methods.
+ * Immutable web server settings; start from {@link #of} with the configured address and path
+ * prefix (the {@code web} section and {@code pathPrefix} of the node's configuration, whose
+ * defaults are written there) and change the rest with the {@code with...} methods.
  *
  * @param bindAddress       address and port to listen on; port 0 picks a free port (see
- *                          {@link WebServer#port()}). Default 127.0.0.1:8443.
+ *                          {@link WebServer#port()}).
  * @param pathPrefix        prefix under which everything is served, e.g. {@code /hidden/}; a
- *                          missing leading or trailing slash is added. Default {@code /}.
+ *                          missing leading or trailing slash is added.
  * @param classpathRoot     class path directory holding the static files, without leading or
  *                          trailing slash. Default {@code webclient} (the webclient module's jar).
  * @param cspConnectSources extra Content-Security-Policy {@code connect-src} sources besides
@@ -65,10 +65,16 @@ public record WebServerSettings(@NotNull InetSocketAddress bindAddress,
         }
     }
 
-    /** @return the defaults listed above */
-    public static @NotNull WebServerSettings defaults() {
-        return new WebServerSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443), "/",
-                "webclient", List.of(), Duration.ofSeconds(60), DEFAULT_MAX_REQUEST_BYTES, Duration.ofSeconds(5));
+    /**
+     * @param bindAddress address and port to listen on (port 0 picks a free one).
+     * @param pathPrefix  prefix under which everything is served.
+     * @return settings with the defaults listed above for everything else.
+     * @throws IllegalArgumentException if the prefix is invalid
+     */
+    public static @NotNull WebServerSettings of(final @NotNull InetSocketAddress bindAddress,
+                                                final @NotNull String pathPrefix) {
+        return new WebServerSettings(bindAddress, pathPrefix, "webclient", List.of(), Duration.ofSeconds(60),
+                DEFAULT_MAX_REQUEST_BYTES, Duration.ofSeconds(5));
     }
 
     public @NotNull WebServerSettings withBindAddress(final @NotNull InetSocketAddress value) {

@@ -5,9 +5,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.switchboard.node.relay.PortRange;
+
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,18 +22,50 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest {
 
+    private static InetAddress ip(final String literal) {
+        return Objects.requireNonNull(IpLiteral.parse(literal), literal);
+    }
+
     @Test
     void defaults_noFile_servesOnLocalhostWithTls() throws Exception {
         final NodeConfig c = ConfigLoader.load(Path.of("does-not-exist.yaml"), false);
-        assertEquals("127.0.0.1", c.web().bind());
+        assertEquals(ip("127.0.0.1"), c.web().bind());
         assertEquals(8443, c.web().port());
         assertTrue(c.web().tls());
-        assertEquals("127.0.0.1", c.broker().bind());
-        assertEquals("127.0.0.1", c.stun().bind());
-        assertEquals("127.0.0.1", c.relay().advertisedHost());
+        assertEquals(ip("127.0.0.1"), c.broker().bind());
+        assertEquals(ip("127.0.0.1"), c.stun().bind());
+        assertEquals(ip("127.0.0.1"), c.relay().advertisedHost());
         assertEquals("/", c.pathPrefix());
         assertEquals(Duration.ofSeconds(60), c.relay().idleTimeout());
         assertEquals(c, ConfigLoader.defaults());
+    }
+
+    /** The README's configuration table is the truth for the defaults; each is written once, in the loader. */
+    @Test
+    void defaults_everyKey_asTheReadmeTableSays() {
+        final NodeConfig c = ConfigLoader.defaults();
+        assertEquals(Path.of("switchboard-data"), c.dataDir());
+        assertEquals("localhost", c.publicHost());
+        assertEquals("/", c.pathPrefix());
+        assertEquals(new NodeConfig.Web(ip("127.0.0.1"), 8443, true, null, null, List.of()), c.web());
+        assertEquals(new NodeConfig.Broker(ip("127.0.0.1"), 8444, 1883, Map.of()), c.broker());
+        assertEquals(new NodeConfig.Stun(ip("127.0.0.1"), 3478), c.stun());
+        assertEquals(new NodeConfig.Relay(ip("127.0.0.1"), ip("127.0.0.1"), new PortRange(40000, 40199), 100, 8,
+                Duration.ofSeconds(60)), c.relay());
+        assertEquals(new NodeConfig.Limits(32768), c.limits());
+    }
+
+    @Test
+    void sections_invalidValues_rejectedByTheRecordsToo() {
+        final InetAddress lo = ip("127.0.0.1");
+        final PortRange range = new PortRange(40000, 40199);
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 0, 8, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 1, 0, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 1, 1, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Stun(lo, 65536));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Broker(lo, 0, -2, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Web(lo, 0, true, Path.of("c.pem"), null, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Limits(0));
     }
 
     @Test
@@ -82,8 +120,9 @@ class ConfigLoaderTest {
         assertEquals(dev.switchboard.broker.PeerRole.ADMIN, c.broker().trustedPeers().get("A".repeat(43)));
         assertEquals(dev.switchboard.broker.PeerRole.FEDERATION, c.broker().trustedPeers().get("B".repeat(43)));
         assertEquals(3479, c.stun().port());
-        assertEquals(50000, c.relay().portMin());
-        assertEquals(50099, c.relay().portMax());
+        assertEquals(new PortRange(50000, 50099), c.relay().portRange());
+        assertEquals(ip("0.0.0.0"), c.relay().bind());
+        assertEquals(ip("127.0.0.5"), c.relay().advertisedHost());
         assertEquals(Duration.ofMinutes(2), c.relay().idleTimeout());
         assertEquals(20000, c.limits().maxSdpBytes());
     }
@@ -107,6 +146,10 @@ class ConfigLoaderTest {
         "relay: {idleTimeout: 0s}|relay.idleTimeout",
         "relay: {portRange: 40000-40003, maxSessions: 3}|fewer than the 2 per session",
         "relay: {advertisedHost: 'my host'}|relay.advertisedHost",
+        "relay: {advertisedHost: 1.2.3}|relay.advertisedHost",
+        "relay: {bind: 256.0.0.1}|relay.bind",
+        "stun: {bind: '::g'}|stun.bind",
+        "web: {extraNames: [1.2.3.4.5]}|web.extraNames",
         "pathPrefix: '/../x'|pathPrefix",
         "publicHost: 'bad host!'|publicHost",
         "limits: {maxSdpBytes: 10}|limits.maxSdpBytes",

@@ -193,13 +193,4 @@ class RelayPureTest {
         assertThrows(IllegalArgumentException.class, () -> receiver.connectivityCheck("s:d", tid, 7L));
         assertThrows(IllegalArgumentException.class, () -> receiver.connectivityCheck("sndr", new byte[11], 7L));
     }
-
-    @Test
-    void relayConfig_invalid_rejected() {
-        final RelayConfig d = RelayConfig.defaults();
-        assertEquals(new PortRange(40000, 40999), d.ports());
-        assertThrows(IllegalArgumentException.class, () -> d.withLimits(0, 1));
-        assertThrows(IllegalArgumentException.class, () -> d.withIdleTimeout(Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> d.withIoThreads(0));
-    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.node.config.NodeConfig;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -31,7 +32,7 @@ class StunServerIT {
 
     @BeforeEach
     void start() {
-        server = StunServer.start(StunServerConfig.of(LOOPBACK, 0), answered::add);
+        server = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add);
     }
 
     @AfterEach

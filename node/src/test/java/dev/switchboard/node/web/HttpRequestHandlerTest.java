@@ -9,6 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,7 +47,8 @@ class HttpRequestHandlerTest {
     }
 
     private static WebServerSettings settings(final String prefix) {
-        return WebServerSettings.defaults().withPathPrefix(prefix).withClasspathRoot("webclient-test")
+        return WebServerSettings.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), prefix)
+                .withClasspathRoot("webclient-test")
                 .withCspConnectSources(List.of(WSS)).withIdleTimeout(Duration.ofMinutes(5));
     }
 

@@ -51,10 +51,8 @@ class WebServerIT {
     }
 
     private static WebServerSettings settings() {
-        return WebServerSettings.defaults()
-                .withBindAddress(LOOPBACK_ANY_PORT)
+        return WebServerSettings.of(LOOPBACK_ANY_PORT, "/hidden/")
                 .withClasspathRoot("webclient-test")
-                .withPathPrefix("/hidden/")
                 .withCspConnectSources(List.of("wss://127.0.0.1:8884"))
                 .withShutdownTimeout(Duration.ofSeconds(2));
     }

@@ -5,6 +5,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,18 +27,20 @@ class WebServerSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> WebServerSettings.normalizePrefix(prefix));
     }
 
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
     @Test
-    void defaults_values_asDocumented() {
-        final WebServerSettings defaults = WebServerSettings.defaults();
-        assertEquals("/", defaults.pathPrefix());
+    void of_otherValues_asDocumented() {
+        final WebServerSettings defaults = WebServerSettings.of(LOOPBACK, "hidden");
+        assertEquals("/hidden/", defaults.pathPrefix());
         assertEquals("webclient", defaults.classpathRoot());
         assertEquals(16 * 1024, defaults.maxRequestBytes());
-        assertEquals("127.0.0.1", defaults.bindAddress().getAddress().getHostAddress());
+        assertEquals(LOOPBACK, defaults.bindAddress());
     }
 
     @Test
     void withers_outOfRange_throw() {
-        final WebServerSettings defaults = WebServerSettings.defaults();
+        final WebServerSettings defaults = WebServerSettings.of(LOOPBACK, "/");
         assertThrows(IllegalArgumentException.class, () -> defaults.withMaxRequestBytes(0));
         assertThrows(IllegalArgumentException.class, () -> defaults.withIdleTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> defaults.withShutdownTimeout(Duration.ofSeconds(-1)));

@@ -1,9 +1,9 @@
 package dev.switchboard.node.relay.udp;
 
+import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.relay.PortPool;
 import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.ProvenAddresses;
-import dev.switchboard.node.relay.RelayConfig;
 import dev.switchboard.node.relay.RelayLimitException;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * ProvenAddresses proven = new ProvenAddresses(Duration.ofMinutes(2), 65_536);
  * StunServer stun = StunServer.start(stunConfig, proven::markProven);
- * UdpRelay relay = new UdpRelay(RelayConfig.defaults(), proven);
+ * UdpRelay relay = new UdpRelay(config.relay(), proven);
  * relay.open(SessionKey.of(roomId, peerA, peerB), peerA, peerB).thenAcceptAsync(s -> {
  *     InetSocketAddress aAsSeenByB = s.advertisedAddress(peerA); // into A's SDP for B
  *     s.setIceCredentials(peerA, ufragA, pwdA);               // from A's SDP
@@ -59,13 +59,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #open} never blocks and takes the relay's lock only for bookkeeping; the
  * ports bind asynchronously on the relay's event loops. Sessions idle for
- * {@link RelayConfig#idleTimeout()} are closed by a periodic task; closing a session frees its
+ * {@link NodeConfig.Relay#idleTimeout()} are closed by a periodic task; closing a session frees its
  * place in the limits at once and its ports once the sockets are closed.
  */
 public final class UdpRelay implements Relay {
     private static final Logger LOG = LoggerFactory.getLogger(UdpRelay.class);
 
-    private final RelayConfig config;
+    /** Event loop threads when not given: min(4, CPUs); all relay ports share them. */
+    public static final int DEFAULT_IO_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
+
+    private final NodeConfig.Relay config;
     private final ProvenAddresses provenAddresses;
     private final PortPool ports;
     private final EventLoopGroup group;
@@ -76,26 +79,43 @@ public final class UdpRelay implements Relay {
     private boolean shutDown;
 
     /**
-     * Starts the relay's event loops and idle sweeper; ports are bound per session.
+     * Starts the relay's event loops ({@link #DEFAULT_IO_THREADS}) and idle sweeper; ports are
+     * bound per session.
      *
-     * @param config validated settings
+     * @param config the validated {@code relay} section of the node's configuration
      * @param provenAddresses addresses answered by our STUN service (shared with it)
      */
-    public UdpRelay(final @NotNull RelayConfig config, final @NotNull ProvenAddresses provenAddresses) {
+    public UdpRelay(final @NotNull NodeConfig.Relay config, final @NotNull ProvenAddresses provenAddresses) {
+        this(config, DEFAULT_IO_THREADS, provenAddresses);
+    }
+
+    /**
+     * Starts the relay's event loops and idle sweeper; ports are bound per session.
+     *
+     * @param config the validated {@code relay} section of the node's configuration
+     * @param ioThreads event loop threads for all relay ports, at least 1
+     * @param provenAddresses addresses answered by our STUN service (shared with it)
+     * @throws IllegalArgumentException if {@code ioThreads} is below 1
+     */
+    public UdpRelay(final @NotNull NodeConfig.Relay config, final int ioThreads,
+                    final @NotNull ProvenAddresses provenAddresses) {
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("ioThreads must be at least 1: " + ioThreads);
+        }
         this.config = config;
         this.provenAddresses = provenAddresses;
-        this.ports = new PortPool(config.ports());
+        this.ports = new PortPool(config.portRange());
         this.registry = new SessionRegistry<>(config.maxSessions(), config.maxSessionsPerPeer());
         this.epoll = Epoll.isAvailable();
         final DefaultThreadFactory threads = new DefaultThreadFactory("relay", true);
-        this.group = epoll ? new EpollEventLoopGroup(config.ioThreads(), threads)
-                : new NioEventLoopGroup(config.ioThreads(), threads);
+        this.group = epoll ? new EpollEventLoopGroup(ioThreads, threads)
+                : new NioEventLoopGroup(ioThreads, threads);
         final long periodNanos = Math.max(Duration.ofMillis(50).toNanos(),
                 Math.min(Duration.ofSeconds(5).toNanos(), config.idleTimeout().toNanos() / 4));
         this.idleSweep = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-idle", true));
         idleSweep.scheduleAtFixedRate(this::closeIdleSessions, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {} ({})",
-                config.ports(), config.maxSessions(), config.maxSessionsPerPeer(), config.idleTimeout(),
+                config.portRange(), config.maxSessions(), config.maxSessionsPerPeer(), config.idleTimeout(),
                 epoll ? "epoll" : "nio");
     }
 
@@ -156,7 +176,7 @@ public final class UdpRelay implements Relay {
         if (!session.isOpen()) {
             return;
         }
-        final int number = attempt < config.ports().size() ? ports.acquire() : -1;
+        final int number = attempt < config.portRange().size() ? ports.acquire() : -1;
         if (number < 0) {
             session.fail(portsExhausted());
             return;
@@ -165,7 +185,7 @@ public final class UdpRelay implements Relay {
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new RelayPortHandler(session, port))
-                .bind(new InetSocketAddress(config.bindAddress(), number));
+                .bind(new InetSocketAddress(config.bind(), number));
         bind.addListener(done -> {
             if (!done.isSuccess()) {
                 ports.release(number);
@@ -312,6 +332,6 @@ public final class UdpRelay implements Relay {
 
     private RelayLimitException portsExhausted() {
         return new RelayLimitException(RelayLimitException.Reason.PORTS_EXHAUSTED,
-                "no two free UDP ports left in relay range " + config.ports());
+                "no two free UDP ports left in relay range " + config.portRange());
     }
 }

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.relay.PortRange;
 import dev.switchboard.node.relay.RelayLeg;
 import dev.switchboard.node.relay.ProvenAddresses;
-import dev.switchboard.node.relay.RelayConfig;
 import dev.switchboard.node.relay.RelayCounters;
 import dev.switchboard.node.relay.RelayLimitException;
 import dev.switchboard.node.relay.RelaySession;
@@ -140,13 +140,15 @@ class UdpRelayIT {
         };
     }
 
-    private UdpRelay start(final RelayConfig config) {
-        relay = new UdpRelay(config.withAddresses(LOOPBACK, LOOPBACK), proven);
+    private UdpRelay start(final PortRange ports, final int maxSessions, final int maxSessionsPerPeer,
+                           final Duration idleTimeout, final int ioThreads) {
+        relay = new UdpRelay(new NodeConfig.Relay(LOOPBACK, LOOPBACK, ports, maxSessions, maxSessionsPerPeer,
+                idleTimeout), ioThreads, proven);
         return relay;
     }
 
     private UdpRelay start() {
-        return start(RelayConfig.defaults().withPorts(new PortRange(43000, 43099)).withIoThreads(2));
+        return start(new PortRange(43000, 43099), 50, 8, Duration.ofSeconds(30), 2);
     }
 
     @AfterEach
@@ -440,7 +442,7 @@ class UdpRelayIT {
 
     @Test
     void limits_totalPerPeerAndPorts_throwWithReason() throws Exception {
-        start(RelayConfig.defaults().withPorts(new PortRange(43100, 43105)).withLimits(2, 1).withIoThreads(1));
+        start(new PortRange(43100, 43105), 2, 1, Duration.ofSeconds(30), 1);
         final RelaySession ab = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
         assertSame(ab, open(relay, SessionKey.of("r", "b", "a"), "b", "a"), "same key: same session");
         final RelayLimitException perPeer = assertThrows(RelayLimitException.class,
@@ -461,7 +463,7 @@ class UdpRelayIT {
 
     @Test
     void portsExhaustedOrTaken_skippedOrReported() throws Exception {
-        start(RelayConfig.defaults().withPorts(new PortRange(43200, 43202)).withLimits(10, 10).withIoThreads(1));
+        start(new PortRange(43200, 43202), 10, 10, Duration.ofSeconds(30), 1);
         try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(LOOPBACK, 43200))) {
             final RelaySession s = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
             assertEquals(43201, s.advertisedAddress("a").getPort());
@@ -476,8 +478,7 @@ class UdpRelayIT {
 
     @Test
     void idleSession_closedByTimeoutAndPortsFreed() throws Exception {
-        start(RelayConfig.defaults().withPorts(new PortRange(43300, 43303)).withIdleTimeout(Duration.ofMillis(300))
-                .withIoThreads(1));
+        start(new PortRange(43300, 43303), 2, 8, Duration.ofMillis(300), 1);
         final RelaySession s = open(relay, SessionKey.of("r", "a", "b"), "a", "b");
         final int portA = s.advertisedAddress("a").getPort();
         assertEquals(2, relay.availablePorts());

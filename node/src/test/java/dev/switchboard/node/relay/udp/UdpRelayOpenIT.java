@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.relay.IceCredentials;
 import dev.switchboard.node.relay.PortRange;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.Relay;
-import dev.switchboard.node.relay.RelayConfig;
 import dev.switchboard.node.relay.RelayLimitException;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
@@ -59,8 +59,8 @@ class UdpRelayOpenIT {
     private UdpRelay relay;
 
     private UdpRelay start(final int firstPort, final int lastPort, final int perPeer) {
-        relay = new UdpRelay(RelayConfig.defaults().withAddresses(LOOPBACK, LOOPBACK)
-                .withPorts(new PortRange(firstPort, lastPort)).withLimits(50, perPeer).withIoThreads(1), proven);
+        relay = new UdpRelay(new NodeConfig.Relay(LOOPBACK, LOOPBACK, new PortRange(firstPort, lastPort), 50, perPeer,
+                Duration.ofSeconds(30)), 1, proven);
         return relay;
     }
 

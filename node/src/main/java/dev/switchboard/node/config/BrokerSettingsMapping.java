@@ -1,0 +1,30 @@
+package dev.switchboard.node.config;
+
+import dev.switchboard.broker.BrokerSettings;
+import org.jetbrains.annotations.NotNull;
+
+/**
+ * The one place where the node's {@code broker} section becomes the broker module's
+ * {@link BrokerSettings} (the broker cannot depend on the node, so it has its own settings type,
+ * without defaults for what the file configures). Stateless.
+ */
+public final class BrokerSettingsMapping {
+
+    private BrokerSettingsMapping() {
+    }
+
+    /**
+     * @param broker the validated {@code broker} section.
+     * @return a builder with both listeners' address and port and the trusted peers set from
+     *         {@code broker}; the caller adds what the node decides at start (node id, TLS keystore,
+     *         interceptor).
+     */
+    public static @NotNull BrokerSettings.Builder builder(final @NotNull NodeConfig.Broker broker) {
+        return BrokerSettings.builder()
+                .tcpBindAddress(broker.bind())
+                .tcpPort(broker.tcpPort())
+                .webSocketBindAddress(broker.bind())
+                .webSocketPort(broker.webSocketPort())
+                .trustedPeers(broker.trustedPeers());
+    }
+}

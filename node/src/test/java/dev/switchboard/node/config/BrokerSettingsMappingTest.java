@@ -1,0 +1,37 @@
+package dev.switchboard.node.config;
+
+import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.PeerRole;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class BrokerSettingsMappingTest {
+
+    @Test
+    void builder_brokerSection_listenersAndTrustedPeersFromTheFile() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("""
+                broker:
+                  bind: 127.0.0.2
+                  webSocketPort: 9001
+                  tcpPort: -1
+                  trustedPeers: {AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: federation}
+                """, "t");
+        final BrokerSettings s = BrokerSettingsMapping.builder(c.broker()).build();
+        assertEquals(IpLiteral.parse("127.0.0.2"), s.tcpBindAddress());
+        assertEquals(IpLiteral.parse("127.0.0.2"), s.webSocketBindAddress());
+        assertEquals(9001, s.webSocketPort());
+        assertEquals(-1, s.tcpPort());
+        assertEquals(Map.of("A".repeat(43), PeerRole.FEDERATION), s.trustedPeers().asMap());
+    }
+
+    @Test
+    void builder_defaults_theConfigurationsDefaults() {
+        final BrokerSettings s = BrokerSettingsMapping.builder(ConfigLoader.defaults().broker()).build();
+        assertEquals(ConfigLoader.defaults().broker().webSocketPort(), s.webSocketPort());
+        assertEquals(ConfigLoader.defaults().broker().tcpPort(), s.tcpPort());
+        assertEquals(ConfigLoader.defaults().broker().bind(), s.tcpBindAddress());
+    }
+}
