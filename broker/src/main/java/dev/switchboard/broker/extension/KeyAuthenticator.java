@@ -14,13 +14,12 @@ import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.identity.KeyProof;
 import dev.switchboard.broker.identity.PeerIds;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -71,15 +70,12 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     public void onConnect(final @NotNull EnhancedAuthConnectInput input,
                           final @NotNull EnhancedAuthOutput out) {
         final ConnectPacket connect = input.getConnectPacket();
-        final Optional<String> method = connect.getAuthenticationMethod();
-        if (method.isEmpty() || !KeyProof.METHOD.equals(method.get())) {
-            log.debug("Refused {}: authentication method {}", connect.getClientId(), method);
-            out.failAuthentication(DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
-                    "authentication method must be " + KeyProof.METHOD);
+        if (refusedMethod(out, connect.getClientId(),
+                connect.getAuthenticationMethod().orElse(null))) {
             return;
         }
         final String claimedId = connect.getClientId();
-        final byte[] spki = connect.getAuthenticationData().map(KeyAuthenticator::bytes)
+        final byte[] spki = connect.getAuthenticationData().map(Buffers::copyOf)
                 .orElse(new byte[0]);
         runAsync(out, () -> decideConnect(claimedId, spki, out));
     }
@@ -118,9 +114,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     public void onAuth(final @NotNull EnhancedAuthInput input, final @NotNull EnhancedAuthOutput out) {
         final AuthPacket auth = input.getAuthPacket();
         final String who = input.getClientInformation().getClientId();
-        if (!KeyProof.METHOD.equals(auth.getAuthenticationMethod())) {
-            refuse(out, who, DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
-                    "authentication method must be " + KeyProof.METHOD);
+        if (refusedMethod(out, who, auth.getAuthenticationMethod())) {
             return;
         }
         // Single use: whatever happens next, this challenge is spent.
@@ -136,7 +130,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
             refuse(out, who, DisconnectedReasonCode.NOT_AUTHORIZED, "challenge expired");
             return;
         }
-        final byte[] signature = auth.getAuthenticationData().map(KeyAuthenticator::bytes)
+        final byte[] signature = auth.getAuthenticationData().map(Buffers::copyOf)
                 .orElse(new byte[0]);
         final boolean reAuth = input.isReAuthentication();
         final ClientInputHolder holder = new ClientInputHolder(input);
@@ -167,9 +161,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
                          final @NotNull EnhancedAuthOutput out) {
         final AuthPacket auth = input.getAuthPacket();
         final String who = input.getClientInformation().getClientId();
-        if (!KeyProof.METHOD.equals(auth.getAuthenticationMethod())) {
-            refuse(out, who, DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
-                    "authentication method must be " + KeyProof.METHOD);
+        if (refusedMethod(out, who, auth.getAuthenticationMethod())) {
             return;
         }
         if (!authenticated || key == null) {
@@ -177,6 +169,23 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
             return;
         }
         issueChallenge(out);
+    }
+
+    /**
+     * The method check of CONNECT, AUTH and re-AUTH (MQTT 5 §4.12: every AUTH of an exchange
+     * repeats the CONNECT's method): anything but {@value KeyProof#METHOD}, or none, fails the
+     * authentication with 0x8C Bad authentication method.
+     *
+     * @return {@code true} if it refused (the caller stops), {@code false} if the method is ours.
+     */
+    private boolean refusedMethod(final EnhancedAuthOutput out, final String who,
+                                  final @Nullable String method) {
+        if (KeyProof.METHOD.equals(method)) {
+            return false;
+        }
+        refuse(out, who, DisconnectedReasonCode.BAD_AUTHENTICATION_METHOD,
+                "authentication method must be " + KeyProof.METHOD);
+        return true;
     }
 
     private void refuse(final EnhancedAuthOutput out, final String who,
@@ -209,13 +218,6 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
         } catch (final RejectedExecutionException e) {
             guarded.run(); // shutting down: decide inline rather than leave the client hanging
         }
-    }
-
-    private static byte[] bytes(final ByteBuffer buffer) {
-        final ByteBuffer b = buffer.asReadOnlyBuffer();
-        final byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 
     /** Keeps the input for the attribute store across the async hop. */

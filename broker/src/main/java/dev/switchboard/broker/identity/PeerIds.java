@@ -1,6 +1,7 @@
 package dev.switchboard.broker.identity;
 
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +13,9 @@ import java.util.Base64;
  */
 public final class PeerIds {
 
+    /** Length of a peer id: base64url without padding of the 32 bytes of a SHA-256. */
+    public static final int LENGTH = 43;
+
     private PeerIds() {
     }
 
@@ -22,6 +26,30 @@ public final class PeerIds {
      */
     public static @NotNull String fromSpki(final byte @NotNull [] spkiDer) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(spkiDer));
+    }
+
+    /**
+     * The peer-id rule, the one place it is written: exactly {@value #LENGTH} characters of the
+     * base64url alphabet (RFC 4648 §5), what {@link #fromSpki} gives. Room ids have the same shape
+     * (they are base64url SHA-256 hashes too).
+     *
+     * @param id any string, possibly {@code null}.
+     * @return whether it has the shape of a peer id.
+     */
+    public static boolean isValid(final @Nullable String id) {
+        if (id == null || id.length() != LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            final char c = id.charAt(i);
+            // RFC 4648 §5: the URL- and filename-safe alphabet
+            final boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static byte[] sha256(final byte[] bytes) {

@@ -1,5 +1,6 @@
 package dev.switchboard.broker.topic;
 
+import dev.switchboard.broker.identity.PeerIds;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
@@ -18,7 +19,7 @@ public final class Topics {
     static final String INBOX_PREFIX = "sb/v1/inbox/";
 
     /** Length of a peer or room id: base64url without padding of 32 bytes. */
-    public static final int ID_LENGTH = 43;
+    public static final int ID_LENGTH = PeerIds.LENGTH;
 
     private Topics() {
     }
@@ -35,22 +36,11 @@ public final class Topics {
 
     /**
      * @param id any string, possibly {@code null}.
-     * @return whether it is exactly 43 characters of the base64url alphabet {@code [A-Za-z0-9_-]}.
+     * @return whether it is exactly 43 characters of the base64url alphabet {@code [A-Za-z0-9_-]}
+     *     (the peer-id rule of {@link PeerIds#isValid}; room ids have the same shape).
      */
     public static boolean isValidId(final @Nullable String id) {
-        if (id == null || id.length() != ID_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            final char c = id.charAt(i);
-            // RFC 4648 §5: the URL- and filename-safe alphabet
-            final boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                    || (c >= '0' && c <= '9') || c == '-' || c == '_';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return PeerIds.isValid(id);
     }
 
     static void requireId(final String id, final String what) {
@@ -95,8 +85,13 @@ public final class Topics {
                 + NODE_INFO + ", sb/v1/room/<roomId>/presence or sb/v1/inbox/<peerId>)");
     }
 
-    /** Keeps error messages small when a client sends a huge bogus id. */
-    static String shorten(final String s) {
+    /**
+     * Keeps error messages small when a client sends a huge bogus topic or id.
+     *
+     * @param s any string.
+     * @return {@code s} if at most 64 characters, else its first 61 and {@code "..."}.
+     */
+    public static @NotNull String shorten(final @NotNull String s) {
         return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 }
