@@ -6,6 +6,7 @@ import dev.switchboard.broker.identity.KeyProof;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +23,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +45,12 @@ class BrokerIT {
     private static final Duration INTERCEPT_TIMEOUT = Duration.ofMillis(700);
 
     private static EmbeddedBroker broker;
+    private static final Duration QUIET = Duration.ofMillis(500);
+
     private static volatile Function<SignalingMessage, Verdict> behaviour;
+    /** When set, decides instead of {@link #behaviour}, with a future of its own. */
+    private static volatile Function<SignalingMessage, CompletableFuture<Verdict>> asyncBehaviour;
+    private static volatile Predicate<Topic> handled;
     private static final BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
     private static final BlockingQueue<SignalingMessage> inspected = new LinkedBlockingQueue<>();
     private static final TestPeer ADMIN = new TestPeer();
@@ -52,9 +61,16 @@ class BrokerIT {
     static void startBroker() {
         final SignalingInterceptor interceptor = new SignalingInterceptor() {
             @Override
-            public @NotNull Verdict inspect(final @NotNull SignalingMessage message) {
+            public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
                 inspected.add(message);
-                return behaviour.apply(message);
+                final Function<SignalingMessage, CompletableFuture<Verdict>> async = asyncBehaviour;
+                return async != null ? async.apply(message)
+                        : CompletableFuture.completedFuture(behaviour.apply(message));
+            }
+
+            @Override
+            public boolean handles(final @NotNull Topic topic) {
+                return handled.test(topic);
             }
 
             @Override
@@ -86,6 +102,8 @@ class BrokerIT {
     @BeforeEach
     void reset() {
         behaviour = m -> Verdict.forward();
+        asyncBehaviour = null;
+        handled = SignalingInterceptor.FORWARD_ALL::handles;
         disconnected.clear();
         inspected.clear();
     }
@@ -269,8 +287,12 @@ class BrokerIT {
         sender.publish(victim.inbox(), "{\"v\":1,\"type\":\"secret\"}");
         assertNotNull(victim.next(victim.inbox()));
         sender.publish(snoop.inbox(), "{\"v\":1,\"type\":\"sentinel\"}");
-        assertNotNull(snoop.next(snoop.inbox()));
-        assertTrue(snoop.received.stream().noneMatch(p -> TestPeer.payload(p).contains("secret")));
+        // Every message that reached the snoop, none skipped: the sentinel (published after the
+        // secret by the same sender) and nothing before or after it.
+        final List<Mqtt5Publish> arrived = snoop.takeUntil(p -> TestPeer.payload(p).contains("sentinel"));
+        assertEquals(List.of(snoop.inbox()), arrived.stream().map(p -> p.getTopic().toString()).toList(),
+                TestPeer.describe(arrived));
+        snoop.assertNothingArrives(QUIET);
         assertTrue(snoop.isConnected());
     }
 
@@ -355,8 +377,8 @@ class BrokerIT {
         final SignalingMessage m = inspected.poll(5, TimeUnit.SECONDS);
         assertNotNull(m);
         assertEquals(a.id, m.senderId());
-        assertEquals(b.id, m.recipientId());
-        assertEquals(SignalingMessage.TopicKind.INBOX, m.kind());
+        assertEquals(new Topic.Inbox(b.id), m.topic());
+        assertEquals(b.inbox(), m.mqttTopic());
     }
 
     @Test
@@ -426,15 +448,8 @@ class BrokerIT {
 
     @Test
     void interceptor_tooSlow_rejectsTimeout() {
-        final CountDownLatch release = new CountDownLatch(1);
-        behaviour = m -> {
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Verdict.forward();
-        };
+        final CompletableFuture<Verdict> late = new CompletableFuture<>();
+        asyncBehaviour = m -> late;
         final TestPeer a = connected();
         a.subscribe(a.inbox());
         final TestPeer b = connected();
@@ -444,11 +459,82 @@ class BrokerIT {
             final String error = TestPeer.payload(a.next(a.inbox()));
             assertTrue(error.contains("\"code\":\"timeout\""), error);
         } finally {
-            release.countDown();
+            late.complete(Verdict.forward());
         }
-        behaviour = m -> Verdict.forward();
+        asyncBehaviour = null;
         assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"quick\"}").code());
         assertTrue(TestPeer.payload(b.next(b.inbox())).contains("quick"));
+    }
+
+    @Test
+    void interceptor_verdictsCompletingOutOfOrder_inspectedAndDeliveredInPublishOrder() throws Exception {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        final AtomicReference<CompletableFuture<Verdict>> pending = new AtomicReference<>();
+        asyncBehaviour = m -> {
+            final String type = m.payloadUtf8().contains("first") ? "first" : "second";
+            final CompletableFuture<Verdict> earlier = pending.get();
+            seen.add(type + (earlier != null && !earlier.isDone() ? " while first pending" : ""));
+            if (type.equals("first")) {
+                final CompletableFuture<Verdict> slow = new CompletableFuture<Verdict>()
+                        .completeOnTimeout(Verdict.forward(), 300, TimeUnit.MILLISECONDS);
+                pending.set(slow);
+                return slow;
+            }
+            return CompletableFuture.completedFuture(Verdict.forward());
+        };
+        final TestPeer a = connected();
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        final var first = a.publishNoWait(b.inbox(), "{\"v\":1,\"type\":\"first\"}");
+        final var second = a.publishNoWait(b.inbox(), "{\"v\":1,\"type\":\"second\"}");
+        first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+        final List<Mqtt5Publish> arrived = b.takeUntil(p -> TestPeer.payload(p).contains("second"));
+        assertEquals(List.of("{\"v\":1,\"type\":\"first\"}", "{\"v\":1,\"type\":\"second\"}"),
+                arrived.stream().map(TestPeer::payload).toList());
+        assertEquals(List.of("first", "second"), seen, "the second publish waited for the first verdict");
+    }
+
+    @Test
+    void publish_trustedPeerToTopicOutsideGrammar_refusedForbiddenTopicAndDeliveredToNobody() {
+        peers.add(ADMIN);
+        ADMIN.connect(broker.tcpPort());
+        ADMIN.received.clear();
+        assertEquals(1, ADMIN.subscribe("sb/v1/#"));
+        final String topic = "sb/v1/elsewhere";
+        final TestPeer.Ack ack = ADMIN.publish(topic, "{\"v\":1,\"type\":\"x\",\"id\":\"u1\"}");
+        assertEquals(0x87, ack.code());
+        assertTrue(ack.reason().contains(topic), ack.reason());
+        // Everything reaching the admin, whose sb/v1/# also matches the refused topic: the error only.
+        final List<Mqtt5Publish> arrived = ADMIN.takeUntil(p -> p.getTopic().toString().equals(ADMIN.inbox()));
+        assertEquals(1, arrived.size(), TestPeer.describe(arrived));
+        final String error = TestPeer.payload(arrived.get(0));
+        assertTrue(error.contains("\"code\":\"forbidden-topic\""), error);
+        assertTrue(error.contains("\"topic\":\"" + topic + "\""), error);
+        assertTrue(error.contains("\"id\":\"u1\""), error);
+        assertEquals(List.of("node"), TestPeer.senders(arrived.get(0)));
+        ADMIN.assertNothingArrives(QUIET);
+        assertTrue(inspected.isEmpty(), "inspected: " + inspected);
+        // a grammar topic still works for it, through the interceptor
+        assertEquals(0, ADMIN.publish(ADMIN.inbox(), "{\"v\":1,\"type\":\"y\"}").code());
+        assertEquals("{\"v\":1,\"type\":\"y\"}", TestPeer.payload(ADMIN.next(ADMIN.inbox())));
+        assertEquals(1, inspected.size());
+    }
+
+    @Test
+    void publish_topicTheNodeDoesNotHandle_refusedForbiddenTopicWithoutInspection() {
+        handled = topic -> !(topic instanceof Topic.RoomPresence);
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        final String presence = "sb/v1/room/" + ROOM + "/presence";
+        final TestPeer.Ack ack = a.publish(presence, "{\"v\":1,\"type\":\"join\",\"id\":\"j1\"}");
+        assertEquals(0x87, ack.code());
+        assertTrue(ack.reason().contains("no handler"), ack.reason());
+        final String error = TestPeer.payload(a.next(a.inbox()));
+        assertTrue(error.contains("\"code\":\"forbidden-topic\""), error);
+        assertTrue(error.contains("\"topic\":\"" + presence + "\""), error);
+        assertTrue(inspected.isEmpty(), "inspected: " + inspected);
+        assertTrue(a.isConnected());
     }
 
     // --- lifecycle ---------------------------------------------------------------------------
@@ -504,15 +590,19 @@ class BrokerIT {
         a.disconnect();
         // Peers closed by earlier tests may be reported late, so wait for this one in particular.
         await().atMost(Duration.ofSeconds(5)).until(() -> disconnected.contains(a.id));
-        final Mqtt5Publish leave = watcher.next("sb/v1/room/" + ROOM + "/presence");
-        assertNotNull(leave);
+        // Every message the watcher gets, none skipped: first the leave in the subscribed room ...
+        final List<Mqtt5Publish> first = watcher.takeUntil(p ->
+                p.getTopic().toString().equals("sb/v1/room/" + ROOM + "/presence"));
+        assertEquals(1, first.size(), "before the leave: " + TestPeer.describe(first));
+        final Mqtt5Publish leave = first.get(0);
         assertEquals("{\"v\":1,\"type\":\"leave\"}", TestPeer.payload(leave));
         assertEquals(List.of(a.id), TestPeer.senders(leave));
-        // nothing for the room it left by unsubscribing, nor the room it never joined
+        // ... then nothing for the room it left by unsubscribing, nor the room it never joined:
+        // only the watcher's own barrier, and nothing after it.
         watcher.publish("sb/v1/room/" + otherRoom + "/presence", "{\"v\":1,\"type\":\"sentinel\"}");
-        assertNotNull(watcher.next("sb/v1/room/" + otherRoom + "/presence"));
-        assertTrue(watcher.received.stream().noneMatch(p ->
-                p.getTopic().toString().contains(unsubscribedRoom)));
+        final List<Mqtt5Publish> rest = watcher.takeUntil(p -> TestPeer.payload(p).contains("sentinel"));
+        assertEquals(1, rest.size(), "after the leave: " + TestPeer.describe(rest));
+        watcher.assertNothingArrives(QUIET);
         await().atMost(Duration.ofSeconds(5)).until(() -> !a.isConnected());
     }
 

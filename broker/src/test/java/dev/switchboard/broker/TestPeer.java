@@ -20,13 +20,14 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import dev.switchboard.broker.extension.Buffers;
 import dev.switchboard.broker.identity.KeyProof;
 import dev.switchboard.broker.identity.PeerIds;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -35,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A test MQTT 5 client that holds a P-256 key and answers the broker's sb-key-v1 challenge the
@@ -131,6 +133,15 @@ public final class TestPeer implements AutoCloseable {
         join(client.unsubscribeWith().topicFilter(filter).send());
     }
 
+    /**
+     * Publishes with QoS 1 without waiting for the PUBACK (the client sends its publishes in
+     * order).
+     */
+    public CompletableFuture<Mqtt5PublishResult> publishNoWait(final String topic, final String payload) {
+        return client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+    }
+
     /** @return the PUBACK reason code (0 = success) and reason string. */
     public Ack publish(final String topic, final String payload) {
         return publish(topic, payload, false, b -> { });
@@ -186,6 +197,58 @@ public final class TestPeer implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Takes every message that arrived, on any topic and without skipping any, up to and
+     * including the first one {@code barrier} matches. For "nothing else arrived" checks: publish
+     * a barrier message after the one that must not arrive, then look at everything before it.
+     *
+     * @return the messages in arrival order, the barrier last.
+     * @throws AssertionError if no matching message arrives within {@link #WAIT}.
+     */
+    public List<Mqtt5Publish> takeUntil(final Predicate<Mqtt5Publish> barrier) {
+        final List<Mqtt5Publish> taken = new ArrayList<>();
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            final Mqtt5Publish p;
+            try {
+                p = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            if (p != null) {
+                taken.add(p);
+                if (barrier.test(p)) {
+                    return taken;
+                }
+            }
+        }
+        throw new AssertionError("the barrier message did not arrive within " + WAIT
+                + "; arrived meanwhile: " + describe(taken));
+    }
+
+    /**
+     * Asserts that no message at all, on any topic, is waiting or arrives within {@code window}.
+     *
+     * @throws AssertionError naming the first message that arrived.
+     */
+    public void assertNothingArrives(final Duration window) {
+        try {
+            final Mqtt5Publish p = received.poll(window.toNanos(), TimeUnit.NANOSECONDS);
+            if (p != null) {
+                throw new AssertionError("expected nothing, got " + describe(List.of(p)));
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** @return "topic payload" of each message, for failure messages. */
+    public static String describe(final List<Mqtt5Publish> messages) {
+        return messages.stream().map(p -> p.getTopic() + " " + payload(p)).toList().toString();
     }
 
     public static String payload(final Mqtt5Publish p) {
@@ -265,7 +328,7 @@ public final class TestPeer implements AutoCloseable {
         public CompletableFuture<Boolean> onContinue(final Mqtt5ClientConfig config,
                                                      final Mqtt5Auth auth,
                                                      final Mqtt5AuthBuilder reply) {
-            final byte[] challenge = auth.getData().map(TestPeer::bytes).orElse(new byte[0]);
+            final byte[] challenge = auth.getData().map(Buffers::copyOf).orElse(new byte[0]);
             lastChallenge = challenge;
             final byte[] a = answer.answer(TestPeer.this, clientId, challenge);
             lastAnswer = a;
@@ -301,12 +364,5 @@ public final class TestPeer implements AutoCloseable {
         @Override
         public void onReAuthError(final Mqtt5ClientConfig config, final Throwable cause) {
         }
-    }
-
-    public static byte[] bytes(final ByteBuffer buffer) {
-        final ByteBuffer b = buffer.asReadOnlyBuffer();
-        final byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 }

@@ -12,20 +12,23 @@ import dev.switchboard.broker.PeerRole;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
-import dev.switchboard.broker.topic.Topic;
 import dev.switchboard.broker.topic.TopicPolicy;
 import dev.switchboard.broker.topic.Topics;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Enforces the publish rules and hands every allowed signaling message to the node's
@@ -36,16 +39,21 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@link TopicPolicy#checkPublish}: a topic outside the grammar, {@code sb/v1/node/info},
  *       or a retained publish is refused with PUBACK 0x87 Not authorized (QoS 1) and an error
  *       {@code forbidden-topic} to the sender's inbox; the client stays connected.</li>
+ *   <li>A topic the node does not map ({@link SignalingInterceptor#handles} is false, or a trusted
+ *       peer's topic under {@code sb/v1/} that is not in the grammar at all) is refused the same
+ *       way: nothing passes without the node's interceptor.</li>
  *   <li>Every client-supplied {@code sb-sender} user property is removed and {@code sb-sender} =
  *       the verified client id is set (a {@link PeerRole#FEDERATION} link may vouch for a
  *       remote sender with a valid peer id).</li>
- *   <li>For presence and inbox topics the node's interceptor runs on the extension executor
- *       ({@code out.async}), in publish order per connection, and its {@link Verdict} applies:
- *       forward; rewrite the payload; drop (PUBACK 0x00, nothing delivered, nobody told); reject
- *       (PUBACK 0x83 Implementation specific error with reason string {@code code: message}, and
- *       an error message to the sender's inbox). A throwing interceptor rejects with
- *       {@code internal} (PUBACK 0x80 Unspecified error); one slower than
- *       {@link BrokerSettings#interceptTimeout()} rejects with {@code timeout} (0x83).</li>
+ *   <li>The node's interceptor runs on the extension executor ({@code out.async}); HiveMQ holds the
+ *       client's later publishes while the output is pending, so one client's messages are
+ *       inspected and delivered in publish order. When its future completes, the {@link Verdict}
+ *       applies: forward; rewrite the payload; drop (PUBACK 0x00, nothing delivered, nobody told);
+ *       reject (PUBACK 0x83 Implementation specific error with reason string
+ *       {@code code: message}, and an error message to the sender's inbox). A throwing or failing
+ *       interceptor rejects with {@code internal} (PUBACK 0x80 Unspecified error); one slower than
+ *       {@link BrokerSettings#interceptTimeout()} rejects with {@code timeout} (0x83). No thread
+ *       waits for the node meanwhile.</li>
  * </ol>
  */
 final class SignalingPublishInterceptor implements PublishInboundInterceptor {
@@ -80,48 +88,52 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
             return;
         }
         final String clientId = state.clientId();
-        final byte[] payload = packet.getPayload().map(SignalingPublishInterceptor::bytes)
-                .orElse(new byte[0]);
+        final byte[] payload = packet.getPayload().map(Buffers::copyOf).orElse(new byte[0]);
         final TopicPolicy.Decision decision = TopicPolicy.checkPublish(
                 clientId, state.role() != null, topic, packet.getRetain());
         final String sender = senderOf(state, packet);
-        if (!decision.allowed()) {
-            final String reason = String.valueOf(decision.reason());
-            log.debug("Publish of {} to {} refused: {}", clientId, topic, reason);
-            out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, reason);
-            publisher.sendError(sender, "forbidden-topic", reason, topic, payload);
+        final SignalingInterceptor interceptor = settings.interceptor();
+        final String refusal = refusal(decision, interceptor, topic);
+        if (refusal != null) {
+            log.debug("Publish of {} to {} refused: {}", clientId, topic, refusal);
+            out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, refusal);
+            publisher.sendError(sender, "forbidden-topic", refusal, topic, payload);
             return;
         }
         packet.getUserProperties().removeName(NodePublisher.SENDER_PROPERTY);
         packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
-
-        final SignalingMessage message;
-        if (decision.topic() instanceof Topic.Inbox inbox) {
-            message = new SignalingMessage(topic, SignalingMessage.TopicKind.INBOX, sender,
-                    inbox.peerId(), null, payload);
-        } else if (decision.topic() instanceof Topic.RoomPresence presence) {
-            message = new SignalingMessage(topic, SignalingMessage.TopicKind.ROOM_PRESENCE, sender,
-                    null, presence.roomId(), payload);
-        } else {
-            return; // a trusted peer's extra topic under sb/v1/: delivered as is
-        }
-        inspectAsync(state, message, out);
+        inspectAsync(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
     }
 
-    private void inspectAsync(final ConnectionState state, final SignalingMessage message,
+    /** @return why the publish is refused with {@code forbidden-topic}, or null if it may pass. */
+    private static @Nullable String refusal(final TopicPolicy.Decision decision,
+                                            final SignalingInterceptor interceptor,
+                                            final String topic) {
+        if (!decision.allowed()) {
+            return String.valueOf(decision.reason());
+        }
+        // A topic the node has no handler for never passes unchecked, not even a trusted peer's.
+        if (decision.topic() == null || !interceptor.handles(decision.topic())) {
+            return "no handler on this node for topic " + Topics.shorten(topic);
+        }
+        return null;
+    }
+
+    private void inspectAsync(final SignalingInterceptor interceptor, final SignalingMessage message,
                               final PublishInboundOutput out) {
         final Duration timeout = settings.interceptTimeout();
         final Async<PublishInboundOutput> async = out.async(timeout.plus(ASYNC_GRACE),
                 TimeoutFallback.FAILURE, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "timeout");
-        final SignalingInterceptor interceptor = settings.interceptor();
         try {
-            state.enqueue(() -> interceptor.inspect(message), executor, timeout)
+            CompletableFuture.supplyAsync(() -> interceptor.inspect(message), executor)
+                    .thenCompose(Function.identity())
+                    .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                     .whenCompleteAsync((verdict, error) -> {
                         try {
                             apply(message, verdict, error, out);
                         } catch (final RuntimeException e) {
                             log.warn("Could not apply verdict for {} on {}", message.senderId(),
-                                    message.topic(), e);
+                                    message.mqttTopic(), e);
                         } finally {
                             async.resume();
                         }
@@ -139,13 +151,13 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
                     ? error.getCause() : error;
             if (cause instanceof TimeoutException) {
                 log.warn("Signaling interceptor timed out after {} on a message from {} to {}",
-                        settings.interceptTimeout(), message.senderId(), message.topic());
+                        settings.interceptTimeout(), message.senderId(), message.mqttTopic());
                 reject(message, new Verdict.Reject("timeout",
                         "the node did not answer within " + settings.interceptTimeout().toMillis()
                                 + " ms"), AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, out);
             } else {
                 log.warn("Signaling interceptor failed on a message from {} to {}",
-                        message.senderId(), message.topic(), cause);
+                        message.senderId(), message.mqttTopic(), cause);
                 reject(message, new Verdict.Reject("internal", "the node failed to process it"),
                         AckReasonCode.UNSPECIFIED_ERROR, out);
             }
@@ -153,7 +165,7 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         }
         if (verdict == null) {
             log.warn("Signaling interceptor returned null for a message from {} to {}",
-                    message.senderId(), message.topic());
+                    message.senderId(), message.mqttTopic());
             reject(message, new Verdict.Reject("internal", "the node failed to process it"),
                     AckReasonCode.UNSPECIFIED_ERROR, out);
         } else if (verdict instanceof Verdict.Rewrite rewrite) {
@@ -169,7 +181,7 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
     private void reject(final SignalingMessage message, final Verdict.Reject reject,
                         final AckReasonCode code, final PublishInboundOutput out) {
         out.preventPublishDelivery(code, reject.code() + ": " + reject.message());
-        publisher.sendError(message.senderId(), reject.code(), reject.message(), message.topic(),
+        publisher.sendError(message.senderId(), reject.code(), reject.message(), message.mqttTopic(),
                 message.payload());
     }
 
@@ -189,10 +201,4 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         return state.clientId();
     }
 
-    private static byte[] bytes(final ByteBuffer buffer) {
-        final ByteBuffer b = buffer.asReadOnlyBuffer();
-        final byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
 }

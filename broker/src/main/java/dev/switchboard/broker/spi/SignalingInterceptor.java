@@ -1,6 +1,9 @@
 package dev.switchboard.broker.spi;
 
+import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The broker's one window onto the node: every signaling message a client publishes passes through
@@ -12,25 +15,50 @@ import org.jetbrains.annotations.NotNull;
  * {@code EmbeddedBroker} when it builds the embedded extension, so the broker never depends on the
  * node.
  *
- * <p>Threading: called on the broker extension's executor, never on a Netty I/O thread. Calls for
- * messages of one client arrive in publish order but may run concurrently with calls for other
- * clients, so implementations must be thread-safe. An implementation should answer within the
- * broker's interception timeout (see {@code BrokerSettings}); a timed-out message is rejected
- * with error code {@code timeout}.
+ * <p>Only topics the interceptor {@linkplain #handles(Topic) handles} reach it: the broker refuses
+ * a publish to any other topic (including a trusted peer's topic outside the grammar) with PUBACK
+ * 0x87 Not authorized and an error {@code forbidden-topic} in the sender's inbox, so no topic ever
+ * passes unchecked.
+ *
+ * <p>Threading: {@link #inspect} is called on the broker extension's executor, never on a Netty
+ * I/O thread. Calls for one client are made one at a time in publish order: the next message of
+ * that client is inspected only once the previous call's future completed (or timed out); the
+ * broker keeps this order because HiveMQ holds a client's later PUBLISH packets while an
+ * asynchronous interceptor output for it is pending. Calls for different clients run concurrently,
+ * so implementations must be thread-safe. The returned future should complete within the broker's
+ * interception timeout (see {@code BrokerSettings}); a message whose future has not completed by
+ * then is rejected with error code {@code timeout}. It may complete on any thread; the broker
+ * applies the verdict on its extension executor.
  */
 public interface SignalingInterceptor {
 
     /**
-     * Decides the fate of one signaling message.
+     * Decides the fate of one signaling message, without blocking the calling thread: work that
+     * waits (opening relay ports, for example) completes the returned future later.
      *
      * <p>Untrusted input must never escape as an exception: malformed payloads are answered with a
-     * {@link Verdict.Reject} naming the bad value. If an implementation throws anyway, the broker
-     * treats it as {@code Reject("internal", ...)}, logs it, and keeps serving.
+     * {@link Verdict.Reject} naming the bad value. If an implementation throws anyway, returns
+     * {@code null}, or its future fails or completes with {@code null}, the broker treats it as
+     * {@code Reject("internal", ...)} (PUBACK 0x80), logs it, and keeps serving.
      *
-     * @param message the message as published, with the sender id verified at CONNECT.
-     * @return the verdict, never {@code null}.
+     * @param message the message as published, with the sender id verified at CONNECT, on a topic
+     *                for which {@link #handles(Topic)} returned {@code true}.
+     * @return a future of the verdict.
      */
-    @NotNull Verdict inspect(@NotNull SignalingMessage message);
+    @NotNull CompletableFuture<Verdict> inspect(@NotNull SignalingMessage message);
+
+    /**
+     * Whether this interceptor maps {@code topic} to messages it understands. The broker refuses
+     * publishes to topics for which this returns {@code false}, before {@link #inspect} is called.
+     *
+     * <p>Called on a broker thread for every authorized publish: must be quick, must not block and
+     * must not throw.
+     *
+     * @param topic a parsed topic of the grammar.
+     * @return {@code true} if messages published to {@code topic} may be inspected by this
+     *     interceptor.
+     */
+    boolean handles(@NotNull Topic topic);
 
     /**
      * Tells the node that a client's connection ended (clean disconnect, connection loss or
@@ -42,6 +70,34 @@ public interface SignalingInterceptor {
     default void onClientDisconnected(final @NotNull String clientId) {
     }
 
-    /** An interceptor that forwards everything unchanged; for tests and tools. */
-    @NotNull SignalingInterceptor FORWARD_ALL = message -> Verdict.forward();
+    /**
+     * An interceptor that handles the room presence and inbox topics and forwards everything on
+     * them unchanged; for tests and tools.
+     */
+    @NotNull SignalingInterceptor FORWARD_ALL = new SignalingInterceptor() {
+        @Override
+        public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
+            return CompletableFuture.completedFuture(Verdict.forward());
+        }
+
+        @Override
+        public boolean handles(final @NotNull Topic topic) {
+            return topic.accept(new Topic.Visitor<>() {
+                @Override
+                public Boolean nodeInfo() {
+                    return false;
+                }
+
+                @Override
+                public Boolean roomPresence(final @NotNull Topic.RoomPresence t) {
+                    return true;
+                }
+
+                @Override
+                public Boolean inbox(final @NotNull Topic.Inbox t) {
+                    return true;
+                }
+            });
+        }
+    };
 }

@@ -16,11 +16,47 @@ import java.util.Objects;
  * </pre>
  *
  * Values are built only from validated ids; use {@link Topics#parse(String)} for untrusted input.
+ *
+ * <p>Code that treats every kind of topic implements {@link Visitor}: a kind added to the grammar
+ * adds a method there, so every such place fails to compile until it decides what the new kind
+ * means (the node's signaling service maps topics to its message types this way).
  */
 public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.Inbox {
 
     /** @return the MQTT topic name, for example {@code sb/v1/inbox/<peerId>}. */
     @NotNull String mqttTopic();
+
+    /**
+     * Calls the visitor's method for this kind of topic.
+     *
+     * @param visitor the visitor; its methods must not return {@code null} unless {@code R} allows
+     *                it.
+     * @param <R>     what the visitor returns.
+     * @return what the visitor's method returned.
+     */
+    <R> R accept(@NotNull Visitor<R> visitor);
+
+    /**
+     * One method per kind of topic; see {@link Topic#accept(Visitor)}.
+     *
+     * @param <R> what the visitor returns.
+     */
+    interface Visitor<R> {
+        /** @return the result for {@code sb/v1/node/info}. */
+        R nodeInfo();
+
+        /**
+         * @param topic a room presence topic.
+         * @return the result for it.
+         */
+        R roomPresence(@NotNull RoomPresence topic);
+
+        /**
+         * @param topic an inbox topic.
+         * @return the result for it.
+         */
+        R inbox(@NotNull Inbox topic);
+    }
 
     /** {@code sb/v1/node/info}: retained, published by the node only. */
     enum NodeInfo implements Topic {
@@ -29,6 +65,11 @@ public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.
         @Override
         public @NotNull String mqttTopic() {
             return Topics.NODE_INFO;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor) {
+            return visitor.nodeInfo();
         }
     }
 
@@ -48,6 +89,11 @@ public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.
         public @NotNull String mqttTopic() {
             return Topics.ROOM_PREFIX + roomId + Topics.PRESENCE_SUFFIX;
         }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor) {
+            return visitor.roomPresence(this);
+        }
     }
 
     /**
@@ -64,6 +110,11 @@ public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.
         @Override
         public @NotNull String mqttTopic() {
             return Topics.INBOX_PREFIX + peerId;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor) {
+            return visitor.inbox(this);
         }
     }
 

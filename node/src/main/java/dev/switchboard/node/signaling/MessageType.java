@@ -1,6 +1,6 @@
 package dev.switchboard.node.signaling;
 
-import dev.switchboard.broker.spi.SignalingMessage.TopicKind;
+import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
@@ -8,35 +8,73 @@ import java.util.Locale;
 
 /**
  * The signaling message types of protocol version 1 and the kind of topic each may be published
- * to. The full field list of each type is in {@code docs/protocol.md}.
+ * to. The full field list of each type is in {@code docs/protocol.md} §5; the typed form of each
+ * is a record of {@link Message}.
  */
 public enum MessageType {
     /** Room presence: "I am here", with the sender's public key, a fresh nonce and a name. */
-    JOIN(TopicKind.ROOM_PRESENCE),
+    JOIN(Placement.PRESENCE),
     /** Room presence: "I left". The broker also publishes it when a member disconnects. */
-    LEAVE(TopicKind.ROOM_PRESENCE),
+    LEAVE(Placement.PRESENCE),
     /** Inbox: the answer to a join, telling the newcomer about an existing member. */
-    HELLO(TopicKind.INBOX),
+    HELLO(Placement.INBOX),
     /** Inbox: an SDP offer, signed end to end. */
-    OFFER(TopicKind.INBOX),
+    OFFER(Placement.INBOX),
     /** Inbox: an SDP answer, signed end to end. */
-    ANSWER(TopicKind.INBOX),
+    ANSWER(Placement.INBOX),
     /** Inbox: a trickled ICE candidate. */
-    CANDIDATE(TopicKind.INBOX),
+    CANDIDATE(Placement.INBOX),
     /** Inbox: the sender ends the session. */
-    HANGUP(TopicKind.INBOX),
+    HANGUP(Placement.INBOX),
     /** Inbox: an error report, from the node or from a peer. */
-    ERROR(TopicKind.INBOX);
+    ERROR(Placement.INBOX);
 
-    private final TopicKind topicKind;
+    /**
+     * The kinds of topic that carry the node's messages. Every topic of the grammar is mapped to
+     * one of them, or to none, by {@link #of(Topic)}, which the compiler checks for completeness.
+     */
+    public enum Placement {
+        /** {@code sb/v1/room/<roomId>/presence}: announcements to everyone in a room. */
+        PRESENCE,
+        /** {@code sb/v1/inbox/<peerId>}: messages addressed to one peer. */
+        INBOX;
 
-    MessageType(final TopicKind topicKind) {
-        this.topicKind = topicKind;
+        private static final Topic.Visitor<Placement> OF = new Topic.Visitor<>() {
+            @Override
+            public Placement nodeInfo() {
+                return null; // published by the node only, never a client's message
+            }
+
+            @Override
+            public Placement roomPresence(final @NotNull Topic.RoomPresence topic) {
+                return PRESENCE;
+            }
+
+            @Override
+            public Placement inbox(final @NotNull Topic.Inbox topic) {
+                return INBOX;
+            }
+        };
+
+        /**
+         * @param topic a parsed topic.
+         * @return which messages belong on it, or {@code null} if the node maps no messages to it
+         *     (the broker then refuses every publish there).
+         */
+        public static @Nullable Placement of(final @NotNull Topic topic) {
+            return topic.accept(OF);
+        }
+    }
+
+    private final Placement placement;
+
+    MessageType(final Placement placement) {
+        this.placement = placement;
     }
 
     /** @return the kind of topic this type belongs on. */
-    public @NotNull TopicKind topicKind() {
-        return topicKind;
+    public @NotNull Placement placement() {
+        return placement;
     }
 
     /** @return the name used in the JSON {@code type} field, e.g. {@code offer}. */

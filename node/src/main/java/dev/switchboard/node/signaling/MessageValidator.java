@@ -8,20 +8,25 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.identity.PeerIds;
 import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * Checks one signaling payload against protocol version 1 ({@code docs/protocol.md}) before the
- * node uses it: well-formed UTF-8 JSON object, {@code "v": 1}, a known {@code type} that belongs on
- * the topic it was published to, every required field present with the right shape and size, and
- * no sender claim that contradicts the verified sender. Unknown fields are ignored.
+ * Parses one signaling payload against protocol version 1 ({@code docs/protocol.md}) into a typed
+ * {@link Message}, once, before the node uses it: well-formed UTF-8 JSON object, {@code "v": 1},
+ * a known {@code type} that belongs on the topic it was published to, every required field present
+ * with the right shape and size, and no sender claim that contradicts the verified sender. Unknown
+ * fields are ignored (and delivered unchanged, see {@link ReceivedJson}).
  *
  * <p>Pure and thread-safe: takes a message, returns a {@link Result}; never throws on untrusted
  * input.
@@ -31,15 +36,16 @@ public final class MessageValidator {
     /** Protocol version this node speaks. */
     public static final int VERSION = 1;
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]+");
     /** docs/protocol.md §5: 16 to 64 base64url characters (at least 96 bits). */
     private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
-    private static final Pattern CONTEXT = Pattern.compile("(room|call):[A-Za-z0-9_-]{1,64}");
     private static final int MAX_MESSAGE_ID = 64;
     private static final int MAX_KEY_CHARS = 256;
+    private static final int MAX_SIG_CHARS = 256;
     private static final int MAX_NAME_CHARS = 64;
     private static final int MAX_CANDIDATE_CHARS = 1024;
+    private static final int MAX_MID_CHARS = 64;
+    private static final int MAX_CODE_CHARS = 64;
     private static final int MAX_ERROR_TEXT = 512;
 
     private final ObjectMapper mapper;
@@ -47,6 +53,7 @@ public final class MessageValidator {
 
     /**
      * @param maxSdpBytes the largest {@code sdp} field accepted, in bytes of UTF-8.
+     * @throws IllegalArgumentException if not positive.
      */
     public MessageValidator(final int maxSdpBytes) {
         if (maxSdpBytes <= 0) {
@@ -61,17 +68,12 @@ public final class MessageValidator {
         this.mapper = m;
     }
 
-    /** @return the shared JSON mapper configured for signaling payloads. */
-    public @NotNull ObjectMapper mapper() {
-        return mapper;
-    }
-
     /**
-     * Validates one message.
+     * Parses and checks one message.
      *
      * @param message the message as published, with its verified sender.
-     * @return {@link Result.Valid} with the parsed type and object, or {@link Result.Invalid} with an
-     *     error naming the offending field and value.
+     * @return {@link Result.Valid} with the typed message, or {@link Result.Invalid} with an error
+     *     naming the offending field and value.
      */
     public @NotNull Result validate(final @NotNull SignalingMessage message) {
         final String text;
@@ -79,7 +81,7 @@ public final class MessageValidator {
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(message.payload()))
+                    .decode(ByteBuffer.wrap(message.payload()))
                     .toString();
         } catch (final CharacterCodingException e) {
             return invalid(SignalingError.BAD_JSON, "payload is not valid UTF-8");
@@ -107,129 +109,86 @@ public final class MessageValidator {
         if (type == null) {
             return invalid(SignalingError.UNKNOWN_TYPE, "unknown message type '" + clip(typeNode.asText()) + "'");
         }
-        if (type.topicKind() != message.kind()) {
+        if (type.placement() != MessageType.Placement.of(message.topic())) {
             return invalid(SignalingError.BAD_FIELD, "type '" + type.wireName() + "' does not belong on topic "
-                    + message.topic());
+                    + message.mqttTopic());
         }
         final JsonNode from = obj.get("from");
         if (from != null && !(from.isTextual() && from.asText().equals(message.senderId()))) {
             return invalid(SignalingError.FORGED_SENDER, "field 'from' (" + clip(from.toString())
                     + ") is not the verified sender " + message.senderId());
         }
-        final String problem = checkFields(type, obj);
-        if (problem != null) {
-            return invalid(SignalingError.BAD_FIELD, problem);
+        final Fields f = new Fields(obj);
+        final String messageId = f.optionalString("id", MAX_MESSAGE_ID);
+        final Message parsed = fields(type, address(message.topic()), f);
+        if (f.problem != null) {
+            return invalid(SignalingError.BAD_FIELD, f.problem);
         }
-        if (type == MessageType.OFFER || type == MessageType.ANSWER) {
-            final int bytes = obj.get("sdp").asText().getBytes(StandardCharsets.UTF_8).length;
+        if (parsed instanceof Message.SessionDescription description) {
+            final int bytes = description.sdp().getBytes(StandardCharsets.UTF_8).length;
             if (bytes > maxSdpBytes) {
                 return invalid(SignalingError.TOO_LARGE,
                         "field 'sdp' is " + bytes + " bytes, over the limit of " + maxSdpBytes);
             }
         }
-        if ((type == MessageType.JOIN || type == MessageType.HELLO)
-                && !peerIdOf(obj.get("key").asText()).equals(message.senderId())) {
+        final String key = parsed instanceof Message.Join join ? join.key()
+                : parsed instanceof Message.Hello hello ? hello.key() : null;
+        if (key != null && !peerIdOf(key).equals(message.senderId())) {
             return invalid(SignalingError.KEY_MISMATCH,
                     "field 'key' does not hash to the verified sender id " + message.senderId());
         }
-        return new Result.Valid(type, obj);
+        return new Result.Valid(new Message.Envelope(message.senderId(), messageId,
+                new ReceivedJson(obj, mapper)), Objects.requireNonNull(parsed));
     }
 
-    private static String checkFields(final MessageType type, final ObjectNode o) {
-        String p = optionalString(o, "id", MAX_MESSAGE_ID);
-        if (p != null) {
-            return p;
-        }
-        switch (type) {
-            case JOIN -> {
-                p = firstProblem(b64(o, "key", MAX_KEY_CHARS), matches(o, "nonce", NONCE),
-                        optionalString(o, "name", MAX_NAME_CHARS));
+    /** The room id of a presence topic, the recipient of an inbox (placement is checked). */
+    private static String address(final Topic topic) {
+        return topic.accept(new Topic.Visitor<>() {
+            @Override
+            public String nodeInfo() {
+                throw new IllegalStateException("no message type belongs on " + topic.mqttTopic());
             }
-            case HELLO -> {
-                p = firstProblem(matches(o, "room", ID), b64(o, "key", MAX_KEY_CHARS), matches(o, "nonce", NONCE),
-                        optionalString(o, "name", MAX_NAME_CHARS));
+
+            @Override
+            public String roomPresence(final @NotNull Topic.RoomPresence t) {
+                return t.roomId();
             }
-            case OFFER, ANSWER -> {
-                p = firstProblem(matches(o, "context", CONTEXT), b64(o, "sig", 256), sdp(o));
+
+            @Override
+            public String inbox(final @NotNull Topic.Inbox t) {
+                return t.peerId();
             }
-            case CANDIDATE -> {
-                p = firstProblem(matches(o, "context", CONTEXT), candidate(o));
+        });
+    }
+
+    /**
+     * Reads the fields of {@code type} in the order the protocol lists them; the first problem is
+     * kept in {@code f}, and then the result is meaningless.
+     */
+    private static @Nullable Message fields(final MessageType type, final String address, final Fields f) {
+        return switch (type) {
+            case JOIN -> new Message.Join(address, f.base64Url("key", MAX_KEY_CHARS),
+                    f.matching("nonce", NONCE), f.optionalString("name", MAX_NAME_CHARS));
+            case LEAVE -> new Message.Leave(address);
+            case HELLO -> new Message.Hello(address, f.matching("room", PeerIds::isValid, "[A-Za-z0-9_-]{43}"),
+                    f.base64Url("key", MAX_KEY_CHARS), f.matching("nonce", NONCE),
+                    f.optionalString("name", MAX_NAME_CHARS));
+            case OFFER -> {
+                final Context context = f.context();
+                final String sig = f.base64Url("sig", MAX_SIG_CHARS);
+                yield new Message.Offer(address, context, f.sdp(), sig);
             }
-            case HANGUP -> p = matches(o, "context", CONTEXT);
-            case ERROR -> p = firstProblem(string(o, "code", 64), optionalString(o, "message", MAX_ERROR_TEXT));
-            case LEAVE -> p = null;
-            default -> throw new IllegalStateException("unhandled type " + type);
-        }
-        return p;
-    }
-
-    private static String sdp(final ObjectNode o) {
-        final JsonNode n = o.get("sdp");
-        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
-            return "field 'sdp' must be a non-empty string";
-        }
-        return null;
-    }
-
-    private static String candidate(final ObjectNode o) {
-        final JsonNode c = o.get("candidate");
-        if (c == null || !c.isTextual() || c.asText().length() > MAX_CANDIDATE_CHARS) {
-            return "field 'candidate' must be a string of at most " + MAX_CANDIDATE_CHARS + " characters";
-        }
-        final String p = optionalString(o, "sdpMid", 64);
-        if (p != null) {
-            return p;
-        }
-        final JsonNode idx = o.get("sdpMLineIndex");
-        if (idx != null && !idx.isNull() && !(idx.isIntegralNumber() && idx.intValue() >= 0 && idx.intValue() < 64)) {
-            return "field 'sdpMLineIndex' must be a whole number from 0 to 63 (got " + clip(idx.toString()) + ")";
-        }
-        return null;
-    }
-
-    private static String firstProblem(final String... problems) {
-        for (final String p : problems) {
-            if (p != null) {
-                return p;
+            case ANSWER -> {
+                final Context context = f.context();
+                final String sig = f.base64Url("sig", MAX_SIG_CHARS);
+                yield new Message.Answer(address, context, f.sdp(), sig);
             }
-        }
-        return null;
-    }
-
-    private static String string(final ObjectNode o, final String field, final int maxChars) {
-        final JsonNode n = o.get(field);
-        if (n == null || !n.isTextual() || n.asText().isEmpty() || n.asText().length() > maxChars) {
-            return "field '" + field + "' must be a non-empty string of at most " + maxChars + " characters"
-                    + (n == null ? " (missing)" : " (got " + clip(n.toString()) + ")");
-        }
-        return null;
-    }
-
-    private static String optionalString(final ObjectNode o, final String field, final int maxChars) {
-        final JsonNode n = o.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        return string(o, field, maxChars);
-    }
-
-    private static String matches(final ObjectNode o, final String field, final Pattern pattern) {
-        final JsonNode n = o.get(field);
-        if (n == null || !n.isTextual() || !pattern.matcher(n.asText()).matches()) {
-            return "field '" + field + "' must match " + pattern.pattern()
-                    + (n == null ? " (missing)" : " (got " + clip(n.toString()) + ")");
-        }
-        return null;
-    }
-
-    private static String b64(final ObjectNode o, final String field, final int maxChars) {
-        final JsonNode n = o.get(field);
-        if (n == null || !n.isTextual() || n.asText().length() > maxChars
-                || !B64URL.matcher(n.asText()).matches()) {
-            return "field '" + field + "' must be base64url without padding, at most " + maxChars + " characters"
-                    + (n == null ? " (missing)" : " (got " + clip(n.toString()) + ")");
-        }
-        return null;
+            case CANDIDATE -> new Message.Candidate(address, f.context(), f.candidate(),
+                    f.optionalString("sdpMid", MAX_MID_CHARS), f.mLineIndex());
+            case HANGUP -> new Message.Hangup(address, f.context());
+            case ERROR -> new Message.ErrorReport(address, f.string("code", MAX_CODE_CHARS),
+                    f.optionalString("message", MAX_ERROR_TEXT));
+        };
     }
 
     /**
@@ -257,18 +216,139 @@ public final class MessageValidator {
         return new Result.Invalid(new SignalingError(code, message));
     }
 
+    /**
+     * Reads typed fields from one object and keeps the first problem. Once a problem is found,
+     * later reads do not check anything and return placeholders that are never used.
+     */
+    private static final class Fields {
+        private final ObjectNode o;
+        private @Nullable String problem;
+
+        Fields(final ObjectNode o) {
+            this.o = o;
+        }
+
+        private boolean failed(final String p) {
+            if (problem == null) {
+                problem = p;
+            }
+            return true;
+        }
+
+        private static String got(final JsonNode n) {
+            return n == null ? " (missing)" : " (got " + clip(n.toString()) + ")";
+        }
+
+        /** A required non-empty string of at most {@code maxChars}. */
+        String string(final String field, final int maxChars) {
+            final JsonNode n = o.get(field);
+            if (problem != null) {
+                return "";
+            }
+            if (n == null || !n.isTextual() || n.asText().isEmpty() || n.asText().length() > maxChars) {
+                failed("field '" + field + "' must be a non-empty string of at most " + maxChars
+                        + " characters" + got(n));
+                return "";
+            }
+            return n.asText();
+        }
+
+        /** Like {@link #string}, but absent or {@code null} gives {@code null}. */
+        @Nullable String optionalString(final String field, final int maxChars) {
+            final JsonNode n = o.get(field);
+            return n == null || n.isNull() ? null : string(field, maxChars);
+        }
+
+        String matching(final String field, final Pattern pattern) {
+            return matching(field, s -> pattern.matcher(s).matches(), pattern.pattern());
+        }
+
+        /** A required string for which {@code rule} holds; {@code shape} describes the rule. */
+        String matching(final String field, final Predicate<String> rule, final String shape) {
+            final JsonNode n = o.get(field);
+            if (problem != null) {
+                return "";
+            }
+            if (n == null || !n.isTextual() || !rule.test(n.asText())) {
+                failed("field '" + field + "' must match " + shape + got(n));
+                return "";
+            }
+            return n.asText();
+        }
+
+        String base64Url(final String field, final int maxChars) {
+            final JsonNode n = o.get(field);
+            if (problem != null) {
+                return "";
+            }
+            if (n == null || !n.isTextual() || n.asText().length() > maxChars
+                    || !B64URL.matcher(n.asText()).matches()) {
+                failed("field '" + field + "' must be base64url without padding, at most " + maxChars
+                        + " characters" + got(n));
+                return "";
+            }
+            return n.asText();
+        }
+
+        /** {@code context}: the grammar of {@link Context}. */
+        Context context() {
+            final String text = matching("context", Context.PATTERN);
+            return problem != null ? Context.room("x") : Objects.requireNonNull(Context.parse(text));
+        }
+
+        String sdp() {
+            final JsonNode n = o.get("sdp");
+            if (problem == null && (n == null || !n.isTextual() || n.asText().isEmpty())) {
+                failed("field 'sdp' must be a non-empty string");
+            }
+            return problem != null ? "" : n.asText();
+        }
+
+        /** {@code candidate}: any string of at most 1024 characters, {@code ""} included. */
+        String candidate() {
+            final JsonNode c = o.get("candidate");
+            if (problem == null && (c == null || !c.isTextual() || c.asText().length() > MAX_CANDIDATE_CHARS)) {
+                failed("field 'candidate' must be a string of at most " + MAX_CANDIDATE_CHARS + " characters");
+            }
+            return problem != null ? "" : c.asText();
+        }
+
+        @Nullable Integer mLineIndex() {
+            final JsonNode idx = o.get("sdpMLineIndex");
+            if (problem != null || idx == null || idx.isNull()) {
+                return null;
+            }
+            if (!(idx.isIntegralNumber() && idx.intValue() >= 0 && idx.intValue() < 64)) {
+                failed("field 'sdpMLineIndex' must be a whole number from 0 to 63 (got " + clip(idx.toString()) + ")");
+                return null;
+            }
+            return idx.intValue();
+        }
+    }
+
     /** The outcome of {@link #validate(SignalingMessage)}. */
     public sealed interface Result {
         /**
          * The message is valid.
          *
-         * @param type    its type.
-         * @param message the parsed JSON object, owned by the caller.
+         * @param envelope its sender and the JSON as received.
+         * @param message  the typed message.
          */
-        record Valid(@NotNull MessageType type, @NotNull ObjectNode message) implements Result {
+        record Valid(@NotNull Message.Envelope envelope, @NotNull Message message) implements Result {
             public Valid {
-                Objects.requireNonNull(type, "type");
+                Objects.requireNonNull(envelope, "envelope");
                 Objects.requireNonNull(message, "message");
+            }
+
+            /**
+             * Hands the message to the visitor's method for its type.
+             *
+             * @param visitor the dispatch.
+             * @param <R>     what it returns.
+             * @return what the visitor returned.
+             */
+            public <R> R dispatch(final @NotNull Message.Visitor<R> visitor) {
+                return message.accept(visitor, envelope);
             }
         }
 

@@ -8,6 +8,7 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.broker.topic.Topic;
 import dev.switchboard.node.Node;
 import org.jetbrains.annotations.NotNull;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -105,8 +107,16 @@ class MaliciousNodeBrowserIT {
         }
 
         @Override
-        public @NotNull Verdict inspect(final @NotNull SignalingMessage message) {
-            final Verdict verdict = honest.inspect(message);
+        public boolean handles(final @NotNull Topic topic) {
+            return honest.handles(topic);
+        }
+
+        @Override
+        public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
+            return honest.inspect(message).thenApply(verdict -> tamper(message, verdict));
+        }
+
+        private Verdict tamper(final SignalingMessage message, final Verdict verdict) {
             if (injectIntoNonces && verdict instanceof Verdict.Forward) {
                 return smuggleIntoNonce(message, verdict);
             }

@@ -1,7 +1,7 @@
 package dev.switchboard.node.signaling;
 
 import dev.switchboard.broker.spi.SignalingMessage;
-import dev.switchboard.broker.spi.SignalingMessage.TopicKind;
+import dev.switchboard.broker.topic.Topic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,13 +24,11 @@ class MessageValidatorTest {
     private final MessageValidator validator = new MessageValidator(1024);
 
     private static SignalingMessage inbox(final String json) {
-        return new SignalingMessage("sb/v1/inbox/" + OTHER, TopicKind.INBOX, SENDER, OTHER, null,
-                json.getBytes(StandardCharsets.UTF_8));
+        return new SignalingMessage(new Topic.Inbox(OTHER), SENDER, json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static SignalingMessage presence(final String json) {
-        return new SignalingMessage("sb/v1/room/" + ROOM + "/presence", TopicKind.ROOM_PRESENCE, SENDER, null,
-                ROOM, json.getBytes(StandardCharsets.UTF_8));
+        return new SignalingMessage(new Topic.RoomPresence(ROOM), SENDER, json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -38,14 +36,16 @@ class MessageValidatorTest {
         final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + KEY
                 + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"name\":\"Ann\",\"future\":[1,2]}"));
         final var ok = assertInstanceOf(MessageValidator.Result.Valid.class, r);
-        assertEquals(MessageType.JOIN, ok.type());
+        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", "Ann"), ok.message());
+        assertEquals(SENDER, ok.envelope().senderId());
     }
 
     @Test
     void validate_offer_valid() {
         final var r = validator.validate(inbox("{\"v\":1,\"type\":\"offer\",\"context\":\"room:" + ROOM
                 + "\",\"sdp\":\"v=0\\r\\n\",\"sig\":\"AAAA\"}"));
-        assertEquals(MessageType.OFFER, assertInstanceOf(MessageValidator.Result.Valid.class, r).type());
+        assertEquals(new Message.Offer(OTHER, Context.room(ROOM), "v=0\r\n", "AAAA"),
+                assertInstanceOf(MessageValidator.Result.Valid.class, r).message());
     }
 
     @Test
@@ -94,7 +94,7 @@ class MessageValidatorTest {
 
     @Test
     void validate_invalidUtf8_badJson() {
-        final var m = new SignalingMessage("sb/v1/inbox/" + OTHER, TopicKind.INBOX, SENDER, OTHER, null,
+        final var m = new SignalingMessage(new Topic.Inbox(OTHER), SENDER,
                 new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
         assertEquals(SignalingError.BAD_JSON,
                 assertInstanceOf(MessageValidator.Result.Invalid.class, validator.validate(m)).error().code());

@@ -105,7 +105,7 @@ class SignalingServiceIT {
     @BeforeEach
     void connectPeers() {
         roomId = randomId();
-        context = "room:" + roomId;
+        context = Context.room(roomId).toString();
         a = connectedPeer();
         b = connectedPeer();
     }

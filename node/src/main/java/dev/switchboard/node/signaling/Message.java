@@ -1,0 +1,249 @@
+package dev.switchboard.node.signaling;
+
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.util.Objects;
+
+/**
+ * One signaling message of protocol version 1, parsed once and checked ({@link MessageValidator}):
+ * one immutable record per {@link MessageType}, with the fields {@code docs/protocol.md} §5 gives
+ * (unknown fields are not kept here; see {@link Envelope#json()}) and the address the topic gave
+ * it: the room of a presence message, the recipient of an inbox message.
+ *
+ * <p>Code that handles messages implements {@link Visitor}, which has one method per type: a type
+ * added here adds a method there, so every dispatch fails to compile until it handles the new
+ * type. There is no default branch anywhere.
+ */
+public sealed interface Message permits Message.Join, Message.Leave, Message.Hello,
+        Message.SessionDescription, Message.Candidate, Message.Hangup, Message.ErrorReport {
+
+    /** @return the type, as in the JSON {@code type} field. */
+    @NotNull MessageType type();
+
+    /**
+     * Calls the visitor's method for this type.
+     *
+     * @param visitor  the handler.
+     * @param envelope who sent this message, and the message as received.
+     * @param <R>      what the visitor returns.
+     * @return what the visitor returned.
+     */
+    <R> R accept(@NotNull Visitor<R> visitor, @NotNull Envelope envelope);
+
+    /**
+     * One method per message type; see {@link Message#accept}.
+     *
+     * @param <R> what the visitor returns.
+     */
+    interface Visitor<R> {
+        R join(@NotNull Envelope envelope, @NotNull Join join);
+
+        R leave(@NotNull Envelope envelope, @NotNull Leave leave);
+
+        R hello(@NotNull Envelope envelope, @NotNull Hello hello);
+
+        R offer(@NotNull Envelope envelope, @NotNull Offer offer);
+
+        R answer(@NotNull Envelope envelope, @NotNull Answer answer);
+
+        R candidate(@NotNull Envelope envelope, @NotNull Candidate candidate);
+
+        R hangup(@NotNull Envelope envelope, @NotNull Hangup hangup);
+
+        R error(@NotNull Envelope envelope, @NotNull ErrorReport error);
+    }
+
+    /**
+     * What came with a message besides its fields.
+     *
+     * @param senderId  the verified sender (the broker's {@code sb-sender}).
+     * @param messageId the optional client-chosen {@code id}, at most 64 characters.
+     * @param json      the JSON object as received, for rewrites that keep every other field.
+     */
+    record Envelope(@NotNull String senderId, @Nullable String messageId, @NotNull ReceivedJson json) {
+        public Envelope {
+            Objects.requireNonNull(senderId, "senderId");
+            Objects.requireNonNull(json, "json");
+        }
+    }
+
+    /**
+     * {@code join} on {@code sb/v1/room/<roomId>/presence}: "I am here".
+     *
+     * @param roomId the room, from the topic.
+     * @param key    the sender's SPKI, base64url, at most 256 characters; hashes to the sender id.
+     * @param nonce  16 to 64 base64url characters.
+     * @param name   display name, at most 64 characters, or {@code null}.
+     */
+    record Join(@NotNull String roomId, @NotNull String key, @NotNull String nonce, @Nullable String name)
+            implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.JOIN;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.join(envelope, this);
+        }
+    }
+
+    /**
+     * {@code leave} on {@code sb/v1/room/<roomId>/presence}: "I left".
+     *
+     * @param roomId the room, from the topic.
+     */
+    record Leave(@NotNull String roomId) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.LEAVE;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.leave(envelope, this);
+        }
+    }
+
+    /**
+     * {@code hello} in a newcomer's inbox: the answer of an existing member to a {@code join}.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param room        the room id this hello is about (43 base64url characters).
+     * @param key         as in {@link Join}; hashes to the sender id.
+     * @param nonce       as in {@link Join}.
+     * @param name        as in {@link Join}.
+     */
+    record Hello(@NotNull String recipientId, @NotNull String room, @NotNull String key,
+                 @NotNull String nonce, @Nullable String name) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.HELLO;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.hello(envelope, this);
+        }
+    }
+
+    /** An {@code offer} or {@code answer}: a signed session description for one peer. */
+    sealed interface SessionDescription extends Message permits Offer, Answer {
+        /** @return the inbox owner, from the topic. */
+        @NotNull String recipientId();
+
+        /** @return the room or call the session belongs to. */
+        @NotNull Context context();
+
+        /** @return the SDP (RFC 8866), non-empty, within the node's size limit. */
+        @NotNull String sdp();
+
+        /** @return the end-to-end signature, base64url, at most 256 characters (not checked here). */
+        @NotNull String sig();
+    }
+
+    /**
+     * {@code offer} in a peer's inbox.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param context     the room or call.
+     * @param sdp         the SDP offer.
+     * @param sig         the end-to-end signature ({@code docs/protocol.md} §6).
+     */
+    record Offer(@NotNull String recipientId, @NotNull Context context, @NotNull String sdp,
+                 @NotNull String sig) implements SessionDescription {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.OFFER;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.offer(envelope, this);
+        }
+    }
+
+    /**
+     * {@code answer} in a peer's inbox.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param context     the room or call.
+     * @param sdp         the SDP answer.
+     * @param sig         the end-to-end signature ({@code docs/protocol.md} §6).
+     */
+    record Answer(@NotNull String recipientId, @NotNull Context context, @NotNull String sdp,
+                  @NotNull String sig) implements SessionDescription {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.ANSWER;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.answer(envelope, this);
+        }
+    }
+
+    /**
+     * {@code candidate} in a peer's inbox: a trickled ICE candidate.
+     *
+     * @param recipientId   the inbox owner, from the topic.
+     * @param context       the room or call.
+     * @param candidate     {@code RTCIceCandidate.candidate}, at most 1024 characters; {@code ""}
+     *                      for end of candidates. Its syntax is not checked here.
+     * @param sdpMid        media stream id, at most 64 characters, or {@code null}.
+     * @param sdpMLineIndex m-line index 0..63, or {@code null}.
+     */
+    record Candidate(@NotNull String recipientId, @NotNull Context context, @NotNull String candidate,
+                     @Nullable String sdpMid, @Nullable Integer sdpMLineIndex) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.CANDIDATE;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.candidate(envelope, this);
+        }
+    }
+
+    /**
+     * {@code hangup} in a peer's inbox: the sender ends the session.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param context     the room or call.
+     */
+    record Hangup(@NotNull String recipientId, @NotNull Context context) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.HANGUP;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.hangup(envelope, this);
+        }
+    }
+
+    /**
+     * {@code error} in a peer's inbox: a problem report from a peer. ({@code ref} is not kept: the
+     * node does not use it and delivers it unchanged.)
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param code        machine-readable code, 1 to 64 characters.
+     * @param message     human-readable text, at most 512 characters, or {@code null}.
+     */
+    record ErrorReport(@NotNull String recipientId, @NotNull String code, @Nullable String message)
+            implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.ERROR;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.error(envelope, this);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.switchboard.node.signaling;
+
+import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.node.relay.IceCredentials;
+import dev.switchboard.node.relay.Relay;
+import dev.switchboard.node.relay.RelayLimitException;
+import dev.switchboard.node.relay.RelaySession;
+import dev.switchboard.node.relay.SessionKey;
+import dev.switchboard.node.sdp.IceCandidate;
+import dev.switchboard.node.sdp.MediaSection;
+import dev.switchboard.node.sdp.Sdp;
+import dev.switchboard.node.sdp.SdpException;
+import dev.switchboard.node.sdp.SdpParser;
+import dev.switchboard.node.sdp.SdpRewriter;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Peer sessions (offer, answer, candidate, hangup) in any context, rooms now and calls later: in
+ * relayed mode (the default, and for now the only mode) puts the node's relay between the two
+ * peers of every offer/answer exchange.
+ *
+ * <ul>
+ *   <li>{@code offer}/{@code answer}: parses the SDP, opens (or joins) the relay session for the
+ *       context and the pair of peers without waiting for it, registers the sender's ICE
+ *       credentials with it (so the relay can verify connectivity checks, RFC 8445 §7.2.2), and
+ *       replaces every candidate and address with the relay port that represents the sender
+ *       ({@link SdpRewriter#relay}). Fingerprints, ufrag/pwd and every other line pass byte for
+ *       byte, so the end-to-end signature still verifies.</li>
+ *   <li>{@code candidate}: checked for syntax, then dropped: the rewritten SDP already names the
+ *       relay, and a trickled candidate would reveal the sender's address.</li>
+ *   <li>{@code hangup}: forwarded, and the pair's relay session is closed.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: the relay is thread-safe and this class keeps no other mutable state. Nothing
+ * here blocks; the rewrite after a relay session opened runs on the thread that completed the
+ * relay's future.
+ */
+final class SessionHandler {
+
+    private final SdpParser sdpParser;
+    private final Relay relay;
+
+    SessionHandler(final @NotNull SdpParser sdpParser, final @NotNull Relay relay) {
+        this.sdpParser = Objects.requireNonNull(sdpParser, "sdpParser");
+        this.relay = Objects.requireNonNull(relay, "relay");
+    }
+
+    /** An offer or answer: rewritten to name the relay once its session is open. */
+    @NotNull CompletableFuture<Verdict> describe(final @NotNull Message.Envelope envelope,
+                                                 final @NotNull Message.SessionDescription description) {
+        final String sender = envelope.senderId();
+        final String recipient = description.recipientId();
+        if (recipient.equals(sender)) {
+            return rejected(SignalingError.BAD_FIELD,
+                    "an " + description.type().wireName() + " must be sent to another peer's inbox");
+        }
+        final Sdp sdp;
+        try {
+            sdp = sdpParser.parse(description.sdp());
+        } catch (final SdpException e) {
+            return rejected(SignalingError.BAD_SDP, e.getMessage());
+        }
+        final IceCredentials credentials = iceCredentials(sdp);
+        if (credentials == null) {
+            return rejected(SignalingError.BAD_SDP,
+                    "the SDP has no valid a=ice-ufrag/a=ice-pwd (RFC 8839 §5.4): the relay cannot verify "
+                            + "connectivity checks without them");
+        }
+        final SessionKey key = SessionKey.of(description.context().toString(), sender, recipient);
+        return relay.open(key, sender, recipient).handle((session, error) -> {
+            if (error != null) {
+                final Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause instanceof RelayLimitException limit) {
+                    return reject(SignalingError.RELAY_UNAVAILABLE, limit.getMessage());
+                }
+                throw new CompletionException(cause);
+            }
+            session.setIceCredentials(sender, credentials);
+            final Sdp rewritten = SdpRewriter.relay(sdp, session.advertisedAddress(sender));
+            return Verdict.rewrite(envelope.json().withString("sdp", rewritten.write()));
+        });
+    }
+
+    /**
+     * The ICE credentials of the first media section (WebRTC bundles every section on one
+     * transport), falling back to the session level (RFC 8839 §5.4 allows both).
+     */
+    private static @Nullable IceCredentials iceCredentials(final Sdp sdp) {
+        String ufrag = sdp.sessionIceUfrag();
+        String pwd = sdp.sessionIcePwd();
+        if (!sdp.mediaSections().isEmpty()) {
+            final MediaSection first = sdp.mediaSections().get(0);
+            if (first.iceUfrag() != null) {
+                ufrag = first.iceUfrag();
+            }
+            if (first.icePwd() != null) {
+                pwd = first.icePwd();
+            }
+        }
+        if (ufrag == null || pwd == null || !IceCredentials.isValid(ufrag, pwd)) {
+            return null;
+        }
+        return new IceCredentials(ufrag, pwd);
+    }
+
+    /** A trickled candidate: checked, then consumed (relayed mode). */
+    @NotNull Verdict candidate(final @NotNull Message.Candidate candidate) {
+        try {
+            IceCandidate.parseTrickled(candidate.candidate());
+        } catch (final SdpException e) {
+            return reject(SignalingError.BAD_CANDIDATE, e.getMessage());
+        }
+        // Relayed mode: the SDP already carries the relay candidate; the sender's own candidates
+        // must never reach the other side.
+        return Verdict.drop();
+    }
+
+    /** The sender ends the session: forwarded, and the pair's relay session closed. */
+    @NotNull Verdict hangup(final @NotNull Message.Envelope envelope, final @NotNull Message.Hangup hangup) {
+        if (!hangup.recipientId().equals(envelope.senderId())) {
+            final RelaySession session = relay.session(SessionKey.of(hangup.context().toString(),
+                    envelope.senderId(), hangup.recipientId()));
+            if (session != null) {
+                session.close();
+            }
+        }
+        return Verdict.forward();
+    }
+
+    /** Closes the relay sessions {@code peerId} has in {@code context}. */
+    void closeIn(final @NotNull String peerId, final @NotNull Context context) {
+        final String wire = context.toString();
+        for (final RelaySession session : relay.sessionsOf(peerId)) {
+            if (session.key().context().equals(wire)) {
+                session.close();
+            }
+        }
+    }
+
+    /** @return how many relay sessions of {@code peerId} were closed. */
+    int closeAllOf(final @NotNull String peerId) {
+        return relay.closeSessionsOf(peerId);
+    }
+
+    static @NotNull Verdict reject(final @NotNull String code, final @NotNull String message) {
+        return Verdict.reject(code, message);
+    }
+
+    static @NotNull CompletableFuture<Verdict> rejected(final @NotNull String code, final @NotNull String message) {
+        return CompletableFuture.completedFuture(reject(code, message));
+    }
+}
