@@ -11,6 +11,7 @@ import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
 import dev.switchboard.node.sdp.SdpParser;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -91,6 +92,7 @@ class SignalingServiceTest {
     }
 
     @Test
+    @Timeout(10) // an implementation that waited for the relay would never return here
     void offer_whileTheRelaySessionIsStillOpening_answersLaterWithoutBlocking() throws Exception {
         relay.holdOpens();
         final CompletableFuture<Verdict> pending = service.inspect(
