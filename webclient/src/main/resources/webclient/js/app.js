@@ -1,13 +1,21 @@
 /**
- * The page: wires identity, signaling and the room to the DOM.
+ * The room page: wires identity, node discovery, signaling and the room to the DOM. Every
+ * sentence it shows comes from `ui/text.js`.
  * @module app
  */
 import { loadIdentity, newIdentity, roomIdOf } from './identity.js';
+import { randomNonce } from './encoding.js';
+import { discoverNode } from './discovery.js';
 import { Signaling } from './signaling.js';
 import { Room } from './room.js';
+import * as protocol from './protocol.js';
+import {
+  displayName, eventText, keyChangedWarning, peerStateText, refusalText, roomStatus,
+} from './ui/text.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { identity: null, nodeInfo: null, signaling: null, room: null, peers: [] };
+/** @type {{identity: any, node: import('./discovery.js').DiscoveredNode|null, signaling: Signaling|null, room: Room|null, peers: any[]}} */
+const state = { identity: null, node: null, signaling: null, room: null, peers: [] };
 
 function status(text, kind = '', link = null) {
   const el = $('status');
@@ -28,8 +36,8 @@ function status(text, kind = '', link = null) {
  * accepted but the broker's WebSocket port is not, and the connection fails without a prompt.
  */
 function certificateHint() {
-  if (!state.nodeInfo || !state.nodeInfo.broker.tls) return null;
-  const url = brokerUrl(state.nodeInfo).replace(/^wss:/, 'https:');
+  if (!state.node || !state.node.info.broker.tls) return null;
+  const url = state.node.brokerUrl.replace(/^wss:/, 'https:');
   return { href: url, text: 'If this persists, open the broker address once and accept its certificate.' };
 }
 
@@ -39,45 +47,6 @@ function log(text, kind = '') {
   if (kind) li.className = kind;
   $('log').append(li);
   $('log').scrollTop = $('log').scrollHeight;
-}
-
-/**
- * The node this page talks to: the one that served it. Only a page hosted somewhere else (whose
- * own origin serves no node-info.json) follows `?node=<url>`, e.g. `?node=https://192.0.2.10:8443/`;
- * a node's own page never does, so a crafted link cannot make it sign in through another node.
- */
-let nodeBase = new URL('.', location.href);
-
-/** Reads the node's description: broker port, STUN/relay address, limits. */
-async function loadNodeInfo() {
-  const own = await fetch(new URL('node-info.json', nodeBase), { cache: 'no-store' }).catch(() => null);
-  if (own && own.ok) return own.json();
-  const named = new URLSearchParams(location.search).get('node');
-  if (!named) throw new Error(`node-info.json: ${own ? `HTTP ${own.status}` : 'unreachable'}`);
-  let base;
-  try {
-    base = new URL(named);
-  } catch {
-    throw new Error(`?node=${named} is not a URL`);
-  }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`?node=${named} is not an http(s) URL`);
-  nodeBase = base;
-  const res = await fetch(new URL('node-info.json', nodeBase), { cache: 'no-store' });
-  if (!res.ok) throw new Error(`node-info.json at ${nodeBase.origin}: HTTP ${res.status}`);
-  return res.json();
-}
-
-function brokerUrl(info) {
-  const b = info.broker;
-  const scheme = b.tls ? 'wss' : 'ws';
-  const h = nodeBase.hostname;
-  const host = h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
-  return `${scheme}://${host}:${b.webSocketPort}${b.path}`;
-}
-
-function iceServers(info) {
-  const h = info.stun.host.includes(':') ? `[${info.stun.host}]` : info.stun.host;
-  return [{ urls: `stun:${h}:${info.stun.port}` }];
 }
 
 function renderPeers(peers) {
@@ -90,16 +59,15 @@ function renderPeers(peers) {
     li.dataset.peer = p.id;
     li.dataset.state = p.state;
     const title = document.createElement('strong');
-    title.textContent = p.name;
+    title.textContent = displayName(p.name);
     const fp = document.createElement('code');
     fp.className = 'fingerprint';
     fp.textContent = p.fingerprint;
-    li.append(title, ' ', fp, ' ', describe(p));
+    li.append(title, ' ', fp, ' ', peerStateText(p));
     if (p.state === 'key-changed') {
       const warn = document.createElement('div');
       warn.className = 'warning';
-      warn.textContent = `This key differs from the one you saw before for ${p.name} (${p.pinnedFingerprint}). `
-        + 'It may be someone else. Nothing connects until you accept it.';
+      warn.textContent = keyChangedWarning(p);
       const accept = document.createElement('button');
       accept.type = 'button';
       accept.className = 'trust';
@@ -108,10 +76,10 @@ function renderPeers(peers) {
       warn.append(' ', accept);
       li.append(warn);
     }
-    if (p.state === 'refused' && p.reason) {
+    if (p.state === 'refused' && p.refusal) {
       const why = document.createElement('div');
       why.className = 'warning reason';
-      why.textContent = p.reason;
+      why.textContent = refusalText(p.refusal);
       li.append(why);
     }
     ul.append(li);
@@ -119,36 +87,13 @@ function renderPeers(peers) {
   updateStatus();
 }
 
-function describe(p) {
-  switch (p.state) {
-    case 'connected': return p.relayed ? '— connected via the node\'s relay' : '— connected directly (P2P)';
-    case 'connecting': return '— connecting…';
-    case 'key-changed': return '— key changed!';
-    case 'refused': return '— refused';
-    case 'closed': return '— disconnected';
-    default: return '— waiting';
-  }
-}
-
 function updateStatus() {
   if (!state.room) return;
-  const peers = state.peers;
-  const connected = peers.filter((p) => p.state === 'connected');
-  const open = connected.length > 0;
+  const open = state.peers.some((p) => p.state === 'connected');
   $('message').disabled = !open;
   $('send').disabled = !open;
-  if (peers.some((p) => p.state === 'key-changed')) {
-    status('A known person arrived with a different key. Check the warning below.', 'bad');
-  } else if (open) {
-    const how = connected.every((p) => p.relayed) ? 'via the node\'s relay' : 'directly (P2P)';
-    status(`Connected to ${connected.map((p) => p.name).join(', ')} ${how}.`, 'ok');
-  } else if (peers.some((p) => p.state === 'connecting')) {
-    status(`Connecting to ${peers.filter((p) => p.state === 'connecting').map((p) => p.name).join(', ')}…`);
-  } else if (peers.some((p) => p.state === 'refused')) {
-    status('The connection was refused. See below.', 'bad');
-  } else {
-    status('In the room. Waiting for the other person…');
-  }
+  const { text, kind } = roomStatus(state.peers);
+  status(text, kind);
 }
 
 async function join(event) {
@@ -162,9 +107,9 @@ async function join(event) {
     if (!state.signaling) {
       status('Connecting to the node…');
       state.signaling = await Signaling.connect({
-        url: brokerUrl(state.nodeInfo),
+        url: state.node.brokerUrl,
         identity: state.identity,
-        nodeId: state.nodeInfo.nodeId,
+        nodeId: state.node.info.nodeId,
         onState: (s) => {
           if (s !== 'connected') status(`Connection to the node: ${s}.`, 'bad', certificateHint());
           else updateStatus();
@@ -182,11 +127,14 @@ async function join(event) {
       identity: state.identity,
       roomId,
       name,
-      nodeInfo: state.nodeInfo,
-      iceServers: iceServers(state.nodeInfo),
+      iceServers: state.node.iceServers,
+      relayHost: state.node.relayHost,
       onPeers: renderPeers,
-      onChat: (from, text) => log(`${from ? from.name : '?'}: ${text}`, 'chat'),
-      onNotice: (text) => log(text, 'notice'),
+      onMessage: (from, label, message) => {
+        if (label === 'chat' && message.type === 'chat') log(`${displayName(from.name)}: ${message.text}`, 'chat');
+      },
+      onEvent: (e) => log(eventText(e), 'notice'),
+      autoStart: window.switchboardOptions?.autoStart ?? true,
     });
     $('room-id').textContent = roomId.slice(0, 8);
     $('join-form').hidden = true;
@@ -213,7 +161,7 @@ function sendChat(event) {
   event.preventDefault();
   const text = $('message').value;
   if (!text.trim() || !state.room) return;
-  const n = state.room.send(text);
+  const n = state.room.broadcast('chat', protocol.chat(randomNonce(9), text));
   if (n > 0) {
     log(`${state.room.name} (you): ${text}`, 'chat mine');
     $('message').value = '';
@@ -230,7 +178,7 @@ async function start() {
   try {
     state.identity = await loadIdentity();
     $('me-fingerprint').textContent = state.identity.fingerprint;
-    state.nodeInfo = await loadNodeInfo();
+    state.node = await discoverNode();
   } catch (e) {
     status(`Could not start: ${e.message}`, 'bad');
     return;
@@ -251,11 +199,38 @@ async function start() {
   status('Ready. Enter your name and a secret word to join a room.');
 }
 
-/** A small read-only window for tests and curious users: `await switchboard.peers()`. */
+/**
+ * A small window for tests and curious users: `await switchboard.peers()`. The read-only part
+ * (`id`, `peers`, `nodeInfo`, `negotiation`) changes nothing; the rest drives a session as a
+ * call page would (start it, add audio, restart ICE, ping).
+ */
 window.switchboard = {
   id: () => state.identity?.id,
   peers: async () => (state.room ? state.room.snapshot() : []),
-  nodeInfo: () => state.nodeInfo,
+  nodeInfo: () => state.node?.info,
+  /** @returns {object|null} the session's negotiation counters, politeness and descriptions. */
+  negotiation: (peerId) => {
+    const s = state.room?.session(peerId);
+    return s ? { ...s.stats, polite: s.polite, state: s.state, verified: s.verified, ...s.descriptions() } : null;
+  },
+  /** Starts the session with a peer from this side, at `atMillis` (epoch ms) if given. */
+  startSession: (peerId, atMillis = Date.now()) => new Promise((resolve) => {
+    setTimeout(() => resolve(state.room?.startSession(peerId) ?? false), Math.max(0, atMillis - Date.now()));
+  }),
+  /** Adds the (fake, in tests) microphone to the session with a peer: it renegotiates. */
+  addAudio: async (peerId) => {
+    const s = state.room?.session(peerId);
+    if (!s) return false;
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    stream.getTracks().forEach((t) => s.addTrack(t, stream));
+    return true;
+  },
+  restartIce: (peerId) => {
+    const s = state.room?.session(peerId);
+    s?.restartIce();
+    return !!s;
+  },
+  ping: async (peerId) => (await state.room?.session(peerId)?.ping()) ?? null,
 };
 
 start();

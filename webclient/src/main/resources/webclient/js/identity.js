@@ -12,6 +12,7 @@
  * @module identity
  */
 import { toBase64Url, fromBase64Url, utf8, concat } from './encoding.js';
+import { PEER_ID, NONCE, CONTEXT } from './protocol.js';
 
 const DB_NAME = 'switchboard';
 const STORE = 'identity';
@@ -177,12 +178,6 @@ export async function verify(publicKey, signature, data) {
     return false;
   }
 }
-
-/** A peer id: base64url of a SHA-256 hash. */
-export const PEER_ID = /^[A-Za-z0-9_-]{43}$/;
-/** A nonce in join/hello: 16 to 64 base64url characters (docs/protocol.md §5). */
-export const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
-const CONTEXT = /^(room|call):[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The statement signed over an offer or answer (docs/protocol.md, "End-to-end signature"):

@@ -1,28 +1,40 @@
 /**
- * A room: the people who typed the same secret word. Members announce themselves on the room's
- * presence topic, answer newcomers with a hello in their inbox, and the member with the smaller
- * peer id offers. Offers and answers are signed end to end over the DTLS fingerprints
- * (docs/protocol.md, "Rooms" and "End-to-end signature").
+ * A room's presence: the people who typed the same secret word. Members announce themselves on
+ * the room's presence topic, answer newcomers with a hello in their inbox, admit each other by
+ * key (trust on first use, by name), and the member with the smaller peer id starts the session
+ * between them (docs/protocol.md §5, "Rooms"). Each session is a {@link Session}; this module
+ * only says who talks to whom and routes each peer's signaling messages to its session.
+ *
+ * Threading: browser main thread; signaling messages are handled one at a time, in arrival order.
  * @module room
  */
-import { randomNonce, toBase64Url, fromBase64Url } from './encoding.js';
-import {
-  importPeerKey, sign, verify, sessionStatement, signedFingerprint, shortFingerprint, checkPin, pin, PEER_ID, NONCE,
-} from './identity.js';
-import { presenceTopic, inboxTopic } from './signaling.js';
-import { PeerLink } from './peer.js';
-
+import { randomNonce, toBase64Url } from './encoding.js';
+import { importPeerKey, shortFingerprint, checkPin, pin } from './identity.js';
+import * as protocol from './protocol.js';
+import { startsSession, isPolite } from './negotiation.js';
+import { Session } from './session.js';
 
 /**
  * @typedef {object} PeerView what the UI shows of one peer.
  * @property {string} id
- * @property {string} name
+ * @property {string} name display name as announced ('' when none).
  * @property {string} fingerprint short key fingerprint.
  * @property {'waiting'|'key-changed'|'connecting'|'connected'|'refused'|'closed'} state
- * @property {string} [reason] why a connection was refused.
+ * @property {import('./session.js').Refusal|null} refusal why the session was refused.
  * @property {string} [pinnedFingerprint] the fingerprint pinned earlier, when the key changed.
- * @property {import('./peer.js').Route|null} [route]
- * @property {boolean} [relayed] whether the selected remote address is the node's relay.
+ * @property {import('./connection-stats.js').Route|null} route
+ * @property {boolean} relayed whether the selected remote address is the node's relay.
+ * @property {boolean} verified whether the signature and the DTLS certificate were checked.
+ */
+
+/**
+ * @typedef {object} RoomEvent something the UI may tell the person, as data (the UI words it).
+ * @property {'left'|'malformed-announcement'|'key-mismatch'|'key-changed'|'node-error'|'peer-error'|'refused'|'failed-message'} kind
+ * @property {string} [name] the peer's display name.
+ * @property {string} [code] error code (node-error, peer-error).
+ * @property {string} [message] error text (node-error, peer-error, failed-message).
+ * @property {string} [type] message type (failed-message).
+ * @property {import('./session.js').Refusal} [refusal] (refused).
  */
 
 export class Room {
@@ -32,20 +44,33 @@ export class Room {
    * @param {import('./identity.js').Identity} o.identity
    * @param {string} o.roomId
    * @param {string} o.name this person's display name.
-   * @param {object} o.nodeInfo the node's /node-info.json.
    * @param {RTCIceServer[]} o.iceServers
-   * @param {(peers: PeerView[])=>void} o.onPeers
-   * @param {(from: PeerView, text: string)=>void} o.onChat
-   * @param {(text: string)=>void} o.onNotice errors and notices for the log.
+   * @param {string} o.relayHost the node's relay address (`relay.host` in node-info.json).
+   * @param {(peers: PeerView[]) => void} o.onPeers the peers changed.
+   * @param {(from: PeerView, label: string, message: import('./protocol.js').ChannelMessage) => void} o.onMessage
+   *   a checked message from a verified peer's `chat` or `file` channel.
+   * @param {(event: RoomEvent) => void} o.onEvent
+   * @param {boolean} [o.autoStart] start sessions as §5 says (default); false leaves starting to
+   *   {@link Room#startSession} (tests make both sides start at once).
    */
   constructor(o) {
-    Object.assign(this, o);
-    this.context = `room:${o.roomId}`;
+    this.signaling = o.signaling;
+    this.identity = o.identity;
+    this.roomId = o.roomId;
+    this.name = o.name;
+    this.iceServers = o.iceServers;
+    this.relayHost = o.relayHost;
+    this.onPeers = o.onPeers;
+    this.onMessage = o.onMessage;
+    this.onEvent = o.onEvent;
+    this.autoStart = o.autoStart ?? true;
+    this.context = protocol.roomContext(o.roomId);
     this.nonce = randomNonce(16);
-    /** @type {Map<string, any>} */
+    /** @private @type {Map<string, any>} peer id → member record. */
     this.peers = new Map();
+    /** @private */
     this.unsubscribers = [];
-    /** Messages are handled one at a time, in arrival order (a hello must be done before the offer behind it). */
+    /** @private messages are handled one at a time, in arrival order (a hello before the offer behind it). */
     this.queue = Promise.resolve();
   }
 
@@ -54,26 +79,26 @@ export class Room {
     return (m, from) => {
       this.queue = this.queue.then(() => handler(m, from)).catch((e) => {
         console.error('room: handling a message failed', e);
-        this.onNotice(`Could not handle a ${m.type} message: ${e.message}`);
+        this.onEvent({ kind: 'failed-message', type: String(m.type), message: e.message });
       });
     };
   }
 
   /** Subscribes to the inbox and the presence topic, then announces this member. */
   async join() {
-    this.unsubscribers.push(await this.signaling.subscribe(inboxTopic(this.identity.id),
+    this.unsubscribers.push(await this.signaling.subscribe(protocol.inboxTopic(this.identity.id),
       this.serially((m, from) => this.onInbox(m, from))));
-    this.unsubscribers.push(await this.signaling.subscribe(presenceTopic(this.roomId),
+    this.unsubscribers.push(await this.signaling.subscribe(protocol.presenceTopic(this.roomId),
       this.serially((m, from) => this.onPresence(m, from))));
     await this.announce();
   }
 
   /**
    * Announces this member again after the signaling connection came back: the others saw a
-   * `leave` when it dropped, so every connection starts over.
+   * `leave` when it dropped, so every session starts over.
    */
   async rejoin() {
-    for (const p of this.peers.values()) p.link?.close();
+    for (const p of this.peers.values()) p.session?.close();
     this.peers.clear();
     this.changed();
     await this.announce();
@@ -81,35 +106,57 @@ export class Room {
 
   /** @private publishes this member's `join` on the presence topic. */
   announce() {
-    return this.signaling.publish(presenceTopic(this.roomId), {
-      v: 1, type: 'join', key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name,
-    });
+    return this.signaling.publish(protocol.presenceTopic(this.roomId),
+      protocol.join({ key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name }));
   }
 
-  /** Says goodbye, closes every connection and unsubscribes. */
+  /** Says goodbye, closes every session and unsubscribes. */
   async leave() {
     try {
-      await this.signaling.publish(presenceTopic(this.roomId), { v: 1, type: 'leave' });
+      await this.signaling.publish(protocol.presenceTopic(this.roomId), protocol.leave());
     } catch {
       // the broker announces the leave on disconnect anyway
     }
-    for (const p of this.peers.values()) p.link?.close();
+    for (const p of this.peers.values()) p.session?.close();
     this.peers.clear();
     this.unsubscribers.splice(0).forEach((u) => u());
     this.changed();
   }
 
   /**
-   * Sends a chat line to every connected peer.
-   * @param {string} text
+   * Sends a message to every verified peer on one channel.
+   * @param {'chat'|'file'} label
+   * @param {object} message built by `protocol.js`.
    * @returns {number} how many peers it reached.
    */
-  send(text) {
+  broadcast(label, message) {
     let n = 0;
     for (const p of this.peers.values()) {
-      if (p.link && p.link.send(JSON.stringify({ t: 'chat', text }))) n++;
+      if (p.session && p.session.send(label, message)) n++;
     }
     return n;
+  }
+
+  /**
+   * The session with a peer, for pages that add media or channels to it.
+   * @param {string} peerId
+   * @returns {Session|null}
+   */
+  session(peerId) {
+    return this.peers.get(peerId)?.session || null;
+  }
+
+  /**
+   * Starts the session with a peer from this side now, whoever §5 says starts it (with
+   * `autoStart` false, both sides may do so at once: negotiation resolves the collision).
+   * @param {string} peerId
+   * @returns {boolean} whether there was a session to start.
+   */
+  startSession(peerId) {
+    const s = this.session(peerId);
+    if (!s) return false;
+    s.start();
+    return true;
   }
 
   /**
@@ -122,16 +169,18 @@ export class Room {
     pin(p.name, p.id);
     p.state = 'waiting';
     p.pinnedFingerprint = undefined;
-    this.changed();
-    this.proceed(p);
+    this.admit(p);
+    const pending = p.pendingDescription;
+    p.pendingDescription = null;
+    if (pending) this.queue = this.queue.then(() => p.session?.receive(pending));
   }
 
   /** @returns {Promise<PeerView[]>} the peers with their current routes. */
   async snapshot() {
     for (const p of this.peers.values()) {
-      if (p.link && p.state === 'connected') {
-        p.route = await p.link.route();
-        p.relayed = !!p.route && p.route.remoteAddress === this.nodeInfo.relay.host;
+      if (p.session && p.session.state === 'connected') {
+        p.route = await p.session.route();
+        p.relayed = !!p.route && p.route.remoteAddress === this.relayHost;
       }
     }
     return this.views();
@@ -139,10 +188,17 @@ export class Room {
 
   /** @private */
   views() {
-    return [...this.peers.values()].map((p) => ({
-      id: p.id, name: p.name, fingerprint: p.fingerprint, state: p.state, reason: p.reason,
-      pinnedFingerprint: p.pinnedFingerprint, route: p.route || null, relayed: !!p.relayed,
-    }));
+    return [...this.peers.values()].map((p) => this.view(p));
+  }
+
+  /** @private */
+  view(p) {
+    const s = p.session;
+    const state = !s || s.state === 'new' ? p.state : s.state;
+    return {
+      id: p.id, name: p.name, fingerprint: p.fingerprint, state, refusal: s?.refusal || null,
+      pinnedFingerprint: p.pinnedFingerprint, route: p.route || null, relayed: !!p.relayed, verified: !!s?.verified,
+    };
   }
 
   /** @private */
@@ -158,9 +214,9 @@ export class Room {
     } else if (m.type === 'leave') {
       const p = this.peers.get(from);
       if (p) {
-        p.link?.close();
+        p.session?.close();
         this.peers.delete(from);
-        this.onNotice(`${p.name} left`);
+        this.onEvent({ kind: 'left', name: p.name });
         this.changed();
       }
     }
@@ -168,8 +224,9 @@ export class Room {
 
   /** @private */
   async onInbox(m, from) {
-    if (from === 'node') {
-      if (m.type === 'error') this.onNotice(`The node refused a message: ${m.message || m.code}`);
+    if (from === protocol.NODE_SENDER) {
+      const e = protocol.readError(m);
+      if (e) this.onEvent({ kind: 'node-error', code: e.code, message: e.message });
       return;
     }
     if (m.type === 'hello') {
@@ -179,24 +236,20 @@ export class Room {
     const p = this.peers.get(from);
     if (!p) return;
     if (m.type === 'error') {
-      this.onNotice(`${p.name}: ${m.message || m.code}`);
+      const e = protocol.readError(m);
+      if (e) this.onEvent({ kind: 'peer-error', name: p.name, code: e.code, message: e.message });
       return;
     }
     if (m.context !== this.context) return;
-    if (m.type === 'offer' || m.type === 'answer') {
-      if (p.state === 'key-changed') {
-        p.pendingDescription = m;
-        return;
-      }
-      await this.onDescription(p, m);
-    } else if (m.type === 'candidate' && p.link && typeof m.candidate === 'string') {
-      await p.link.addCandidate({ candidate: m.candidate, sdpMid: m.sdpMid ?? null, sdpMLineIndex: m.sdpMLineIndex ?? null });
-    } else if (m.type === 'hangup') {
-      p.link?.close();
-      p.link = null;
-      p.state = 'closed';
-      this.changed();
+    if (p.state === 'key-changed') {
+      if (m.type === 'offer') p.pendingDescription = m;
+      return;
     }
+    // A peer whose session ended may start a new one with a new offer.
+    if (m.type === 'offer' && p.session && (p.session.state === 'closed' || p.session.state === 'refused')) {
+      p.session = this.newSession(p);
+    }
+    await p.session?.receive(m);
   }
 
   /**
@@ -204,170 +257,70 @@ export class Room {
    * @private
    */
   async meet(from, m, answerWithHello) {
-    if (!PEER_ID.test(from) || typeof m.nonce !== 'string' || !NONCE.test(m.nonce)) {
-      this.onNotice('Ignored a malformed announcement');
+    const a = protocol.readAnnouncement(m, from);
+    if (!a) {
+      this.onEvent({ kind: 'malformed-announcement' });
       return;
     }
-    const key = await importPeerKey(m.key, from);
+    const key = await importPeerKey(a.key, from);
     if (!key) {
-      this.onNotice('Ignored an announcement whose key does not match its sender');
+      this.onEvent({ kind: 'key-mismatch' });
       return;
     }
-    const name = typeof m.name === 'string' && m.name.trim() ? m.name.trim().slice(0, 64) : 'anonymous';
     let p = this.peers.get(from);
-    if (p && p.nonce === m.nonce) return;
-    if (p) p.link?.close();
-    p = { id: from, key, name, nonce: m.nonce, fingerprint: shortFingerprint(from), state: 'waiting', link: null };
+    if (p && p.nonce === a.nonce) return;
+    if (p) p.session?.close();
+    p = { id: from, key, name: a.name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null };
     this.peers.set(from, p);
     if (answerWithHello) {
-      await this.signaling.publish(inboxTopic(from), {
-        v: 1, type: 'hello', room: this.roomId, key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name,
-      });
+      await this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
+        room: this.roomId, key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name,
+      }));
     }
-    const pinned = checkPin(name, from);
+    const pinned = checkPin(a.name, from);
     if (pinned.status === 'changed') {
       p.state = 'key-changed';
       p.pinnedFingerprint = shortFingerprint(pinned.pinnedId);
-      this.onNotice(`Warning: ${name} has a different key than before. Nothing connects until you accept it.`);
+      this.onEvent({ kind: 'key-changed', name: a.name });
       this.changed();
       return;
     }
-    if (pinned.status === 'new') pin(name, from);
+    if (pinned.status === 'new') pin(a.name, from);
+    this.admit(p);
+  }
+
+  /** @private a member whose key is accepted gets a session; §5 says which side starts it. */
+  admit(p) {
+    p.session = this.newSession(p);
     this.changed();
-    this.proceed(p);
+    if (this.autoStart && startsSession(this.identity.id, p.id)) p.session.start();
   }
 
   /** @private */
-  async proceed(p) {
-    if (p.pendingDescription) {
-      const d = p.pendingDescription;
-      p.pendingDescription = null;
-      await this.onDescription(p, d);
-      return;
-    }
-    // The member with the smaller id offers, so exactly one side does.
-    if (this.identity.id < p.id && !p.link) {
-      p.link = this.newLink(p, true);
-      p.state = 'connecting';
-      this.changed();
-      const sdp = await p.link.createOffer();
-      await this.sendDescription(p, 'offer', sdp);
-    }
-  }
-
-  /** @private */
-  newLink(p, offerer) {
-    return new PeerLink({
+  newSession(p) {
+    const session = new Session({
+      identity: this.identity,
+      nonce: this.nonce,
+      peer: { id: p.id, key: p.key, nonce: p.nonce },
+      context: this.context,
+      polite: isPolite(this.identity.id, p.id),
       iceServers: this.iceServers,
-      offerer,
-      onCandidate: (c) => {
-        if (!c || !c.candidate) return;
-        this.signaling.publish(inboxTopic(p.id), {
-          v: 1, type: 'candidate', context: this.context, candidate: c.candidate,
-          sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex,
-        }).catch(() => {});
-      },
-      onMessage: (text) => {
-        let m = null;
-        try {
-          m = JSON.parse(text);
-        } catch {
-          return;
+      signal: (message) => this.signaling.publish(protocol.inboxTopic(p.id), message),
+      onState: (state, refusal) => {
+        if (p.session !== session) return;
+        if (state === 'refused') this.onEvent({ kind: 'refused', name: p.name, refusal });
+        if (state === 'connected') {
+          this.snapshot().then(() => this.changed());
+        } else {
+          p.route = null;
+          p.relayed = false;
+          this.changed();
         }
-        if (m && m.t === 'chat' && typeof m.text === 'string') this.onChat(this.views().find((v) => v.id === p.id), m.text);
       },
-      onState: (s) => {
-        if (p.link === null) return;
-        if (s === 'open') {
-          this.checkCertificate(p).then((ok) => {
-            if (!ok) return;
-            p.state = 'connected';
-            this.snapshot().then(() => this.changed());
-          });
-        } else if (s === 'failed') {
-          p.state = 'refused';
-          p.reason = 'the connection failed';
-        } else if (s === 'closed') {
-          p.state = 'closed';
-        }
-        this.changed();
+      onMessage: (label, message) => {
+        if (p.session === session) this.onMessage(this.view(p), label, message);
       },
     });
-  }
-
-  /**
-   * Compares the certificate the peer presented in DTLS with the fingerprint its signed SDP named
-   * (the signature check alone trusts the SDP; this checks the connection itself). A mismatch
-   * closes the connection.
-   * @private
-   * @returns {Promise<boolean>} whether the connection may be used.
-   */
-  async checkCertificate(p) {
-    const link = p.link;
-    const presented = link ? await link.remoteFingerprint() : null;
-    if (link && presented && p.signedFingerprint
-      && presented.toLowerCase() === p.signedFingerprint.toLowerCase()) return true;
-    if (!link || p.link !== link) return false;
-    link.close();
-    p.link = null;
-    p.state = 'refused';
-    p.reason = presented
-      ? 'the certificate in the connection is not the one the signed description named: someone is in the middle'
-      : 'the browser did not report the peer\'s certificate, so the connection could not be checked';
-    this.onNotice(`Refused ${p.name}: ${p.reason}`);
-    this.changed();
-    return false;
-  }
-
-  /** @private */
-  async sendDescription(p, type, sdp) {
-    const statement = sessionStatement({
-      context: this.context, type, senderId: this.identity.id, recipientId: p.id,
-      senderNonce: this.nonce, recipientNonce: p.nonce, sdp,
-    });
-    if (!statement) throw new Error('the local SDP has no DTLS fingerprint');
-    const sig = toBase64Url(await sign(this.identity, statement));
-    await this.signaling.publish(inboxTopic(p.id), { v: 1, type, context: this.context, sdp, sig });
-  }
-
-  /** @private */
-  async onDescription(p, m) {
-    const statement = typeof m.sdp === 'string' && sessionStatement({
-      context: this.context, type: m.type, senderId: p.id, recipientId: this.identity.id,
-      senderNonce: p.nonce, recipientNonce: this.nonce, sdp: m.sdp,
-    });
-    const sig = fromBase64Url(m.sig);
-    if (!statement || !sig || !(await verify(p.key, sig, statement))) {
-      p.link?.close();
-      p.link = null;
-      p.state = 'refused';
-      p.reason = `the ${m.type}'s signature does not match: someone between you (the node or the network) `
-        + 'changed the call\'s keys, so it was refused';
-      this.onNotice(`Refused ${p.name}: ${p.reason}`);
-      this.changed();
-      this.signaling.publish(inboxTopic(p.id), {
-        v: 1, type: 'error', code: 'bad-signature', message: `signature on your ${m.type} did not verify`,
-      }).catch(() => {});
-      return;
-    }
-    // What DTLS must present once connected: checked against the certificate the peer really uses.
-    p.signedFingerprint = signedFingerprint(m.sdp);
-    try {
-      if (m.type === 'offer') {
-        if (p.link) p.link.close();
-        p.link = this.newLink(p, false);
-        p.state = 'connecting';
-        this.changed();
-        const answer = await p.link.acceptOffer(m.sdp);
-        await this.sendDescription(p, 'answer', answer);
-      } else if (p.link) {
-        await p.link.acceptAnswer(m.sdp);
-      }
-    } catch (e) {
-      p.state = 'refused';
-      p.reason = `could not apply the ${m.type}: ${e.message}`;
-      this.onNotice(`${p.name}: ${p.reason}`);
-      this.changed();
-    }
+    return session;
   }
 }

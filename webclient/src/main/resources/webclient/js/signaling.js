@@ -1,7 +1,7 @@
 /**
  * The MQTT transport: connects to the node's broker over WebSocket with MQTT 5 enhanced
  * authentication (docs/protocol.md, "Connecting"), and offers publish/subscribe of JSON
- * messages that carry the broker-verified sender id.
+ * messages that carry the broker-verified sender id. Topic names come from `protocol.js`.
  * @module signaling
  */
 import mqtt from '../vendor/mqtt.esm.js';
@@ -10,13 +10,7 @@ import { sign } from './identity.js';
 
 export const AUTH_METHOD = 'sb-key-v1';
 export const CONNECT_CONTEXT = 'switchboard/v1/connect';
-export const ROOT = 'sb/v1';
 const NONCE_BYTES = 32;
-
-/** @param {string} roomId @returns {string} the room's presence topic. */
-export const presenceTopic = (roomId) => `${ROOT}/room/${roomId}/presence`;
-/** @param {string} peerId @returns {string} the peer's inbox topic. */
-export const inboxTopic = (peerId) => `${ROOT}/inbox/${peerId}`;
 
 /**
  * @callback MessageHandler

@@ -1,0 +1,78 @@
+/**
+ * The pure rules of "perfect negotiation" (W3C WebRTC 1.0, §10.7 "Perfect negotiation example"):
+ * which peer yields when both offer at once, what to do with a remote description in a given
+ * state, and when to try an ICE restart. No browser objects here: `session.js` applies the
+ * decisions to an RTCPeerConnection. docs/protocol.md §5 ("Rooms") and §10 say how peers use it.
+ * @module negotiation
+ */
+
+/**
+ * The member with the smaller peer id (plain string comparison) starts the session (§5, step 3).
+ * @param {string} ownId
+ * @param {string} peerId
+ * @returns {boolean} whether this side makes the first offer.
+ */
+export function startsSession(ownId, peerId) {
+  return ownId < peerId;
+}
+
+/**
+ * The polite peer yields on an offer collision (rolls its own offer back); the impolite one
+ * ignores the other's offer. The peer with the larger id is polite, so the side that starts the
+ * session also wins a collision and its first offer stands.
+ * @param {string} ownId
+ * @param {string} peerId
+ * @returns {boolean}
+ */
+export function isPolite(ownId, peerId) {
+  return ownId > peerId;
+}
+
+/**
+ * @typedef {object} Decision
+ * @property {'apply'|'ignore'} action apply the description (an offer is then answered), or drop it.
+ * @property {boolean} collision an offer arrived while this side was offering itself (glare).
+ * @property {boolean} rollback this side's own pending offer is rolled back first (polite side).
+ * @property {'collision'|'stale-answer'|null} why why it is ignored.
+ */
+
+/**
+ * What to do with a remote offer or answer.
+ * @param {object} s
+ * @param {'offer'|'answer'} s.type the remote description's type.
+ * @param {boolean} s.polite whether this side is polite.
+ * @param {boolean} s.makingOffer whether this side is creating an offer right now.
+ * @param {RTCSignalingState} s.signalingState the connection's signaling state.
+ * @param {boolean} [s.settingRemoteAnswer] whether a remote answer is being applied right now.
+ * @returns {Decision}
+ */
+export function onRemoteDescription({ type, polite, makingOffer, signalingState, settingRemoteAnswer = false }) {
+  if (type === 'answer') {
+    // An answer only means something to the offer this side has pending; any other answer is
+    // to an offer that was rolled back or ignored.
+    return signalingState === 'have-local-offer'
+      ? { action: 'apply', collision: false, rollback: false, why: null }
+      : { action: 'ignore', collision: false, rollback: false, why: 'stale-answer' };
+  }
+  const readyForOffer = !makingOffer && (signalingState === 'stable' || settingRemoteAnswer);
+  const collision = !readyForOffer;
+  if (collision && !polite) return { action: 'ignore', collision, rollback: false, why: 'collision' };
+  return { action: 'apply', collision, rollback: collision && signalingState === 'have-local-offer', why: null };
+}
+
+/**
+ * Whether a connection in this state should get an ICE restart (RFC 8445 §9; W3C WebRTC 1.0
+ * `restartIce()`), within a budget of attempts since it last connected.
+ * @param {object} s
+ * @param {RTCIceConnectionState} s.iceConnectionState
+ * @param {RTCPeerConnectionState} s.connectionState
+ * @param {boolean} s.negotiated whether a first offer/answer exchange completed.
+ * @param {number} s.attempts restarts tried since the connection last connected.
+ * @param {number} s.maxAttempts
+ * @returns {'restart'|'give-up'|'wait'}
+ */
+export function iceRecovery({ iceConnectionState, connectionState, negotiated, attempts, maxAttempts }) {
+  if (iceConnectionState !== 'failed' && connectionState !== 'failed') return 'wait';
+  if (!negotiated) return 'give-up';
+  return attempts < maxAttempts ? 'restart' : 'give-up';
+}

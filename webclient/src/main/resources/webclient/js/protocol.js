@@ -1,0 +1,402 @@
+/**
+ * The Switchboard protocol, version 1, as the web client speaks it; it mirrors docs/protocol.md
+ * section by section: the shapes of ids and nonces (§1, §5), topics (§4), contexts (§6), the
+ * signaling messages (§5, §7) and the messages two peers exchange on their data channels (§10).
+ *
+ * Constructors build exactly the documented shapes. `read*` checks take untrusted JSON (already
+ * parsed, possibly anything) and return a normalized value, or null when a required field is
+ * missing or malformed; they never throw. Unknown fields are ignored (§5). This module has no
+ * state and no browser dependency.
+ * @module protocol
+ */
+
+/** Protocol version, the `v` field of every message. */
+export const VERSION = 1;
+/** Versioned topic root (§4). */
+export const ROOT = 'sb/v1';
+/** The `sb-sender` of messages the node itself publishes (§4); never a valid peer id. */
+export const NODE_SENDER = 'node';
+
+/** A peer id (§1): base64url of a SHA-256 hash, exactly 43 characters. */
+export const PEER_ID = /^[A-Za-z0-9_-]{43}$/;
+/** A room id (§1): the same shape as a peer id. */
+export const ROOM_ID = PEER_ID;
+/** A nonce in join/hello (§5): 16 to 64 base64url characters. */
+export const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+/** A context (§6): what an offer, answer or hangup is about. */
+export const CONTEXT = /^(room|call):[A-Za-z0-9_-]{1,64}$/;
+/** Longest display name (§5). */
+export const MAX_NAME = 64;
+/** Longest client-chosen message id (§5, §10). */
+export const MAX_MESSAGE_ID = 64;
+/** Longest `key` field (§5). */
+export const MAX_KEY = 256;
+/** Longest trickled candidate (§5). */
+export const MAX_CANDIDATE = 1024;
+
+/**
+ * @param {string} roomId a room id (43 base64url characters).
+ * @returns {string} the room's presence topic, `sb/v1/room/<roomId>/presence`.
+ * @throws {TypeError} when `roomId` is not a room id (a programmer error: room ids are computed).
+ */
+export function presenceTopic(roomId) {
+  if (!ROOM_ID.test(roomId)) throw new TypeError(`not a room id: ${roomId}`);
+  return `${ROOT}/room/${roomId}/presence`;
+}
+
+/**
+ * @param {string} peerId a peer id.
+ * @returns {string} the peer's inbox topic, `sb/v1/inbox/<peerId>`.
+ * @throws {TypeError} when `peerId` is not a peer id.
+ */
+export function inboxTopic(peerId) {
+  if (!PEER_ID.test(peerId)) throw new TypeError(`not a peer id: ${peerId}`);
+  return `${ROOT}/inbox/${peerId}`;
+}
+
+/**
+ * The context of a room's sessions (§6); the only place the client spells it.
+ * @param {string} roomId
+ * @returns {string} `room:<roomId>`.
+ * @throws {TypeError} when `roomId` is not a room id.
+ */
+export function roomContext(roomId) {
+  if (!ROOM_ID.test(roomId)) throw new TypeError(`not a room id: ${roomId}`);
+  return `room:${roomId}`;
+}
+
+/**
+ * The context of a call's session (§6).
+ * @param {string} callId 1 to 64 base64url characters.
+ * @returns {string} `call:<callId>`.
+ * @throws {TypeError} when `callId` has another shape.
+ */
+export function callContext(callId) {
+  const context = `call:${callId}`;
+  if (!CONTEXT.test(context)) throw new TypeError(`not a call id: ${callId}`);
+  return context;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signaling messages (§5)
+
+/**
+ * @typedef {object} Announcement what a `join` or `hello` tells about its sender.
+ * @property {string} key the sender's SPKI, base64url (still to be checked against the sender id).
+ * @property {string} nonce the sender's nonce for this presence.
+ * @property {string} name display name, trimmed, at most 64 characters; '' when none was given.
+ * @property {string} [room] the room id (hello only).
+ */
+
+/**
+ * `join` on a room's presence topic: "I am here."
+ * @param {{key:string, nonce:string, name?:string}} a
+ * @returns {object} `{v, type:'join', key, nonce, name?}`.
+ */
+export function join({ key, nonce, name }) {
+  return withName({ v: VERSION, type: 'join', key, nonce }, name);
+}
+
+/** @returns {object} `{v, type:'leave'}` on a room's presence topic. */
+export function leave() {
+  return { v: VERSION, type: 'leave' };
+}
+
+/**
+ * `hello` in a newcomer's inbox: an existing member's answer to its `join`.
+ * @param {{room:string, key:string, nonce:string, name?:string}} a
+ * @returns {object} `{v, type:'hello', room, key, nonce, name?}`.
+ */
+export function hello({ room, key, nonce, name }) {
+  return withName({ v: VERSION, type: 'hello', room, key, nonce }, name);
+}
+
+function withName(message, name) {
+  if (typeof name === 'string' && name) message.name = name;
+  return message;
+}
+
+/**
+ * Checks a `join` or `hello` (§5): the sender id must be a peer id, the nonce must have its exact
+ * shape, the key must be base64url of at most 256 characters; a hello must name a room id.
+ * Receivers MUST ignore an announcement that fails these checks.
+ * @param {any} m the parsed payload.
+ * @param {string} sender the verified sender id (`sb-sender`).
+ * @returns {Announcement|null}
+ */
+export function readAnnouncement(m, sender) {
+  if (!isObject(m) || (m.type !== 'join' && m.type !== 'hello')) return null;
+  if (!PEER_ID.test(sender) || typeof m.nonce !== 'string' || !NONCE.test(m.nonce)) return null;
+  if (typeof m.key !== 'string' || m.key.length > MAX_KEY || !/^[A-Za-z0-9_-]+$/.test(m.key)) return null;
+  if (m.type === 'hello' && (typeof m.room !== 'string' || !ROOM_ID.test(m.room))) return null;
+  const name = typeof m.name === 'string' ? m.name.trim().slice(0, MAX_NAME) : '';
+  const a = { key: m.key, nonce: m.nonce, name };
+  if (m.type === 'hello') a.room = m.room;
+  return a;
+}
+
+/**
+ * @typedef {object} Description a signed offer or answer.
+ * @property {'offer'|'answer'} type
+ * @property {string} context
+ * @property {string} sdp
+ * @property {string} sig raw signature, base64url (§6).
+ */
+
+/**
+ * An `offer` or `answer` (§5), signed as §6 says.
+ * @param {Description} d
+ * @returns {object} `{v, type, context, sdp, sig}`.
+ */
+export function description({ type, context, sdp, sig }) {
+  return { v: VERSION, type, context, sdp, sig };
+}
+
+/**
+ * @param {any} m
+ * @returns {Description|null} the offer or answer, or null if a field is missing or malformed.
+ */
+export function readDescription(m) {
+  if (!isObject(m) || (m.type !== 'offer' && m.type !== 'answer')) return null;
+  if (typeof m.context !== 'string' || !CONTEXT.test(m.context)) return null;
+  if (typeof m.sdp !== 'string' || !m.sdp || typeof m.sig !== 'string' || !m.sig) return null;
+  return { type: m.type, context: m.context, sdp: m.sdp, sig: m.sig };
+}
+
+/**
+ * A trickled `candidate` (§5). The bundled client never sends one (§8: the node drops them in
+ * relayed mode); it accepts them for compatibility with clients that do.
+ * @param {any} m
+ * @returns {{context:string, candidate:string, sdpMid:string|null, sdpMLineIndex:number|null}|null}
+ */
+export function readCandidate(m) {
+  if (!isObject(m) || m.type !== 'candidate') return null;
+  if (typeof m.context !== 'string' || !CONTEXT.test(m.context)) return null;
+  if (typeof m.candidate !== 'string' || m.candidate.length > MAX_CANDIDATE) return null;
+  const mid = typeof m.sdpMid === 'string' ? m.sdpMid : null;
+  const index = Number.isInteger(m.sdpMLineIndex) && m.sdpMLineIndex >= 0 && m.sdpMLineIndex <= 63
+    ? m.sdpMLineIndex : null;
+  return { context: m.context, candidate: m.candidate, sdpMid: mid, sdpMLineIndex: index };
+}
+
+/**
+ * @param {string} context
+ * @returns {object} `{v, type:'hangup', context}`: the sender ends the session.
+ */
+export function hangup(context) {
+  return { v: VERSION, type: 'hangup', context };
+}
+
+/**
+ * @param {any} m
+ * @returns {{context:string}|null}
+ */
+export function readHangup(m) {
+  if (!isObject(m) || m.type !== 'hangup' || typeof m.context !== 'string' || !CONTEXT.test(m.context)) return null;
+  return { context: m.context };
+}
+
+/** Error code a peer sends when the signature on a description did not verify (§7). */
+export const BAD_SIGNATURE = 'bad-signature';
+
+/**
+ * An `error` (§5, §7).
+ * @param {{code:string, message?:string, ref?:object}} e
+ * @returns {object} `{v, type:'error', code, message?, ref?}`.
+ */
+export function error({ code, message, ref }) {
+  const m = { v: VERSION, type: 'error', code };
+  if (message) m.message = message;
+  if (ref) m.ref = ref;
+  return m;
+}
+
+/**
+ * The error a peer answers a description with when its signature did not verify.
+ * @param {'offer'|'answer'} type the refused description's type.
+ * @returns {object}
+ */
+export function badSignature(type) {
+  return error({ code: BAD_SIGNATURE, message: `signature on your ${type} did not verify`, ref: { type } });
+}
+
+/**
+ * @param {any} m
+ * @returns {{code:string, message:string}|null} the error (message '' when none), or null.
+ */
+export function readError(m) {
+  if (!isObject(m) || m.type !== 'error' || typeof m.code !== 'string' || !m.code) return null;
+  return { code: m.code.slice(0, 64), message: typeof m.message === 'string' ? m.message.slice(0, 500) : '' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data channels between two peers (§10)
+
+/**
+ * @typedef {object} ChannelSpec
+ * @property {string} label the channel's label.
+ * @property {number} id the SCTP stream id both sides use (negotiated out of band, RFC 8832 is not used).
+ * @property {boolean} ordered
+ */
+
+/**
+ * The data channels of a session (§10). Both peers create all three themselves, `negotiated`
+ * with these fixed stream ids (RFC 8831 §6.5), all ordered and reliable.
+ * @type {Readonly<{control: ChannelSpec, chat: ChannelSpec, file: ChannelSpec}>}
+ */
+export const CHANNELS = Object.freeze({
+  control: Object.freeze({ label: 'control', id: 0, ordered: true }),
+  chat: Object.freeze({ label: 'chat', id: 1, ordered: true }),
+  file: Object.freeze({ label: 'file', id: 2, ordered: true }),
+});
+
+/** Longest chat text, in UTF-16 code units. */
+export const MAX_CHAT_TEXT = 4000;
+/** Longest binary frame on the file channel, in bytes. */
+export const MAX_FILE_CHUNK = 16 * 1024;
+/** Largest file announced on the file channel, in bytes (1 GiB). */
+export const MAX_FILE_SIZE = 1024 * 1024 * 1024;
+
+/** The message types each channel carries (§10). */
+const CHANNEL_TYPES = Object.freeze({
+  control: ['ping', 'pong', 'bye'],
+  chat: ['chat'],
+  file: ['file', 'file-end', 'file-cancel'],
+});
+
+const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * @param {string} id message id, 1 to 64 base64url characters.
+ * @param {string} type
+ * @returns {object} the envelope every data-channel message starts from.
+ */
+function envelope(id, type) {
+  if (!MESSAGE_ID.test(id)) throw new TypeError(`not a message id: ${id}`);
+  return { v: VERSION, type, id };
+}
+
+/**
+ * @param {string} id
+ * @param {string} text 1 to 4000 characters.
+ * @returns {object} a `chat` message for the chat channel.
+ * @throws {RangeError} when the text is empty or too long.
+ */
+export function chat(id, text) {
+  if (typeof text !== 'string' || !text || text.length > MAX_CHAT_TEXT) {
+    throw new RangeError(`chat text must be 1 to ${MAX_CHAT_TEXT} characters`);
+  }
+  return { ...envelope(id, 'chat'), text };
+}
+
+/**
+ * @param {string} id
+ * @returns {object} a `ping` for the control channel; the peer answers with a `pong`.
+ */
+export function ping(id) {
+  return envelope(id, 'ping');
+}
+
+/**
+ * @param {string} id this message's id.
+ * @param {string} ref the id of the ping it answers.
+ * @returns {object} a `pong` for the control channel.
+ */
+export function pong(id, ref) {
+  if (!MESSAGE_ID.test(ref)) throw new TypeError(`not a message id: ${ref}`);
+  return { ...envelope(id, 'pong'), ref };
+}
+
+/**
+ * @param {string} id
+ * @returns {object} a `bye` for the control channel: the sender is about to close the session.
+ */
+export function bye(id) {
+  return envelope(id, 'bye');
+}
+
+/**
+ * Announces a file on the file channel; binary frames of it follow, then `file-end`.
+ * @param {string} id the transfer id, used by the frames' `file-end` and `file-cancel`.
+ * @param {{name:string, size:number, mime?:string}} f name 1 to 255 characters; size in bytes.
+ * @returns {object}
+ */
+export function file(id, { name, size, mime }) {
+  if (typeof name !== 'string' || !name || name.length > 255) throw new RangeError('file name must be 1 to 255 characters');
+  if (!Number.isSafeInteger(size) || size < 0 || size > MAX_FILE_SIZE) throw new RangeError(`file size out of range: ${size}`);
+  const m = { ...envelope(id, 'file'), name, size };
+  if (mime) m.mime = String(mime).slice(0, 128);
+  return m;
+}
+
+/**
+ * @param {string} id the transfer id.
+ * @returns {object} `file-end`: every frame of the transfer was sent.
+ */
+export function fileEnd(id) {
+  return envelope(id, 'file-end');
+}
+
+/**
+ * @param {string} id the transfer id.
+ * @returns {object} `file-cancel`: either side abandons the transfer.
+ */
+export function fileCancel(id) {
+  return envelope(id, 'file-cancel');
+}
+
+/**
+ * @typedef {object} ChannelMessage
+ * @property {string} type e.g. `chat`, `ping`, `file`; `file-data` for a binary frame.
+ * @property {string} [id]
+ * @property {string} [text] chat.
+ * @property {string} [ref] pong.
+ * @property {string} [name] file.
+ * @property {number} [size] file.
+ * @property {string} [mime] file.
+ * @property {Uint8Array} [bytes] file-data.
+ */
+
+/**
+ * Checks a message received on one of the session's channels (§10). Text frames must be the
+ * JSON envelope (`v` 1, a `type` the channel carries, a message id) with that type's fields;
+ * binary frames are allowed on the file channel only, at most 16 KiB.
+ * @param {string} label the channel's label.
+ * @param {string|ArrayBuffer|Uint8Array} data the frame as received.
+ * @returns {ChannelMessage|null} null for anything malformed, unknown or on the wrong channel.
+ */
+export function readChannelMessage(label, data) {
+  const types = Object.hasOwn(CHANNEL_TYPES, label) ? CHANNEL_TYPES[label] : null;
+  if (!types) return null;
+  if (typeof data !== 'string') {
+    if (label !== 'file') return null;
+    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+    return bytes && bytes.length <= MAX_FILE_CHUNK ? { type: 'file-data', bytes } : null;
+  }
+  let m;
+  try {
+    m = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isObject(m) || m.v !== VERSION || !types.includes(m.type) || typeof m.id !== 'string' || !MESSAGE_ID.test(m.id)) {
+    return null;
+  }
+  switch (m.type) {
+    case 'chat':
+      return typeof m.text === 'string' && m.text && m.text.length <= MAX_CHAT_TEXT
+        ? { type: 'chat', id: m.id, text: m.text } : null;
+    case 'pong':
+      return typeof m.ref === 'string' && MESSAGE_ID.test(m.ref) ? { type: 'pong', id: m.id, ref: m.ref } : null;
+    case 'file':
+      if (typeof m.name !== 'string' || !m.name || m.name.length > 255) return null;
+      if (!Number.isSafeInteger(m.size) || m.size < 0 || m.size > MAX_FILE_SIZE) return null;
+      return { type: 'file', id: m.id, name: m.name, size: m.size, mime: typeof m.mime === 'string' ? m.mime.slice(0, 128) : '' };
+    default:
+      return { type: m.type, id: m.id };
+  }
+}
+
+function isObject(m) {
+  return m !== null && typeof m === 'object' && !Array.isArray(m);
+}

@@ -1,0 +1,469 @@
+/**
+ * One peer-to-peer session: an RTCPeerConnection to one peer in one context, its signed offers
+ * and answers (docs/protocol.md §6), the checks on what the peer sends (signature, then the DTLS
+ * certificate it really presents), and its data channels (§10).
+ *
+ * Negotiation is "perfect negotiation" (W3C WebRTC 1.0 §10.7, rules in `negotiation.js`): either
+ * side may offer at any time (to add audio, video, or restart ICE), a collision is resolved by
+ * the polite side rolling back, and every offer and answer is signed and sent through the node
+ * like the first. Local candidates are never published: the node replaces the SDP's candidates
+ * with its relay and drops trickled ones (§8), so descriptions go out at once, without waiting
+ * for ICE gathering. When ICE fails, the session restarts ICE with a new signed offer.
+ *
+ * Threading: browser main thread. Every offer, answer and remote candidate is handled in order,
+ * one at a time, on the session's own queue.
+ * @module session
+ */
+import { toBase64Url, fromBase64Url, randomNonce } from './encoding.js';
+import { sign, verify, sessionStatement, signedFingerprint } from './identity.js';
+import * as protocol from './protocol.js';
+import { onRemoteDescription, iceRecovery } from './negotiation.js';
+import { selectedRoute, presentedCertificate } from './connection-stats.js';
+
+/** Messages received before the session is verified are held, at most this many. */
+const MAX_HELD = 256;
+/** Remote candidates queued before a remote description exists, at most this many. */
+const MAX_PENDING_CANDIDATES = 64;
+
+/**
+ * @typedef {'new'|'connecting'|'connected'|'refused'|'closed'} SessionState
+ * `new`: nothing negotiated yet; `connecting`: negotiating or waiting for DTLS; `connected`: the
+ * control channel is open and the peer presented the certificate its signed description named;
+ * `refused`: a check failed or the connection could not be made (see {@link Refusal});
+ * `closed`: ended by either side.
+ */
+
+/**
+ * @typedef {object} Refusal why a session was refused, as codes (the UI words them).
+ * @property {'bad-signature'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'} code
+ *   `bad-signature`: a description's signature did not verify; `certificate-mismatch`: DTLS
+ *   presented another certificate than the signed one; `certificate-unknown`: the browser did not
+ *   report the presented certificate; `certificate-changed`: a later description named another
+ *   certificate than the first; `apply-failed`: the browser refused a description; `failed`: ICE
+ *   failed and restarts did not help.
+ * @property {'offer'|'answer'} [type] the description concerned.
+ * @property {string} [detail] the browser's error message, for `apply-failed`.
+ */
+
+/**
+ * @typedef {object} NegotiationStats counters for tests and diagnostics.
+ * @property {number} offersSent
+ * @property {number} answersSent
+ * @property {number} offersReceived verified offers.
+ * @property {number} answersReceived verified answers.
+ * @property {number} collisions offers that arrived while this side was offering.
+ * @property {number} rollbacks own offers rolled back on a collision (polite side).
+ * @property {number} ignoredOffers offers ignored on a collision (impolite side).
+ * @property {number} staleAnswers answers to offers that were no longer pending.
+ * @property {number} iceRestarts ICE restarts this side started.
+ */
+
+export class Session {
+  /**
+   * @param {object} o
+   * @param {import('./identity.js').Identity} o.identity this side.
+   * @param {string} o.nonce this side's nonce, as announced in join/hello.
+   * @param {{id:string, key:CryptoKey, nonce:string}} o.peer the other side, its key already
+   *   checked against its id.
+   * @param {string} o.context e.g. `room:<roomId>` (see `protocol.roomContext`).
+   * @param {boolean} o.polite whether this side yields on an offer collision (`negotiation.isPolite`).
+   * @param {RTCIceServer[]} o.iceServers only the node's own STUN service.
+   * @param {(message: object) => Promise<void>} o.signal publishes a signaling message in the
+   *   peer's inbox.
+   * @param {(state: SessionState, refusal: Refusal|null) => void} [o.onState]
+   * @param {(label: string, message: import('./protocol.js').ChannelMessage) => void} [o.onMessage]
+   *   a checked message from the `chat` or `file` channel, only once the session is verified.
+   * @param {number} [o.maxIceRestarts] ICE restarts tried in a row before giving up; default 3.
+   */
+  constructor(o) {
+    this.identity = o.identity;
+    this.nonce = o.nonce;
+    this.peer = o.peer;
+    this.context = o.context;
+    this.polite = o.polite;
+    this.signal = o.signal;
+    this.onState = o.onState || (() => {});
+    this.onMessage = o.onMessage || (() => {});
+    this.maxIceRestarts = o.maxIceRestarts ?? 3;
+    /** @type {SessionState} */
+    this.state = 'new';
+    /** @type {Refusal|null} */
+    this.refusal = null;
+    /** Whether the peer's signature and its DTLS certificate were both checked. */
+    this.verified = false;
+    /** @type {NegotiationStats} */
+    this.stats = {
+      offersSent: 0, answersSent: 0, offersReceived: 0, answersReceived: 0,
+      collisions: 0, rollbacks: 0, ignoredOffers: 0, staleAnswers: 0, iceRestarts: 0,
+    };
+    /** @private the certificate the peer's first signed description named. */
+    this.signedCertificate = null;
+    /** @private */
+    this.makingOffer = false;
+    /** @private whether one offer/answer exchange completed. */
+    this.negotiated = false;
+    /** @private ICE restarts since ICE last connected. */
+    this.restartAttempts = 0;
+    /** @private an ICE restart is under way and the failure that caused it is still reported. */
+    this.restartPending = false;
+    /** @private */
+    this.queue = Promise.resolve();
+    /** @private @type {Map<string, RTCDataChannel>} */
+    this.channels = new Map();
+    /** @private */
+    this.held = [];
+    /** @private */
+    this.pendingCandidates = [];
+    /** @private @type {Map<string, {resolve: Function, sent: number, timer: any}>} */
+    this.pings = new Map();
+
+    const pc = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc = pc;
+    pc.onnegotiationneeded = () => this.enqueue(() => this.offer());
+    pc.oniceconnectionstatechange = () => this.watchConnection();
+    pc.onconnectionstatechange = () => this.watchConnection();
+    // Every channel is negotiated with a fixed id (§10); a channel the peer opens in-band is not ours.
+    pc.ondatachannel = (e) => e.channel.close();
+  }
+
+  /**
+   * Starts the session from this side: creates the data channels, which makes the connection
+   * need negotiation, so an offer follows. Idempotent.
+   */
+  start() {
+    if (this.isOver()) return;
+    this.setState('connecting');
+    this.createChannels();
+  }
+
+  /**
+   * Makes and sends an offer now (when the connection is stable), as `negotiationneeded` does.
+   * @returns {Promise<void>} settles once the offer is published (or was not needed).
+   */
+  negotiate() {
+    return this.enqueue(() => this.offer());
+  }
+
+  /**
+   * Handles a signaling message the peer sent to this session's context (its sender already
+   * verified by the broker): `offer`, `answer`, `candidate` or `hangup`. Malformed messages are
+   * ignored.
+   * @param {object} m the parsed payload.
+   * @returns {Promise<void>} settles when the message was handled.
+   */
+  receive(m) {
+    if (m.type === 'offer' || m.type === 'answer') {
+      const d = protocol.readDescription(m);
+      if (!d || d.context !== this.context) return Promise.resolve();
+      return this.enqueue(() => this.onDescription(d));
+    }
+    if (m.type === 'candidate') {
+      const c = protocol.readCandidate(m);
+      if (!c || c.context !== this.context) return Promise.resolve();
+      return this.enqueue(() => this.addCandidate(c));
+    }
+    if (m.type === 'hangup' && protocol.readHangup(m)?.context === this.context) {
+      this.close();
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Sends a message on one of the session's channels.
+   * @param {'chat'|'file'|'control'} label
+   * @param {object|Uint8Array} message a message built by `protocol.js`, or a binary frame (file).
+   * @returns {boolean} whether it was sent (the session is verified and the channel open).
+   */
+  send(label, message) {
+    const channel = this.channels.get(label);
+    if (!this.verified || !channel || channel.readyState !== 'open') return false;
+    channel.send(message instanceof Uint8Array ? message : JSON.stringify(message));
+    return true;
+  }
+
+  /**
+   * Measures the round trip on the control channel.
+   * @param {number} [timeoutMillis] default 10000.
+   * @returns {Promise<number|null>} milliseconds, or null if no pong came in time or the channel is not open.
+   */
+  ping(timeoutMillis = 10000) {
+    const id = randomNonce(9);
+    if (!this.send('control', protocol.ping(id))) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pings.delete(id);
+        resolve(null);
+      }, timeoutMillis);
+      this.pings.set(id, { resolve, sent: performance.now(), timer });
+    });
+  }
+
+  /**
+   * Adds a media track (audio or video); the session renegotiates with a new signed offer.
+   * @param {MediaStreamTrack} track
+   * @param {MediaStream} stream
+   * @returns {RTCRtpSender}
+   */
+  addTrack(track, stream) {
+    return this.pc.addTrack(track, stream);
+  }
+
+  /** Restarts ICE (new ICE credentials) through a new signed offer, as after a failure. */
+  restartIce() {
+    if (this.isOver()) return;
+    this.stats.iceRestarts++;
+    this.pc.restartIce();
+  }
+
+  /** @returns {Promise<import('./connection-stats.js').Route|null>} the selected candidate pair. */
+  async route() {
+    if (this.isOver()) return null;
+    return selectedRoute(await this.pc.getStats());
+  }
+
+  /**
+   * @returns {{local: string|null, remote: string|null, signalingState: RTCSignalingState,
+   *   iceConnectionState: RTCIceConnectionState}} the current descriptions and states, for diagnostics.
+   */
+  descriptions() {
+    return {
+      local: this.pc.localDescription?.sdp ?? null,
+      remote: this.pc.remoteDescription?.sdp ?? null,
+      signalingState: this.pc.signalingState,
+      iceConnectionState: this.pc.iceConnectionState,
+    };
+  }
+
+  /**
+   * Closes the connection, telling the peer with a `bye` on the control channel (best effort);
+   * the state becomes `closed` (a refused session stays refused). Idempotent.
+   */
+  close() {
+    if (this.verified) this.send('control', protocol.bye(randomNonce(9)));
+    this.shutDown();
+    if (this.state !== 'refused') this.setState('closed');
+  }
+
+  /** @private */
+  isOver() {
+    return this.state === 'closed' || this.state === 'refused';
+  }
+
+  /** @private runs `task` after every earlier one; a failure is logged and does not stop the queue. */
+  enqueue(task) {
+    const run = this.queue.then(() => (this.isOver() ? undefined : task()));
+    this.queue = run.catch((e) => console.error('session: a negotiation step failed', e));
+    return this.queue;
+  }
+
+  /** @private */
+  createChannels() {
+    for (const spec of Object.values(protocol.CHANNELS)) {
+      if (this.channels.has(spec.label)) continue;
+      const channel = this.pc.createDataChannel(spec.label, { negotiated: true, id: spec.id, ordered: spec.ordered });
+      channel.binaryType = 'arraybuffer';
+      this.channels.set(spec.label, channel);
+      channel.onmessage = (e) => this.onChannelData(spec.label, e.data);
+      if (spec === protocol.CHANNELS.control) {
+        channel.onopen = () => this.onControlOpen();
+        channel.onclose = () => {
+          if (!this.isOver()) this.close();
+        };
+      }
+    }
+  }
+
+  /** @private called on negotiationneeded (or by negotiate), on the queue. */
+  async offer() {
+    if (this.pc.signalingState !== 'stable') return; // asked again once stable
+    this.makingOffer = true;
+    try {
+      await this.pc.setLocalDescription();
+    } finally {
+      this.makingOffer = false;
+    }
+    const d = this.pc.localDescription;
+    if (!d || d.type !== 'offer') return;
+    if (this.state === 'new') this.setState('connecting');
+    await this.publish(d);
+    this.stats.offersSent++;
+  }
+
+  /** @private signs a local description (§6) and sends it. */
+  async publish({ type, sdp }) {
+    const statement = sessionStatement({
+      context: this.context, type, senderId: this.identity.id, recipientId: this.peer.id,
+      senderNonce: this.nonce, recipientNonce: this.peer.nonce, sdp,
+    });
+    if (!statement) throw new Error(`the local ${type} does not name exactly one DTLS certificate`);
+    const sig = toBase64Url(await sign(this.identity, statement));
+    await this.signal(protocol.description({ type, context: this.context, sdp, sig }));
+  }
+
+  /** @private */
+  async onDescription(d) {
+    const statement = sessionStatement({
+      context: this.context, type: d.type, senderId: this.peer.id, recipientId: this.identity.id,
+      senderNonce: this.peer.nonce, recipientNonce: this.nonce, sdp: d.sdp,
+    });
+    const sig = fromBase64Url(d.sig);
+    if (!statement || !sig || !(await verify(this.peer.key, sig, statement))) {
+      this.refuse({ code: 'bad-signature', type: d.type });
+      this.signal(protocol.badSignature(d.type)).catch(() => {});
+      return;
+    }
+    // One connection, one certificate: a later description may not name another one.
+    const certificate = signedFingerprint(d.sdp);
+    if (this.signedCertificate && certificate.toLowerCase() !== this.signedCertificate.toLowerCase()) {
+      this.refuse({ code: 'certificate-changed', type: d.type });
+      return;
+    }
+    if (d.type === 'offer') this.stats.offersReceived++;
+    else this.stats.answersReceived++;
+
+    const decision = onRemoteDescription({
+      type: d.type, polite: this.polite, makingOffer: this.makingOffer, signalingState: this.pc.signalingState,
+    });
+    if (decision.collision) this.stats.collisions++;
+    if (decision.action === 'ignore') {
+      if (decision.why === 'collision') this.stats.ignoredOffers++;
+      else this.stats.staleAnswers++;
+      return;
+    }
+    try {
+      if (decision.rollback) {
+        this.stats.rollbacks++;
+        await this.pc.setLocalDescription({ type: 'rollback' });
+      }
+      await this.pc.setRemoteDescription({ type: d.type, sdp: d.sdp });
+      this.signedCertificate ||= certificate;
+      if (d.type === 'offer') {
+        if (this.state === 'new') this.setState('connecting');
+        // Created after the offer is applied, the channels join its data section and need no
+        // negotiation of their own.
+        this.createChannels();
+        await this.pc.setLocalDescription();
+        await this.publish(this.pc.localDescription);
+        this.stats.answersSent++;
+      }
+      this.negotiated = true;
+      for (const c of this.pendingCandidates.splice(0)) await this.addCandidate(c);
+    } catch (e) {
+      this.refuse({ code: 'apply-failed', type: d.type, detail: e.message });
+    }
+  }
+
+  /** @private */
+  async addCandidate(c) {
+    if (!this.pc.remoteDescription) {
+      if (this.pendingCandidates.length < MAX_PENDING_CANDIDATES) this.pendingCandidates.push(c);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+    } catch {
+      // a candidate for a description that was rolled back or ignored
+    }
+  }
+
+  /** @private ICE restart on failure, within budget (§10). */
+  watchConnection() {
+    if (this.isOver()) return;
+    const ice = this.pc.iceConnectionState;
+    if (ice === 'connected' || ice === 'completed') this.restartAttempts = 0;
+    if (ice !== 'failed' && this.pc.connectionState !== 'failed') {
+      this.restartPending = false;
+      return;
+    }
+    if (this.restartPending) return;
+    const next = iceRecovery({
+      iceConnectionState: ice, connectionState: this.pc.connectionState, negotiated: this.negotiated,
+      attempts: this.restartAttempts, maxAttempts: this.maxIceRestarts,
+    });
+    if (next === 'restart') {
+      this.restartAttempts++;
+      this.restartPending = true;
+      this.restartIce();
+    } else if (next === 'give-up') {
+      this.refuse({ code: 'failed' });
+    }
+  }
+
+  /**
+   * Compares the certificate the peer presented in DTLS with the one its signed description
+   * named (the signature check alone trusts the SDP; this checks the connection itself, §6). A
+   * mismatch refuses the session.
+   * @private
+   */
+  async onControlOpen() {
+    const presented = presentedCertificate(await this.pc.getStats());
+    if (this.isOver()) return;
+    if (!presented || !this.signedCertificate || presented.toLowerCase() !== this.signedCertificate.toLowerCase()) {
+      this.refuse({ code: presented ? 'certificate-mismatch' : 'certificate-unknown' });
+      return;
+    }
+    this.verified = true;
+    this.setState('connected');
+    for (const [label, message] of this.held.splice(0)) this.deliver(label, message);
+  }
+
+  /** @private */
+  onChannelData(label, data) {
+    const message = protocol.readChannelMessage(label, data);
+    if (!message) return;
+    if (!this.verified) {
+      if (this.held.length < MAX_HELD) this.held.push([label, message]);
+      return;
+    }
+    this.deliver(label, message);
+  }
+
+  /** @private */
+  deliver(label, message) {
+    if (label !== 'control') {
+      this.onMessage(label, message);
+    } else if (message.type === 'ping') {
+      this.send('control', protocol.pong(randomNonce(9), message.id));
+    } else if (message.type === 'pong') {
+      const p = this.pings.get(message.ref);
+      if (p) {
+        this.pings.delete(message.ref);
+        clearTimeout(p.timer);
+        p.resolve(performance.now() - p.sent);
+      }
+    } else if (message.type === 'bye') {
+      this.close();
+    }
+  }
+
+  /** @private */
+  refuse(refusal) {
+    if (this.isOver()) return;
+    this.refusal = refusal;
+    this.shutDown();
+    this.setState('refused');
+  }
+
+  /** @private */
+  shutDown() {
+    this.verified = false;
+    for (const p of this.pings.values()) {
+      clearTimeout(p.timer);
+      p.resolve(null);
+    }
+    this.pings.clear();
+    try {
+      for (const c of this.channels.values()) c.close();
+      this.pc.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** @private */
+  setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.onState(state, this.refusal);
+  }
+}

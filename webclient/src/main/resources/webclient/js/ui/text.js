@@ -1,0 +1,105 @@
+/**
+ * The words the room page shows: every sentence a person reads about peers, refusals and events
+ * is made here, from the codes the protocol and session modules report. Pure functions.
+ * @module ui/text
+ */
+
+/**
+ * @param {string} name a display name as announced.
+ * @returns {string} the name, or `anonymous` when none was given.
+ */
+export function displayName(name) {
+  return name || 'anonymous';
+}
+
+/**
+ * Why a session was refused, in a sentence.
+ * @param {import('../session.js').Refusal|null} refusal
+ * @returns {string} '' when there is no refusal.
+ */
+export function refusalText(refusal) {
+  if (!refusal) return '';
+  switch (refusal.code) {
+    case 'bad-signature':
+      return `the ${refusal.type}'s signature does not match: someone between you (the node or the network) `
+        + 'changed the call\'s keys, so it was refused';
+    case 'certificate-mismatch':
+      return 'the certificate in the connection is not the one the signed description named: someone is in the middle';
+    case 'certificate-unknown':
+      return 'the browser did not report the peer\'s certificate, so the connection could not be checked';
+    case 'certificate-changed':
+      return `the ${refusal.type} names another certificate than the connection uses: someone is in the middle`;
+    case 'apply-failed':
+      return `could not apply the ${refusal.type}: ${refusal.detail}`;
+    case 'failed':
+      return 'the connection failed';
+    default:
+      return `refused (${refusal.code})`;
+  }
+}
+
+/**
+ * A peer's state after its name in the list.
+ * @param {import('../room.js').PeerView} p
+ * @returns {string}
+ */
+export function peerStateText(p) {
+  switch (p.state) {
+    case 'connected': return p.relayed ? '— connected via the node\'s relay' : '— connected directly (P2P)';
+    case 'connecting': return '— connecting…';
+    case 'key-changed': return '— key changed!';
+    case 'refused': return '— refused';
+    case 'closed': return '— disconnected';
+    default: return '— waiting';
+  }
+}
+
+/**
+ * The warning beside a peer whose key changed.
+ * @param {import('../room.js').PeerView} p
+ * @returns {string}
+ */
+export function keyChangedWarning(p) {
+  return `This key differs from the one you saw before for ${displayName(p.name)} (${p.pinnedFingerprint}). `
+    + 'It may be someone else. Nothing connects until you accept it.';
+}
+
+/**
+ * A line for the log about something the room reported.
+ * @param {import('../room.js').RoomEvent} e
+ * @returns {string}
+ */
+export function eventText(e) {
+  switch (e.kind) {
+    case 'left': return `${displayName(e.name)} left`;
+    case 'malformed-announcement': return 'Ignored a malformed announcement';
+    case 'key-mismatch': return 'Ignored an announcement whose key does not match its sender';
+    case 'key-changed':
+      return `Warning: ${displayName(e.name)} has a different key than before. Nothing connects until you accept it.`;
+    case 'node-error': return `The node refused a message: ${e.message || e.code}`;
+    case 'peer-error': return `${displayName(e.name)}: ${e.message || e.code}`;
+    case 'refused': return `Refused ${displayName(e.name)}: ${refusalText(e.refusal)}`;
+    case 'failed-message': return `Could not handle a ${e.type} message: ${e.message}`;
+    default: return String(e.kind);
+  }
+}
+
+/**
+ * The status line of the room page.
+ * @param {import('../room.js').PeerView[]} peers
+ * @returns {{text: string, kind: ''|'ok'|'bad'}}
+ */
+export function roomStatus(peers) {
+  const connected = peers.filter((p) => p.state === 'connected');
+  if (peers.some((p) => p.state === 'key-changed')) {
+    return { text: 'A known person arrived with a different key. Check the warning below.', kind: 'bad' };
+  }
+  if (connected.length > 0) {
+    const how = connected.every((p) => p.relayed) ? 'via the node\'s relay' : 'directly (P2P)';
+    return { text: `Connected to ${connected.map((p) => displayName(p.name)).join(', ')} ${how}.`, kind: 'ok' };
+  }
+  const connecting = peers.filter((p) => p.state === 'connecting');
+  if (connecting.length > 0) return { text: `Connecting to ${connecting.map((p) => displayName(p.name)).join(', ')}…`, kind: '' };
+  if (peers.some((p) => p.state === 'refused')) return { text: 'The connection was refused. See below.', kind: 'bad' };
+  return { text: 'In the room. Waiting for the other person…', kind: '' };
+}

@@ -1,0 +1,65 @@
+// Unit tests of negotiation.js: the pure rules of perfect negotiation (W3C WebRTC 1.0 §10.7).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+const js = (name) => pathToFileURL(path.resolve(process.env.WEBCLIENT_JS ?? 'target/classes/webclient/js', name)).href;
+const { startsSession, isPolite, onRemoteDescription, iceRecovery } = await import(js('negotiation.js'));
+
+const SMALL = 'Aaaa'.padEnd(43, 'a');
+const LARGE = 'baaa'.padEnd(43, 'a');
+
+test('the smaller id starts the session and is the impolite peer; exactly one side each', () => {
+  assert.equal(startsSession(SMALL, LARGE), true);
+  assert.equal(startsSession(LARGE, SMALL), false);
+  assert.equal(isPolite(SMALL, LARGE), false);
+  assert.equal(isPolite(LARGE, SMALL), true);
+  // plain string comparison: upper case sorts before lower case
+  assert.equal(startsSession('Z'.repeat(43), 'a'.repeat(43)), true);
+});
+
+test('an offer in a stable connection is applied, no collision', () => {
+  for (const polite of [true, false]) {
+    assert.deepEqual(onRemoteDescription({ type: 'offer', polite, makingOffer: false, signalingState: 'stable' }),
+      { action: 'apply', collision: false, rollback: false, why: null });
+  }
+});
+
+test('glare: the impolite side ignores the offer, the polite side rolls back its own and applies it', () => {
+  assert.deepEqual(onRemoteDescription({ type: 'offer', polite: false, makingOffer: false, signalingState: 'have-local-offer' }),
+    { action: 'ignore', collision: true, rollback: false, why: 'collision' });
+  assert.deepEqual(onRemoteDescription({ type: 'offer', polite: true, makingOffer: false, signalingState: 'have-local-offer' }),
+    { action: 'apply', collision: true, rollback: true, why: null });
+});
+
+test('an offer while this side is still making its own is a collision even in the stable state', () => {
+  assert.equal(onRemoteDescription({ type: 'offer', polite: false, makingOffer: true, signalingState: 'stable' }).action, 'ignore');
+  const polite = onRemoteDescription({ type: 'offer', polite: true, makingOffer: true, signalingState: 'stable' });
+  assert.equal(polite.collision, true);
+  assert.equal(polite.action, 'apply');
+  assert.equal(polite.rollback, false, 'nothing to roll back yet in the stable state');
+});
+
+test('an offer while a remote answer is being applied is not a collision', () => {
+  assert.equal(onRemoteDescription({ type: 'offer', polite: false, makingOffer: false, signalingState: 'have-local-offer', settingRemoteAnswer: true }).collision, false);
+});
+
+test('an answer is applied only to a pending local offer; any other answer is stale', () => {
+  assert.equal(onRemoteDescription({ type: 'answer', polite: false, makingOffer: false, signalingState: 'have-local-offer' }).action, 'apply');
+  for (const signalingState of ['stable', 'have-remote-offer', 'closed']) {
+    assert.deepEqual(onRemoteDescription({ type: 'answer', polite: true, makingOffer: false, signalingState }),
+      { action: 'ignore', collision: false, rollback: false, why: 'stale-answer' });
+  }
+});
+
+test('iceRecovery: restart on failure within budget, give up after it or before any negotiation', () => {
+  const failed = { iceConnectionState: 'failed', connectionState: 'connected', negotiated: true, attempts: 0, maxAttempts: 3 };
+  assert.equal(iceRecovery(failed), 'restart');
+  assert.equal(iceRecovery({ ...failed, iceConnectionState: 'disconnected', connectionState: 'failed' }), 'restart');
+  assert.equal(iceRecovery({ ...failed, attempts: 3 }), 'give-up');
+  assert.equal(iceRecovery({ ...failed, negotiated: false }), 'give-up');
+  for (const s of ['new', 'checking', 'connected', 'completed', 'disconnected', 'closed']) {
+    assert.equal(iceRecovery({ ...failed, iceConnectionState: s, connectionState: 'connecting' }), 'wait', s);
+  }
+});

@@ -1,0 +1,132 @@
+// Unit tests of protocol.js: the constructors build the shapes docs/protocol.md gives, field by
+// field, and the checks turn anything malformed into null.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+const js = (name) => pathToFileURL(path.resolve(process.env.WEBCLIENT_JS ?? 'target/classes/webclient/js', name)).href;
+const p = await import(js('protocol.js'));
+
+const ROOM = 'dUoy5J-MmiedI59HMGJ-CWo_CBn1daEtwTOjbDSFFHk';
+const ANN = 'Tz4kWm2YcQ8rVn7JbL5eXa0dFg3HsKp6uR1iOyZtNvC';
+const NONCE = 'q3Vw1bM7cXrT9kLp2sYd0g';
+
+test('topics and contexts: spelled as in §4 and §6, and only from well-formed ids', () => {
+  assert.equal(p.presenceTopic(ROOM), `sb/v1/room/${ROOM}/presence`);
+  assert.equal(p.inboxTopic(ANN), `sb/v1/inbox/${ANN}`);
+  assert.equal(p.roomContext(ROOM), `room:${ROOM}`);
+  assert.equal(p.callContext('c4ll-1'), 'call:c4ll-1');
+  assert.throws(() => p.presenceTopic('+'), TypeError);
+  assert.throws(() => p.inboxTopic(`${ANN}/#`), TypeError);
+  assert.throws(() => p.roomContext('short'), TypeError);
+  assert.throws(() => p.callContext('x\ny'), TypeError);
+  assert.throws(() => p.callContext('a'.repeat(65)), TypeError);
+});
+
+test('join, hello, leave: exactly the fields of §5', () => {
+  assert.deepEqual(p.join({ key: 'MFkw', nonce: NONCE, name: 'Ann' }), { v: 1, type: 'join', key: 'MFkw', nonce: NONCE, name: 'Ann' });
+  assert.deepEqual(p.join({ key: 'MFkw', nonce: NONCE, name: '' }), { v: 1, type: 'join', key: 'MFkw', nonce: NONCE });
+  assert.deepEqual(p.hello({ room: ROOM, key: 'MFkw', nonce: NONCE, name: 'Ann' }),
+    { v: 1, type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, name: 'Ann' });
+  assert.deepEqual(p.leave(), { v: 1, type: 'leave' });
+});
+
+test('readAnnouncement: accepts join and hello, normalizes the name', () => {
+  assert.deepEqual(p.readAnnouncement({ v: 1, type: 'join', key: 'MFkw', nonce: NONCE, name: '  Ann  ' }, ANN),
+    { key: 'MFkw', nonce: NONCE, name: 'Ann' });
+  assert.deepEqual(p.readAnnouncement({ v: 1, type: 'join', key: 'MFkw', nonce: NONCE }, ANN), { key: 'MFkw', nonce: NONCE, name: '' });
+  assert.equal(p.readAnnouncement({ type: 'join', key: 'MFkw', nonce: NONCE, name: 'x'.repeat(100) }, ANN).name.length, 64);
+  assert.deepEqual(p.readAnnouncement({ type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, name: 'Ann' }, ANN),
+    { key: 'MFkw', nonce: NONCE, name: 'Ann', room: ROOM });
+});
+
+test('readAnnouncement: a sender, nonce, key or room of another shape is refused', () => {
+  const ok = { type: 'join', key: 'MFkw', nonce: NONCE };
+  assert.equal(p.readAnnouncement(ok, 'node'), null, 'sender is not a peer id');
+  assert.equal(p.readAnnouncement({ ...ok, nonce: `${NONCE}\nsha-256 00:11` }, ANN), null, 'line in the nonce');
+  assert.equal(p.readAnnouncement({ ...ok, nonce: 'short' }, ANN), null);
+  assert.equal(p.readAnnouncement({ ...ok, nonce: 'a'.repeat(65) }, ANN), null);
+  assert.equal(p.readAnnouncement({ ...ok, key: 'a'.repeat(257) }, ANN), null);
+  assert.equal(p.readAnnouncement({ ...ok, key: 'MF/w' }, ANN), null);
+  assert.equal(p.readAnnouncement({ ...ok, key: 42 }, ANN), null);
+  assert.equal(p.readAnnouncement({ ...ok, type: 'hello' }, ANN), null, 'hello without room');
+  assert.equal(p.readAnnouncement({ ...ok, type: 'offer' }, ANN), null);
+  assert.equal(p.readAnnouncement(null, ANN), null);
+  assert.equal(p.readAnnouncement([ok], ANN), null);
+});
+
+test('description and readDescription: offer and answer with context, sdp, sig', () => {
+  const d = p.description({ type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln' });
+  assert.deepEqual(d, { v: 1, type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln' });
+  assert.deepEqual(p.readDescription({ ...d, extra: true }), { type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln' });
+  assert.equal(p.readDescription({ ...d, type: 'pranswer' }), null);
+  assert.equal(p.readDescription({ ...d, context: 'room:x\ny' }), null);
+  assert.equal(p.readDescription({ ...d, sdp: '' }), null);
+  assert.equal(p.readDescription({ ...d, sig: undefined }), null);
+});
+
+test('readCandidate, hangup, readHangup, error, readError', () => {
+  assert.deepEqual(p.readCandidate({ type: 'candidate', context: `room:${ROOM}`, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }),
+    { context: `room:${ROOM}`, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+  assert.equal(p.readCandidate({ type: 'candidate', context: `room:${ROOM}`, candidate: 'x'.repeat(1025) }), null);
+  assert.equal(p.readCandidate({ type: 'candidate', context: `room:${ROOM}`, candidate: '', sdpMLineIndex: 64 }).sdpMLineIndex, null);
+  assert.deepEqual(p.hangup(`room:${ROOM}`), { v: 1, type: 'hangup', context: `room:${ROOM}` });
+  assert.deepEqual(p.readHangup(p.hangup(`room:${ROOM}`)), { context: `room:${ROOM}` });
+  assert.equal(p.readHangup({ type: 'hangup' }), null);
+  assert.deepEqual(p.badSignature('offer'),
+    { v: 1, type: 'error', code: 'bad-signature', message: 'signature on your offer did not verify', ref: { type: 'offer' } });
+  assert.deepEqual(p.readError({ type: 'error', code: 'bad-sdp', message: 'line 7' }), { code: 'bad-sdp', message: 'line 7' });
+  assert.deepEqual(p.readError({ type: 'error', code: 'x' }), { code: 'x', message: '' });
+  assert.equal(p.readError({ type: 'error' }), null);
+});
+
+test('CHANNELS: control, chat and file on fixed negotiated ids 0, 1, 2, ordered', () => {
+  assert.deepEqual(Object.values(p.CHANNELS).map((c) => [c.label, c.id, c.ordered]),
+    [['control', 0, true], ['chat', 1, true], ['file', 2, true]]);
+  assert.ok(Object.isFrozen(p.CHANNELS) && Object.isFrozen(p.CHANNELS.chat));
+});
+
+test('channel messages: the envelope {v, type, id} and each type\'s fields, as §10 gives them', () => {
+  assert.deepEqual(p.chat('m1', 'hello'), { v: 1, type: 'chat', id: 'm1', text: 'hello' });
+  assert.deepEqual(p.ping('p1'), { v: 1, type: 'ping', id: 'p1' });
+  assert.deepEqual(p.pong('p2', 'p1'), { v: 1, type: 'pong', id: 'p2', ref: 'p1' });
+  assert.deepEqual(p.bye('b1'), { v: 1, type: 'bye', id: 'b1' });
+  assert.deepEqual(p.file('f1', { name: 'a.txt', size: 3, mime: 'text/plain' }),
+    { v: 1, type: 'file', id: 'f1', name: 'a.txt', size: 3, mime: 'text/plain' });
+  assert.deepEqual(p.fileEnd('f1'), { v: 1, type: 'file-end', id: 'f1' });
+  assert.deepEqual(p.fileCancel('f1'), { v: 1, type: 'file-cancel', id: 'f1' });
+  assert.throws(() => p.chat('m1', ''), RangeError);
+  assert.throws(() => p.chat('m1', 'x'.repeat(4001)), RangeError);
+  assert.throws(() => p.chat('bad id!', 'x'), TypeError);
+  assert.throws(() => p.file('f1', { name: 'a', size: -1 }), RangeError);
+});
+
+test('readChannelMessage: round trips on the right channel only', () => {
+  const text = (m) => JSON.stringify(m);
+  assert.deepEqual(p.readChannelMessage('chat', text(p.chat('m1', 'hi'))), { type: 'chat', id: 'm1', text: 'hi' });
+  assert.deepEqual(p.readChannelMessage('control', text(p.pong('p2', 'p1'))), { type: 'pong', id: 'p2', ref: 'p1' });
+  assert.deepEqual(p.readChannelMessage('control', text(p.ping('p1'))), { type: 'ping', id: 'p1' });
+  assert.deepEqual(p.readChannelMessage('file', text(p.file('f1', { name: 'a', size: 3 }))), { type: 'file', id: 'f1', name: 'a', size: 3, mime: '' });
+  assert.deepEqual(p.readChannelMessage('file', new Uint8Array([1, 2, 3])), { type: 'file-data', bytes: new Uint8Array([1, 2, 3]) });
+  assert.deepEqual(p.readChannelMessage('file', new Uint8Array([7]).buffer), { type: 'file-data', bytes: new Uint8Array([7]) });
+  assert.equal(p.readChannelMessage('control', text(p.chat('m1', 'hi'))), null, 'chat on the control channel');
+  assert.equal(p.readChannelMessage('chat', text(p.ping('p1'))), null, 'ping on the chat channel');
+  assert.equal(p.readChannelMessage('chat', new Uint8Array([1])), null, 'binary on the chat channel');
+  assert.equal(p.readChannelMessage('file', new Uint8Array(16 * 1024 + 1)), null, 'frame over 16 KiB');
+  assert.equal(p.readChannelMessage('other', text(p.chat('m1', 'hi'))), null, 'unknown channel');
+  assert.equal(p.readChannelMessage('__proto__', '{}'), null);
+});
+
+test('readChannelMessage: malformed envelopes and fields are null, never an exception', () => {
+  for (const bad of ['{nope', 'null', '[]', '"chat"', '{"v":2,"type":"chat","id":"m","text":"x"}',
+    '{"v":1,"type":"chat","text":"x"}', '{"v":1,"type":"chat","id":"m m","text":"x"}',
+    '{"v":1,"type":"chat","id":"m","text":""}', '{"v":1,"type":"chat","id":"m","text":42}',
+    `{"v":1,"type":"chat","id":"m","text":"${'x'.repeat(4001)}"}`]) {
+    assert.equal(p.readChannelMessage('chat', bad), null, bad.slice(0, 60));
+  }
+  assert.equal(p.readChannelMessage('control', '{"v":1,"type":"pong","id":"a"}'), null, 'pong without ref');
+  assert.equal(p.readChannelMessage('file', '{"v":1,"type":"file","id":"f","name":"a","size":-1}'), null);
+  assert.equal(p.readChannelMessage('file', '{"v":1,"type":"file","id":"f","name":"","size":1}'), null);
+  assert.equal(p.readChannelMessage('file', `{"v":1,"type":"file","id":"f","name":"a","size":${2 ** 31}}`), null);
+});
