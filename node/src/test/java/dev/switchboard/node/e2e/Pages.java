@@ -5,6 +5,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.switchboard.node.Node;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
@@ -29,7 +30,32 @@ final class Pages {
     /** Opens the web client at {@code url}, waits until it is ready, and joins the room of {@code word}. */
     static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull String url,
                               final @NotNull String name, final @NotNull String word) {
+        return join(context, url, name, word, null);
+    }
+
+    /**
+     * Like {@link #join(BrowserContext, Node, String, String)}, with the page's options set before
+     * its scripts run, e.g. {@link #MANUAL_START}.
+     */
+    static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull Node node,
+                              final @NotNull String name, final @NotNull String word,
+                              final @Nullable String options) {
+        return join(context, node.url(), name, word, options);
+    }
+
+    /**
+     * Page options that leave starting sessions to the test ({@code switchboard.startSession}):
+     * members meet, and nobody offers until told to.
+     */
+    static final String MANUAL_START = "{ autoStart: false }";
+
+    private static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull String url,
+                                      final @NotNull String name, final @NotNull String word,
+                                      final @Nullable String options) {
         final Page page = context.newPage();
+        if (options != null) {
+            page.addInitScript("window.switchboardOptions = " + options + ";");
+        }
         page.onConsoleMessage(m -> {
             if ("error".equals(m.type()) || "warning".equals(m.type())) {
                 System.out.println("[" + name + " console " + m.type() + "] " + m.text());

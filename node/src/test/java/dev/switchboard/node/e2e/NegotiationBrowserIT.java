@@ -1,0 +1,295 @@
+package dev.switchboard.node.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.broker.topic.Topic;
+import dev.switchboard.node.Node;
+import dev.switchboard.node.relay.RelaySession;
+import org.jetbrains.annotations.NotNull;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Perfect negotiation through the node: both sides offer at the same moment (glare) and still
+ * connect, relayed and verified; and after connecting, a side adds audio and later restarts ICE,
+ * each with a new signed offer that the node rewrites to its relay like the first, and the
+ * session stays relayed and keeps working. The node is the real one, with a recorder around its
+ * signaling service that keeps every offer and answer as the node forwarded it.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class NegotiationBrowserIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern UFRAG = Pattern.compile("a=ice-ufrag:(\\S+)");
+
+    /** Every offer and answer the node forwarded, in order, as it forwarded it. */
+    static final ConcurrentLinkedQueue<Description> forwarded = new ConcurrentLinkedQueue<>();
+
+    @RegisterExtension
+    static final BrowserFixture fixture = new BrowserFixture(new Node.Options(Recorder::new), true);
+
+    @BeforeEach
+    void clear() {
+        forwarded.clear();
+    }
+
+    @Test
+    void bothOfferAtOnce_politeRollsBack_connectedRelayedAndVerified() {
+        try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
+            final Page ann = Pages.join(annContext, fixture.node(), "Ann", "both at once", Pages.MANUAL_START);
+            final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "both at once", Pages.MANUAL_START);
+            final String annId = (String) ann.evaluate("switchboard.id()");
+            final String bobId = (String) bob.evaluate("switchboard.id()");
+
+            // They meet, and with automatic starting off nobody offers.
+            assertThat(ann.locator("#peers li[data-peer='" + bobId + "']")).hasCount(1, Pages.COUNT);
+            assertThat(bob.locator("#peers li[data-peer='" + annId + "']")).hasCount(1, Pages.COUNT);
+            assertThat(ann.locator("#peers li[data-peer='" + bobId + "']")).hasAttribute("data-state", "waiting");
+            assertThat(bob.locator("#peers li[data-peer='" + annId + "']")).hasAttribute("data-state", "waiting");
+            assertTrue(forwarded.isEmpty(), forwarded.toString());
+
+            // Both start the session at the same moment (the pages share the machine's clock).
+            final double at = System.currentTimeMillis() + 1000; // a JavaScript number
+            ann.evaluate("([id, at]) => { switchboard.startSession(id, at); }", List.of(bobId, at));
+            bob.evaluate("([id, at]) => { switchboard.startSession(id, at); }", List.of(annId, at));
+
+            assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(ann.locator("#status")).containsText("via the node's relay", Pages.WAIT);
+            assertThat(bob.locator("#status")).containsText("via the node's relay", Pages.WAIT);
+
+            // The offers really collided: both sent one through the node; the impolite side (the
+            // smaller id) ignored the other's, the polite side rolled its own back and answered.
+            // (After answering, the polite side may offer once more to settle what it had rolled
+            // back: Chromium fires negotiationneeded again; that offer is answered normally.)
+            final boolean annImpolite = annId.compareTo(bobId) < 0;
+            final Page impolite = annImpolite ? ann : bob;
+            final Page polite = annImpolite ? bob : ann;
+            final String impoliteId = annImpolite ? annId : bobId;
+            final String politeId = annImpolite ? bobId : annId;
+            await().atMost(WAIT).until(() -> settled(impolite, politeId) && settled(polite, impoliteId)
+                    && count(politeId, "offer") == number(negotiation(polite, impoliteId), "offersSent")
+                    && count(impoliteId, "answer") == number(negotiation(impolite, politeId), "answersSent"));
+            final Map<String, Object> i = negotiation(impolite, politeId);
+            final Map<String, Object> p = negotiation(polite, impoliteId);
+            assertEquals(false, i.get("polite"), i.toString());
+            assertEquals(true, p.get("polite"), p.toString());
+            assertEquals(1, number(i, "offersSent"), i.toString());
+            assertTrue(number(p, "offersSent") >= 1, p.toString());
+            assertEquals(1, number(i, "ignoredOffers"), i.toString());
+            assertEquals(0, number(i, "rollbacks"), i.toString());
+            assertEquals(1, number(p, "rollbacks"), p.toString());
+            assertEquals(0, number(p, "ignoredOffers"), p.toString());
+            assertEquals(1, number(p, "answersSent"), p.toString());
+            assertEquals(number(p, "offersSent") - 1, number(i, "answersSent"), i + " / " + p);
+            assertEquals(true, i.get("verified"), i.toString());
+            assertEquals(true, p.get("verified"), p.toString());
+            assertEquals(1, count(impoliteId, "offer"));
+            assertEquals(1, count(politeId, "answer"));
+
+            // Relayed: each browser's selected pair names the relay port that stands for the other.
+            final RelaySession session = onlySession(annId);
+            assertRemote(ann, bobId, session.advertisedAddress(bobId));
+            assertRemote(bob, annId, session.advertisedAddress(annId));
+
+            Pages.send(ann, "we both called");
+            assertThat(bob.locator("#log")).containsText("Ann: we both called", Pages.WAIT);
+            Pages.send(bob, "and it still worked");
+            assertThat(ann.locator("#log")).containsText("Bob: and it still worked", Pages.WAIT);
+        }
+    }
+
+    @Test
+    void afterConnecting_addAudioThenRestartIce_eachOfferRelayedAndSessionStaysRelayed() {
+        try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
+            final Page ann = Pages.join(annContext, fixture.node(), "Ann", "one more thing");
+            final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "one more thing");
+            assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            final String annId = (String) ann.evaluate("switchboard.id()");
+            final String bobId = (String) bob.evaluate("switchboard.id()");
+            final boolean annStarts = annId.compareTo(bobId) < 0;
+            final Page starter = annStarts ? ann : bob;
+            final Page other = annStarts ? bob : ann;
+            final String starterId = annStarts ? annId : bobId;
+            final String otherId = annStarts ? bobId : annId;
+            final RelaySession session = onlySession(annId);
+            assertEquals(1, count(starterId, "offer"));
+            assertEquals(0, count(otherId, "offer"));
+
+            // The side that did not start the session adds a microphone: its own signed offer goes
+            // through the node, which rewrites it to the relay like the first.
+            assertEquals(true, other.evaluate("id => switchboard.addAudio(id)", starterId));
+            await().atMost(WAIT).until(() -> count(otherId, "offer") == 1 && count(starterId, "answer") == 1);
+            final Description audioOffer = last(otherId, "offer");
+            assertTrue(audioOffer.sdp().contains("m=audio"), audioOffer.sdp());
+            assertOnlyRelayCandidates(audioOffer.sdp(), session.advertisedAddress(otherId));
+            assertOnlyRelayCandidates(last(starterId, "answer").sdp(), session.advertisedAddress(starterId));
+            await().atMost(WAIT).until(() -> {
+                final Map<String, Object> n = negotiation(starter, otherId);
+                return "stable".equals(n.get("signalingState")) && String.valueOf(n.get("remote")).contains("m=audio");
+            });
+            final Map<String, Object> received = negotiation(starter, otherId);
+            assertEquals(2, number(received, "offersReceived") + number(received, "answersReceived"), received.toString());
+            assertEquals(true, received.get("verified"), received.toString());
+
+            // Still one relay session, still relayed both ways, and the channels still carry chat.
+            assertEquals(1, fixture.node().relay().sessionsOf(annId).size());
+            assertRemote(ann, bobId, session.advertisedAddress(bobId));
+            assertRemote(bob, annId, session.advertisedAddress(annId));
+            Pages.send(starter, "I can hear you now");
+            assertThat(other.locator("#log")).containsText("I can hear you now", Pages.WAIT);
+
+            // The starter restarts ICE: a new signed offer with new ICE credentials, through the node.
+            final String oldUfrag = ufrag(last(starterId, "offer").sdp());
+            assertEquals(true, starter.evaluate("id => switchboard.restartIce(id)", otherId));
+            await().atMost(WAIT).until(() -> count(starterId, "offer") == 2 && count(otherId, "answer") == 2);
+            final Description restart = last(starterId, "offer");
+            assertNotEquals(oldUfrag, ufrag(restart.sdp()), "an ICE restart offer carries a new ice-ufrag");
+            assertOnlyRelayCandidates(restart.sdp(), session.advertisedAddress(starterId));
+            await().atMost(WAIT).until(() -> {
+                final Object ice = negotiation(starter, otherId).get("iceConnectionState");
+                return "connected".equals(ice) || "completed".equals(ice);
+            });
+            assertEquals(1, number(negotiation(starter, otherId), "iceRestarts"));
+            assertEquals(1, fixture.node().relay().sessionsOf(annId).size());
+            assertRemote(ann, bobId, session.advertisedAddress(bobId));
+            assertRemote(bob, annId, session.advertisedAddress(annId));
+            final long before = session.counters().packetsAtoB() + session.counters().packetsBtoA();
+            Pages.send(other, "still here after the restart");
+            assertThat(starter.locator("#log")).containsText("still here after the restart", Pages.WAIT);
+            assertTrue(session.counters().packetsAtoB() + session.counters().packetsBtoA() > before,
+                    "the chat after the restart went through the relay");
+            assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1);
+            assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1);
+        }
+    }
+
+    private static RelaySession onlySession(final String peerId) {
+        final List<RelaySession> sessions = fixture.node().relay().sessionsOf(peerId);
+        assertEquals(1, sessions.size(), sessions.toString());
+        return sessions.get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> negotiation(final Page page, final String peerId) {
+        final Map<String, Object> n = (Map<String, Object>) page.evaluate("id => switchboard.negotiation(id)", peerId);
+        assertNotNull(n, "no session with " + peerId);
+        return n;
+    }
+
+    /** Nothing pending: no offer of either side waits for its answer. */
+    private static boolean settled(final Page page, final String peerId) {
+        return "stable".equals(negotiation(page, peerId).get("signalingState"));
+    }
+
+    private static int number(final Map<String, Object> map, final String key) {
+        return ((Number) map.get(key)).intValue();
+    }
+
+    private static long count(final String sender, final String type) {
+        return forwarded.stream().filter(d -> d.sender().equals(sender) && d.type().equals(type)).count();
+    }
+
+    private static Description last(final String sender, final String type) {
+        return forwarded.stream().filter(d -> d.sender().equals(sender) && d.type().equals(type))
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    private static String ufrag(final String sdp) {
+        final Matcher m = UFRAG.matcher(sdp);
+        assertTrue(m.find(), sdp);
+        return m.group(1);
+    }
+
+    /** Every candidate in a forwarded description is the relay port that stands for its sender. */
+    private static void assertOnlyRelayCandidates(final String sdp, final InetSocketAddress relay) {
+        final List<String> candidates = sdp.lines().filter(l -> l.startsWith("a=candidate:")).toList();
+        assertFalse(candidates.isEmpty(), sdp);
+        final String expected = " " + relay.getAddress().getHostAddress() + " " + relay.getPort() + " typ relay ";
+        for (final String c : candidates) {
+            assertTrue(c.contains(expected), c + " should name " + expected);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertRemote(final Page page, final String peerId, final InetSocketAddress expected) {
+        final Map<String, Object> route = (Map<String, Object>) page.evaluate(
+                "async (id) => (await switchboard.peers()).find(p => p.id === id).route", peerId);
+        assertNotNull(route, "no selected candidate pair");
+        assertEquals(expected.getAddress().getHostAddress(), route.get("remoteAddress"), route.toString());
+        assertEquals(expected.getPort(), ((Number) route.get("remotePort")).intValue(), route.toString());
+    }
+
+    /** An offer or answer as the node forwarded it. */
+    record Description(String sender, String type, String sdp) {
+    }
+
+    /** The node's real signaling service, recording every offer and answer it forwards. */
+    static final class Recorder implements SignalingInterceptor {
+        private final SignalingInterceptor honest;
+        private final JsonMapper mapper = JsonMapper.builder().build();
+
+        Recorder(final SignalingInterceptor honest) {
+            this.honest = honest;
+        }
+
+        @Override
+        public boolean handles(final @NotNull Topic topic) {
+            return honest.handles(topic);
+        }
+
+        @Override
+        public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
+            return honest.inspect(message).thenApply(verdict -> record(message, verdict));
+        }
+
+        private Verdict record(final SignalingMessage message, final Verdict verdict) {
+            final byte[] out = verdict instanceof Verdict.Rewrite rewrite ? rewrite.payload()
+                    : verdict instanceof Verdict.Forward ? message.payload() : null;
+            if (out != null) {
+                try {
+                    final JsonNode json = mapper.readTree(out);
+                    final String type = json.path("type").asText();
+                    if (type.equals("offer") || type.equals("answer")) {
+                        forwarded.add(new Description(message.senderId(), type, json.path("sdp").asText()));
+                    }
+                } catch (final IOException e) {
+                    throw new IllegalStateException("the node forwarded a payload that is not JSON", e);
+                }
+            }
+            return verdict;
+        }
+
+        @Override
+        public void onClientDisconnected(final @NotNull String clientId) {
+            honest.onClientDisconnected(clientId);
+        }
+    }
+}
