@@ -191,6 +191,48 @@ class NegotiationBrowserIT {
         }
     }
 
+    /**
+     * The relay session under a connected pair goes away (as after a relay restart): ICE fails,
+     * and the pages restart ICE by themselves with new signed offers through the node, which
+     * opens a new relay session; they connect through it and chat again.
+     */
+    @Test
+    void relaySessionLost_iceFails_pagesRestartIceThroughNodeOntoNewRelaySession() {
+        try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
+            final Page ann = Pages.join(annContext, fixture.node(), "Ann", "lost and found");
+            final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "lost and found");
+            assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            final String annId = (String) ann.evaluate("switchboard.id()");
+            final String bobId = (String) bob.evaluate("switchboard.id()");
+            final RelaySession lost = onlySession(annId);
+            final long offersBefore = count(annId, "offer") + count(bobId, "offer");
+
+            lost.close();
+
+            // ICE notices (consent checks go unanswered), and at least one side restarts ICE.
+            await().atMost(Duration.ofSeconds(90)).until(() ->
+                    number(negotiation(ann, bobId), "iceRestarts") + number(negotiation(bob, annId), "iceRestarts") >= 1
+                            && count(annId, "offer") + count(bobId, "offer") > offersBefore);
+            await().atMost(WAIT).until(() -> fixture.node().relay().sessionsOf(annId).size() == 1
+                    && fixture.node().relay().sessionsOf(annId).get(0) != lost);
+            final RelaySession found = onlySession(annId);
+            await().atMost(WAIT).until(() -> {
+                final Object a = negotiation(ann, bobId).get("iceConnectionState");
+                final Object b = negotiation(bob, annId).get("iceConnectionState");
+                return ("connected".equals(a) || "completed".equals(a)) && ("connected".equals(b) || "completed".equals(b));
+            });
+            assertFalse(lost.isOpen());
+            assertRemote(ann, bobId, found.advertisedAddress(bobId));
+            assertRemote(bob, annId, found.advertisedAddress(annId));
+            Pages.send(ann, "found you again");
+            assertThat(bob.locator("#log")).containsText("Ann: found you again", Pages.WAIT);
+            assertTrue(found.counters().packetsAtoB() > 0 && found.counters().packetsBtoA() > 0, found.counters().toString());
+            assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1);
+            assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1);
+        }
+    }
+
     private static RelaySession onlySession(final String peerId) {
         final List<RelaySession> sessions = fixture.node().relay().sessionsOf(peerId);
         assertEquals(1, sessions.size(), sessions.toString());
