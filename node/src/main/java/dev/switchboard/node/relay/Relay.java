@@ -13,7 +13,9 @@ import org.jetbrains.annotations.Nullable;
  *
  * <p>Thread-safe: every method may be called from any thread. {@link #open} never blocks its
  * caller: binding ports happens elsewhere, and the returned future completes when the session is
- * ready (or fails).
+ * ready, on a thread of the relay's choosing that never forwards packets (a failure may complete
+ * it on the thread that caused it); keep stages attached without an executor short (an SDP
+ * rewrite is fine, blocking is not).
  */
 public interface Relay extends AutoCloseable {
 

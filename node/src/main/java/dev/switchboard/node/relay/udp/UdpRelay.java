@@ -74,8 +74,11 @@ public final class UdpRelay implements Relay {
     private final EventLoopGroup group;
     private final boolean epoll;
     private final SessionRegistry<UdpRelaySession> registry;
-    /** Not an event loop: the sweep takes the relay lock and closes sessions, off the forwarding threads. */
-    private final ScheduledExecutorService idleSweep;
+    /**
+     * Not an event loop: runs the idle sweep (which takes the relay lock and closes sessions) and
+     * completes {@link #open}'s futures, so neither runs where packets are forwarded.
+     */
+    private final ScheduledExecutorService control;
     private boolean shutDown;
 
     /**
@@ -112,8 +115,8 @@ public final class UdpRelay implements Relay {
                 : new NioEventLoopGroup(ioThreads, threads);
         final long periodNanos = Math.max(Duration.ofMillis(50).toNanos(),
                 Math.min(Duration.ofSeconds(5).toNanos(), config.idleTimeout().toNanos() / 4));
-        this.idleSweep = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-idle", true));
-        idleSweep.scheduleAtFixedRate(this::closeIdleSessions, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        this.control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-control", true));
+        control.scheduleAtFixedRate(this::closeIdleSessions, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {} ({})",
                 config.portRange(), config.maxSessions(), config.maxSessionsPerPeer(), config.idleTimeout(),
                 epoll ? "epoll" : "nio");
@@ -125,10 +128,12 @@ public final class UdpRelay implements Relay {
      * <p>Never blocks: under the relay's lock (held for a map lookup and a limit check, never
      * while a socket binds) it joins the session for {@code key} or reserves a new one, which then
      * counts against the limits; the two ports are bound asynchronously on the session's event
-     * loop, skipping ports that another process holds. The future completes <em>on that event
-     * loop</em> once both are bound: stages added without an executor run there, where packets
-     * are forwarded, so attach anything more than a few microseconds with an {@code *Async}
-     * method and an executor of your own. Concurrent opens of one key all get the same session.
+     * loop, skipping ports that another process holds. The future completes once both are bound,
+     * on the relay's single control thread (never an event loop, so stages added without an
+     * executor do not delay forwarding; they do delay other opens' completions, so keep them
+     * short or use an {@code *Async} method with an executor of your own). A failure may complete
+     * it on the event loop or on the thread that closed the session. Concurrent opens of one key
+     * all get the same session.
      * If binding fails (no bindable ports left), the reservation and any port bound so far are
      * released and the future fails with {@link RelayLimitException} ({@code PORTS_EXHAUSTED});
      * if the session is closed first ({@link #closeSessionsOf}, {@link #close}), it fails with
@@ -270,6 +275,15 @@ public final class UdpRelay implements Relay {
         return List.copyOf(result);
     }
 
+    /** Runs {@code task} on the control thread; inline once the relay is closing. */
+    void offLoop(final Runnable task) {
+        try {
+            control.execute(task);
+        } catch (final RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
     /** For tests: the event loops the ports are bound and served on. */
     EventLoopGroup eventLoops() {
         return group;
@@ -291,7 +305,7 @@ public final class UdpRelay implements Relay {
             shutDown = true;
             sessions = registry.all();
         }
-        idleSweep.shutdownNow();
+        control.shutdownNow();
         final IllegalStateException closing = new IllegalStateException("relay is closed");
         sessions.forEach(s -> s.close(closing));
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);

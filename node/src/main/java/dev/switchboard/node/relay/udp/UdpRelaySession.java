@@ -92,8 +92,8 @@ final class UdpRelaySession implements RelaySession {
     }
 
     /**
-     * Event loop only: both ports are bound. Starts reading and completes {@link #ready}, unless
-     * the session was closed meanwhile.
+     * Event loop only: both ports are bound. Starts reading and completes {@link #ready} on the
+     * relay's control thread, unless the session was closed meanwhile.
      */
     void bound(final InetSocketAddress advertisedA, final InetSocketAddress advertisedB) {
         if (closed.get()) {
@@ -104,13 +104,12 @@ final class UdpRelaySession implements RelaySession {
         bound = true;
         portA.channel.config().setAutoRead(true);
         portB.channel.config().setAutoRead(true);
-        ready.complete(this);
+        relay.offLoop(() -> ready.complete(this)); // dependent stages must not run where packets are forwarded
     }
 
     /** Fails {@link #ready} with {@code cause} and closes the session (releasing what was bound). */
     void fail(final Throwable cause) {
-        ready.completeExceptionally(cause);
-        close();
+        close(cause);
     }
 
     /** @return whether both ports are bound and the session was handed out (and may since have closed) */

@@ -102,7 +102,7 @@ class UdpRelayOpenIT {
     }
 
     @Test
-    void open_eventLoopBusy_returnsAtOnceAndCompletesOnceBound() throws Exception {
+    void open_eventLoopBusy_returnsAtOnceAndCompletesOnceBoundOffTheLoop() throws Exception {
         start(43400, 43409, 8);
         blockLoop();
         final SessionKey key = SessionKey.of("room", "a", "b");
@@ -114,9 +114,12 @@ class UdpRelayOpenIT {
         assertNull(relay.session(key));
         assertTrue(relay.sessions().isEmpty());
 
+        final CompletableFuture<Thread> completedOn = f.thenApply(ignored -> Thread.currentThread());
         releaseLoop();
         final RelaySession s = f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertTrue(s.isOpen());
+        assertFalse(relay.eventLoops().next().inEventLoop(completedOn.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)),
+                "dependent stages do not run on the thread that forwards packets");
         final int pA = s.advertisedAddress("a").getPort();
         final int pB = s.advertisedAddress("b").getPort();
         assertNotEquals(pA, pB);
