@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.broker.TestPeer;
+import dev.switchboard.broker.extension.Buffers;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
@@ -329,7 +329,7 @@ class RelayOpenUnderAuthLoadIT {
             @Override
             public CompletableFuture<Boolean> onContinue(final Mqtt5ClientConfig config, final Mqtt5Auth auth,
                                                          final Mqtt5AuthBuilder reply) {
-                final byte[] challenge = auth.getData().map(TestPeer::bytes).orElse(new byte[0]);
+                final byte[] challenge = auth.getData().map(Buffers::copyOf).orElse(new byte[0]);
                 reply.data(KeyProof.sign(keys.getPrivate(), KeyProof.signedBytes(id, challenge)));
                 return CompletableFuture.completedFuture(true);
             }
