@@ -38,7 +38,8 @@ import java.util.Objects;
  *                          expires with it. Default 30 s; 1..60 s.
  * @param trustedPeers      peer ids of the node's own clients with wider rights (see
  *                          {@link PeerRole}); a live directory the authenticator asks at
- *                          every CONNECT.
+ *                          every CONNECT, changed at run time by
+ *                          {@link EmbeddedBroker#updateTrustedPeers}.
  *                          Default empty. Ids must be 43-char peer ids.
  * @param interceptor       the node's signaling interceptor. Default
  *                          {@link SignalingInterceptor#FORWARD_ALL}.

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
 import dev.switchboard.broker.extension.NodePublisher;
 import dev.switchboard.broker.extension.SignalingExtension;
@@ -19,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -226,6 +230,51 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException("broker is stopping");
         }
         return publisher.publish(topic, payload, retained, NodePublisher.NODE_SENDER);
+    }
+
+    /**
+     * Replaces the trusted peers while the broker runs (a configuration reload). A client whose
+     * role changed (removed, added or switched) and that is connected now is disconnected with
+     * reason {@code 0x87 Not authorized}, so no connection keeps rights it no longer has; when it
+     * reconnects, it authenticates with its key as usual and gets its new role, or the rights of an
+     * ordinary client. Works before {@link #start()} too (then only the directory changes).
+     *
+     * <p>Thread-safe; returns without waiting for the disconnects.
+     *
+     * @param next peer id to role; copied.
+     * @return the ids whose role changed, in no particular order.
+     * @throws IllegalArgumentException if an id is not a 43-character peer id (nothing changes).
+     */
+    public @NotNull Set<String> updateTrustedPeers(final @NotNull Map<String, PeerRole> next) {
+        final Map<String, PeerRole> previous = settings.trustedPeers().replace(next);
+        final Set<String> changed = new HashSet<>();
+        for (final String id : previous.keySet()) {
+            if (previous.get(id) != next.get(id)) {
+                changed.add(id);
+            }
+        }
+        for (final String id : next.keySet()) {
+            if (previous.get(id) != next.get(id)) {
+                changed.add(id);
+            }
+        }
+        synchronized (this) {
+            if (hivemq != null) {
+                for (final String id : changed) {
+                    Services.clientService().disconnectClient(id, true, DisconnectReasonCode.NOT_AUTHORIZED,
+                            "trusted peers changed")
+                            .whenComplete((was, error) -> {
+                                if (error != null) {
+                                    log.warn("Could not disconnect {} after its role changed: {}", id, error.toString());
+                                } else if (Boolean.TRUE.equals(was)) {
+                                    log.info("Disconnected {}: its trusted-peer role changed", id);
+                                }
+                            });
+                }
+            }
+        }
+        log.info("Trusted peers updated: {} trusted, {} changed", next.size(), changed.size());
+        return changed;
     }
 
     private void requireRunning() {

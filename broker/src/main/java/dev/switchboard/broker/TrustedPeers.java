@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * The node's own clients by peer id, with their wider rights ({@link PeerRole}): a live directory
- * that the authenticator asks at every CONNECT, and that the broker can replace while it runs. Each entry is a 43-character peer id
+ * that the authenticator asks at every CONNECT, and that {@link EmbeddedBroker#updateTrustedPeers}
+ * replaces while the broker runs (a configuration reload). Each entry is a 43-character peer id
  * (base64url of the key's SHA-256, see {@link dev.switchboard.broker.identity.PeerIds}).
  *
  * <p>Thread-safe: readers see either the whole old or the whole new set, never a mix.

@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The command line: {@code java -jar switchboard.jar [--config FILE]}. Starts a node, prints the
  * URL to open and the TLS certificate's fingerprint, and runs until Ctrl-C (SIGINT/SIGTERM), which
- * stops everything cleanly.
+ * stops everything cleanly. The configuration file is watched and re-read on change and on
+ * {@code SIGHUP} (see {@link Node#reloadConfiguration()}).
  *
  * <p>Exit codes: 0 after a clean stop, 2 for a bad command line or configuration, 1 if the node
  * could not start (a port in use, for example).
@@ -70,7 +71,7 @@ public final class Main implements Callable<Integer> {
         }
         final Node node;
         try {
-            node = Node.start(cfg, Node.Options.defaults());
+            node = Node.start(cfg, Node.Options.defaults().withConfigFile(config));
         } catch (final Exception e) {
             System.err.println("switchboard: could not start: " + e.getMessage());
             return 1;

@@ -6,8 +6,12 @@ import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.EmbeddedBroker;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.node.config.BrokerSettingsMapping;
+import dev.switchboard.node.config.ConfigReloader;
+import dev.switchboard.node.config.ConfigWatcher;
 import dev.switchboard.node.config.IpLiteral;
 import dev.switchboard.node.config.NodeConfig;
+import dev.switchboard.node.config.RuntimeSettings;
+import dev.switchboard.node.config.RuntimeSettingsHolder;
 import dev.switchboard.node.identity.NodeKey;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.udp.UdpRelay;
@@ -32,6 +36,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,8 +62,13 @@ public final class Node implements AutoCloseable {
     static final Duration STUN_PROOF_WINDOW = Duration.ofMinutes(2);
     /** Most addresses remembered as proven by STUN at once. */
     static final int STUN_PROOF_CAPACITY = 16_384;
+    /** The configuration file must be quiet this long before a change is reloaded. */
+    static final Duration CONFIG_DEBOUNCE = Duration.ofMillis(300);
 
     private final NodeConfig config;
+    private final RuntimeSettingsHolder runtime;
+    private final @Nullable ConfigReloader reloader;
+    private final boolean reloadsOnHangup;
     private final NodeKey key;
     private final @Nullable TlsIdentity tls;
     private final StunServer stun;
@@ -68,10 +78,14 @@ public final class Node implements AutoCloseable {
     private final Deque<AutoCloseable> started;
     private boolean closed;
 
-    private Node(final NodeConfig config, final NodeKey key, final @Nullable TlsIdentity tls, final StunServer stun,
-                 final UdpRelay relay, final EmbeddedBroker broker, final WebServer web,
+    private Node(final NodeConfig config, final RuntimeSettingsHolder runtime, final @Nullable ConfigReloader reloader,
+                 final boolean reloadsOnHangup, final NodeKey key, final @Nullable TlsIdentity tls,
+                 final StunServer stun, final UdpRelay relay, final EmbeddedBroker broker, final WebServer web,
                  final Deque<AutoCloseable> started) {
         this.config = config;
+        this.runtime = runtime;
+        this.reloader = reloader;
+        this.reloadsOnHangup = reloadsOnHangup;
         this.key = key;
         this.tls = tls;
         this.stun = stun;
@@ -86,15 +100,29 @@ public final class Node implements AutoCloseable {
      *
      * @param interceptorDecorator wraps the node's signaling interceptor before the broker gets it;
      *                             identity by default. Tests use it to play a malicious node.
+     * @param configFile           the file the configuration came from: the node watches it and
+     *                             re-reads it on {@code SIGHUP} (see {@link #reloadConfiguration()});
+     *                             {@code null} (the default) for no reloading.
      */
-    public record Options(@NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator) {
+    public record Options(@NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator,
+                          @Nullable Path configFile) {
         public Options {
             Objects.requireNonNull(interceptorDecorator, "interceptorDecorator");
         }
 
-        /** @return no decoration. */
+        /** @param interceptorDecorator see the record components; no configuration file. */
+        public Options(final @NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator) {
+            this(interceptorDecorator, null);
+        }
+
+        /** @return no decoration, no configuration file. */
         public static @NotNull Options defaults() {
-            return new Options(UnaryOperator.identity());
+            return new Options(UnaryOperator.identity(), null);
+        }
+
+        /** @return these options with the configuration file to watch and reload. */
+        public @NotNull Options withConfigFile(final @Nullable Path file) {
+            return new Options(interceptorDecorator, file);
         }
     }
 
@@ -170,7 +198,28 @@ public final class Node implements AutoCloseable {
             web.start();
             started.push(web);
 
-            final Node node = new Node(config, key, tls, stun, relay, broker, web, started);
+            // Run-time settings: a reload (file watcher or SIGHUP) hands them to the listeners.
+            final RuntimeSettingsHolder runtime = new RuntimeSettingsHolder(RuntimeSettings.of(config));
+            runtime.addListener(settings -> broker.updateTrustedPeers(settings.trustedPeers()));
+            ConfigReloader reloader = null;
+            boolean reloadsOnHangup = false;
+            if (options.configFile() != null) {
+                reloader = new ConfigReloader(options.configFile(), config, runtime);
+                try {
+                    started.push(ConfigWatcher.start(options.configFile(), CONFIG_DEBOUNCE, reloader::reload));
+                } catch (final IOException e) {
+                    LOG.warn("cannot watch {} for changes ({}); reload it with SIGHUP", options.configFile(),
+                            e.toString());
+                }
+                final HangupSignal hangup = HangupSignal.install(reloader::reload);
+                if (hangup != null) {
+                    started.push(hangup);
+                    reloadsOnHangup = true;
+                }
+            }
+
+            final Node node = new Node(config, runtime, reloader, reloadsOnHangup, key, tls, stun, relay, broker, web,
+                    started);
             LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, STUN port {}",
                     key.id(), tls != null ? "HTTPS" : "HTTP", web.port(), broker.webSocketPort(), broker.tcpPort(),
                     stun.localAddress().getPort());
@@ -276,9 +325,37 @@ public final class Node implements AutoCloseable {
         return key;
     }
 
-    /** @return the configuration it runs with. */
+    /**
+     * @return the configuration it runs with: the start configuration with the run-time keys
+     *         ({@link RuntimeSettings}) of the last valid reload.
+     */
     public @NotNull NodeConfig config() {
-        return config;
+        return reloader != null ? reloader.running() : config;
+    }
+
+    /** @return the settings that change at run time; register a listener to follow reloads. */
+    public @NotNull RuntimeSettingsHolder runtimeSettings() {
+        return runtime;
+    }
+
+    /**
+     * Re-reads the configuration file now, as a change of the file or {@code SIGHUP} does: run-time
+     * keys are applied, other changed keys are logged as needing a restart and keep their value,
+     * an invalid file changes nothing and logs one error naming the key. Thread-safe.
+     *
+     * @return what the reload did.
+     * @throws IllegalStateException if the node was started without {@link Options#configFile()}.
+     */
+    public @NotNull ConfigReloader.Outcome reloadConfiguration() {
+        if (reloader == null) {
+            throw new IllegalStateException("the node was started without a configuration file to reload");
+        }
+        return reloader.reload();
+    }
+
+    /** @return whether {@code SIGHUP} reloads the configuration (a file was given and signals work here). */
+    boolean reloadsOnHangup() {
+        return reloadsOnHangup;
     }
 
     /** @return the web server's real port. */
