@@ -1,6 +1,6 @@
 package dev.switchboard.broker;
 
-import dev.switchboard.broker.topic.Topics;
+import dev.switchboard.broker.identity.PeerIds;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
@@ -11,7 +11,7 @@ import java.util.Objects;
  * The node's own clients by peer id, with their wider rights ({@link PeerRole}): a live directory
  * that the authenticator asks at every CONNECT, and that {@link EmbeddedBroker#updateTrustedPeers}
  * replaces while the broker runs (a configuration reload). Each entry is a 43-character peer id
- * (base64url of the key's SHA-256, see {@link dev.switchboard.broker.identity.PeerIds}).
+ * (base64url of the key's SHA-256, see {@link PeerIds}).
  *
  * <p>Thread-safe: readers see either the whole old or the whole new set, never a mix.
  */
@@ -69,7 +69,7 @@ public final class TrustedPeers {
 
     private static Map<String, PeerRole> validated(final Map<String, PeerRole> roles) {
         for (final Map.Entry<String, PeerRole> e : roles.entrySet()) {
-            if (!Topics.isValidId(e.getKey())) {
+            if (!PeerIds.isValid(e.getKey())) {
                 throw new IllegalArgumentException("trusted peer id must be 43 base64url chars: " + e.getKey());
             }
             Objects.requireNonNull(e.getValue(), "role of trusted peer " + e.getKey());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.switchboard.broker.PeerRole;
+import dev.switchboard.broker.identity.PeerIds;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
@@ -43,7 +44,6 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
-    private static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     private static final Pattern HOST_NAME = Pattern.compile(
             "[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
@@ -359,7 +359,7 @@ public final class ConfigLoader {
                 throw error(key, "expected a mapping of peer id to role (admin or federation)", v);
             }
             for (final Map.Entry<String, JsonNode> e : v.properties()) {
-                if (!PEER_ID.matcher(e.getKey()).matches()) {
+                if (!PeerIds.isValid(e.getKey())) {
                     throw error(key, "'" + e.getKey() + "' is not a peer id (43 characters of A-Z a-z 0-9 _ -)", null);
                 }
                 final String role = e.getValue().isTextual() ? e.getValue().asText().toLowerCase(Locale.ROOT) : "";
