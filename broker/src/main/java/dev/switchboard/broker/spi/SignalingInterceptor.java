@@ -82,22 +82,7 @@ public interface SignalingInterceptor {
 
         @Override
         public boolean handles(final @NotNull Topic topic) {
-            return topic.accept(new Topic.Visitor<>() {
-                @Override
-                public Boolean nodeInfo() {
-                    return false;
-                }
-
-                @Override
-                public Boolean roomPresence(final @NotNull Topic.RoomPresence t) {
-                    return true;
-                }
-
-                @Override
-                public Boolean inbox(final @NotNull Topic.Inbox t) {
-                    return true;
-                }
-            });
+            return topic instanceof Topic.RoomPresence || topic instanceof Topic.Inbox;
         }
     };
 }

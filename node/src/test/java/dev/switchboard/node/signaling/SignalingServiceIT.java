@@ -23,8 +23,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -659,12 +657,7 @@ class SignalingServiceIT {
     }
 
     private static String fixture(final String name) {
-        try (InputStream in = SignalingServiceIT.class.getResourceAsStream("/sdp/chromium/" + name)) {
-            assertNotNull(in, "fixture " + name);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChromiumFixtures.fixture(name);
     }
 
     private static List<String> trickled() {

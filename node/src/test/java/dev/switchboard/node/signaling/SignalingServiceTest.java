@@ -16,8 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -316,11 +314,6 @@ class SignalingServiceTest {
     }
 
     private static String fixture(final String name) {
-        try (InputStream in = SignalingServiceTest.class.getResourceAsStream("/sdp/chromium/" + name)) {
-            assertNotNull(in, "fixture " + name);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChromiumFixtures.fixture(name);
     }
 }
