@@ -1,18 +1,17 @@
 package dev.switchboard.node;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.EmbeddedBroker;
 import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.topic.Topics;
 import dev.switchboard.node.config.BrokerSettingsMapping;
 import dev.switchboard.node.config.ConfigReloader;
 import dev.switchboard.node.config.ConfigWatcher;
-import dev.switchboard.node.config.IpLiteral;
 import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.config.RuntimeSettings;
 import dev.switchboard.node.config.RuntimeSettingsHolder;
 import dev.switchboard.node.identity.NodeKey;
+import dev.switchboard.node.info.NodeInfo;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.udp.UdpRelay;
 import dev.switchboard.node.sdp.SdpLimits;
@@ -20,6 +19,7 @@ import dev.switchboard.node.sdp.SdpParser;
 import dev.switchboard.node.signaling.MessageValidator;
 import dev.switchboard.node.signaling.SignalingService;
 import dev.switchboard.node.stun.StunServer;
+import dev.switchboard.node.tls.CertificateNames;
 import dev.switchboard.node.tls.CertificateStore;
 import dev.switchboard.node.tls.PemFiles;
 import dev.switchboard.node.tls.Pkcs12Keystore;
@@ -33,24 +33,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * One running Switchboard node: the STUN service, the UDP relay, the signaling service, the
  * embedded broker and the web server, started in that order from one {@link NodeConfig} and
- * stopped in reverse by {@link #close()}.
+ * stopped in reverse by {@link #close()}. It only wires: the parts take their configuration
+ * sections, the node-information document is {@link NodeInfo}, the certificate's names are
+ * {@link CertificateNames}, and the run-time settings are re-read by a {@link ConfigReloader}
+ * when the configuration file changes or on {@code SIGHUP}.
  *
  * <p>Thread-safe. Only one node per JVM at a time (the embedded broker's limit).
  */
@@ -146,9 +145,10 @@ public final class Node implements AutoCloseable {
             TlsIdentity tls = null;
             Pkcs12Keystore keystore = null;
             if (config.web().tls()) {
+                final CertificateNames names = CertificateNames.of(config);
                 tls = config.web().certificate() != null
                         ? PemFiles.load(config.web().certificate(), Objects.requireNonNull(config.web().privateKey()))
-                        : CertificateStore.loadOrCreateSelfSigned(config.dataDir(), dnsNames(config), ipAddresses(config));
+                        : CertificateStore.loadOrCreateSelfSigned(config.dataDir(), names.dnsNames(), names.ipAddresses());
                 keystore = CertificateStore.writeBrokerKeystore(config.dataDir(), tls);
             }
 
@@ -181,8 +181,10 @@ public final class Node implements AutoCloseable {
             broker.start();
             started.push(broker);
 
-            final byte[] nodeInfo = nodeInfo(config, key, broker, stun);
-            broker.publish("sb/v1/node/info", nodeInfo, true).get();
+            final byte[] nodeInfo = NodeInfo.of(config, key.id(), broker.webSocketPort(),
+                    broker.settings().webSocketPath(), broker.settings().maxPacketSize(),
+                    stun.localAddress().getPort()).toJson();
+            broker.publish(Topics.NODE_INFO, nodeInfo, true).get();
 
             final String wsScheme = tls != null ? "wss" : "ws";
             final WebServerSettings webSettings = WebServerSettings.of(
@@ -252,61 +254,6 @@ public final class Node implements AutoCloseable {
                     + "cannot load the page or reach the broker", advertised, config.web().bind().getHostAddress(),
                     config.broker().bind().getHostAddress());
         }
-    }
-
-    private static byte[] nodeInfo(final NodeConfig config, final NodeKey key, final EmbeddedBroker broker,
-                                   final StunServer stun) throws IOException {
-        final JsonMapper mapper = JsonMapper.builder().build();
-        final ObjectNode info = mapper.createObjectNode();
-        info.put("v", 1);
-        info.put("nodeId", key.id());
-        final ObjectNode b = info.putObject("broker");
-        b.put("webSocketPort", broker.webSocketPort());
-        b.put("path", broker.settings().webSocketPath());
-        b.put("tls", config.web().tls());
-        final ObjectNode s = info.putObject("stun");
-        s.put("host", config.relay().advertisedHost().getHostAddress());
-        s.put("port", stun.localAddress().getPort());
-        info.putObject("relay").put("host", config.relay().advertisedHost().getHostAddress());
-        final ObjectNode limits = info.putObject("limits");
-        limits.put("maxSdpBytes", config.limits().maxSdpBytes());
-        limits.put("maxPacketBytes", broker.settings().maxPacketSize());
-        return mapper.writeValueAsBytes(info);
-    }
-
-    private static List<String> dnsNames(final NodeConfig config) {
-        final Set<String> names = new LinkedHashSet<>();
-        names.add("localhost");
-        for (final String n : concat(config.publicHost(), config.web().extraNames())) {
-            if (!IpLiteral.looksLikeLiteral(n)) {
-                names.add(n);
-            }
-        }
-        return new ArrayList<>(names);
-    }
-
-    private static List<InetAddress> ipAddresses(final NodeConfig config) throws IOException {
-        final Set<InetAddress> ips = new LinkedHashSet<>();
-        ips.add(InetAddress.getByName("127.0.0.1"));
-        ips.add(InetAddress.getByName("::1"));
-        for (final String n : concat(config.publicHost(), config.web().extraNames())) {
-            final InetAddress ip = IpLiteral.parse(n);
-            if (ip != null) {
-                ips.add(ip);
-            }
-        }
-        final InetAddress bind = config.web().bind();
-        if (!bind.isAnyLocalAddress()) {
-            ips.add(bind);
-        }
-        return new ArrayList<>(ips);
-    }
-
-    private static List<String> concat(final String first, final List<String> rest) {
-        final List<String> all = new ArrayList<>();
-        all.add(first);
-        all.addAll(rest);
-        return all;
     }
 
     /** @return the URL to open in a browser, e.g. {@code https://localhost:8443/}. */
