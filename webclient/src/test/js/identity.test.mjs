@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const js = (name) => pathToFileURL(path.resolve(process.env.WEBCLIENT_JS ?? 'target/classes/webclient/js', name)).href;
 const { toBase64Url, fromBase64Url, parseJson, concat, utf8 } = await import(js('encoding.js'));
-const { roomIdOf, peerIdOf, shortFingerprint, dtlsFingerprints, sessionStatement, signedFingerprint } = await import(js('identity.js'));
+const { peerIdOf, shortFingerprint, dtlsFingerprints, sessionStatement, signedFingerprint } = await import(js('identity.js'));
 
 test('base64url: round trip without padding, bad input is null', () => {
   for (let n = 0; n < 40; n++) {
@@ -28,12 +28,6 @@ test('parseJson: malformed text or bytes become null, never an exception', () =>
   assert.deepEqual(parseJson(utf8('{"type":"hello"}')), { type: 'hello' });
   assert.equal(parseJson('{nope'), null);
   assert.equal(parseJson(new Uint8Array([0x7b, 0xc3, 0x28, 0x7d])), null);
-});
-
-test('roomIdOf: base64url(SHA-256("switchboard/v1/room" 0x00 word)) as in the protocol', async () => {
-  assert.equal(await roomIdOf('blue tulip 42'), 'dUoy5J-MmiedI59HMGJ-CWo_CBn1daEtwTOjbDSFFHk');
-  assert.equal(await roomIdOf('Grüße ☕'), 'bH_XDD99EBREPalAeKJYvZfmclDGISdf4a30UTmjq0s');
-  assert.notEqual(await roomIdOf('Blue tulip 42'), await roomIdOf('blue tulip 42'));
 });
 
 test('peerIdOf and shortFingerprint: SHA-256 of the SPKI, first 8 bytes in groups of four', async () => {

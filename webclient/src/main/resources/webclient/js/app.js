@@ -3,19 +3,20 @@
  * sentence it shows comes from `ui/text.js`.
  * @module app
  */
-import { loadIdentity, newIdentity, roomIdOf } from './identity.js';
+import { loadIdentity, newIdentity } from './identity.js';
+import { deriveRoom } from './roomkey.js';
 import { randomNonce } from './encoding.js';
 import { discoverNode } from './discovery.js';
 import { Signaling } from './signaling.js';
 import { Room } from './room.js';
 import * as protocol from './protocol.js';
 import {
-  displayName, eventText, keyChangedWarning, peerStateText, refusalText, roomStatus,
+  DERIVING_TEXT, displayName, eventText, keyChangedWarning, peerStateText, refusalText, roomStatus,
 } from './ui/text.js';
 
 const $ = (id) => document.getElementById(id);
 /** @type {{identity: any, node: import('./discovery.js').DiscoveredNode|null, signaling: Signaling|null, room: Room|null, peers: any[]}} */
-const state = { identity: null, node: null, signaling: null, room: null, peers: [] };
+const state = { identity: null, node: null, signaling: null, room: null, peers: [], derivationMillis: null };
 
 function status(text, kind = '', link = null) {
   const el = $('status');
@@ -121,7 +122,18 @@ async function join(event) {
         state.room?.rejoin().catch((e) => log(`Could not rejoin: ${e.message}`, 'notice'));
       };
     }
-    const roomId = await roomIdOf(word);
+    // The costly derivation (docs/protocol.md §1.1): WebCrypto runs it off the main thread, so the
+    // page can say what it is doing meanwhile.
+    status(DERIVING_TEXT, 'busy');
+    $('join-form').setAttribute('aria-busy', 'true');
+    let keys;
+    try {
+      keys = await deriveRoom(word);
+    } finally {
+      $('join-form').removeAttribute('aria-busy');
+    }
+    state.derivationMillis = keys.millis;
+    const { roomId } = keys;
     state.room = new Room({
       signaling: state.signaling,
       identity: state.identity,
@@ -206,6 +218,8 @@ async function start() {
  */
 window.switchboard = {
   id: () => state.identity?.id,
+  /** @returns {number|null} how long deriving the room from the word took, in milliseconds. */
+  derivationMillis: () => state.derivationMillis,
   peers: async () => (state.room ? state.room.snapshot() : []),
   nodeInfo: () => state.node?.info,
   /** @returns {object|null} the session's negotiation counters, politeness and descriptions. */

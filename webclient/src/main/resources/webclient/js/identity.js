@@ -11,7 +11,7 @@
  * a later different key for that name is reported so the UI can warn before connecting.
  * @module identity
  */
-import { toBase64Url, fromBase64Url, utf8, concat } from './encoding.js';
+import { toBase64Url, fromBase64Url, utf8 } from './encoding.js';
 import { PEER_ID, NONCE, CONTEXT } from './protocol.js';
 
 const DB_NAME = 'switchboard';
@@ -60,17 +60,6 @@ async function withStore(mode, fn) {
  */
 export async function peerIdOf(spki) {
   return toBase64Url(await crypto.subtle.digest('SHA-256', spki));
-}
-
-const ROOM_CONTEXT = 'switchboard/v1/room';
-
-/**
- * Derives the room id from the secret word, in the browser; the word never leaves it.
- * @param {string} word the secret word, trimmed; case matters.
- * @returns {Promise<string>} base64url(SHA-256(UTF-8("switchboard/v1/room") ‖ 0x00 ‖ UTF-8(word))).
- */
-export async function roomIdOf(word) {
-  return toBase64Url(await crypto.subtle.digest('SHA-256', concat(utf8(ROOM_CONTEXT), new Uint8Array([0]), utf8(word))));
 }
 
 /**

@@ -4,6 +4,9 @@
  * @module ui/text
  */
 
+/** The status line while the word is turned into the room's id and keys (a costly derivation). */
+export const DERIVING_TEXT = 'Turning the secret word into the room\'s key… (this takes a moment on purpose)';
+
 /**
  * @param {string} name a display name as announced.
  * @returns {string} the name, or `anonymous` when none was given.
