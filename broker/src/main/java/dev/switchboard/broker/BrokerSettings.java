@@ -1,5 +1,6 @@
 package dev.switchboard.broker;
 
+import dev.switchboard.broker.guard.ConnectionLimits;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -46,6 +47,11 @@ import java.util.Objects;
  * @param workFolder        folder for HiveMQ's generated {@code conf/config.xml} and its
  *                          {@code data}; {@code null} = a fresh temporary folder, deleted at stop.
  *                          Default null.
+ * @param connectionLimits  limits each connection gets on its own before and after CONNECT (per
+ *                          source address, pre-CONNECT bytes and time, read rate, WebSocket frame
+ *                          size). Default {@link ConnectionLimits#DEFAULTS}.
+ * @param logAddresses      whether client IP addresses may appear in the log (refusals). Default
+ *                          false.
  */
 public record BrokerSettings(
         @NotNull String nodeId,
@@ -61,7 +67,9 @@ public record BrokerSettings(
         @NotNull Duration authTimeout,
         @NotNull TrustedPeers trustedPeers,
         @NotNull SignalingInterceptor interceptor,
-        @Nullable Path workFolder) {
+        @Nullable Path workFolder,
+        @NotNull ConnectionLimits connectionLimits,
+        boolean logAddresses) {
 
     /** Largest MQTT packet HiveMQ accepts (MQTT 5 §2.2.3 variable byte integer limit + header). */
     public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
@@ -99,6 +107,7 @@ public record BrokerSettings(
         Objects.requireNonNull(authTimeout, "authTimeout");
         Objects.requireNonNull(trustedPeers, "trustedPeers");
         Objects.requireNonNull(interceptor, "interceptor");
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
         if (nodeId.isEmpty()) {
             throw new IllegalArgumentException("nodeId must not be empty");
         }
@@ -154,6 +163,8 @@ public record BrokerSettings(
         b.trustedPeers = trustedPeers.asMap();
         b.interceptor = interceptor;
         b.workFolder = workFolder;
+        b.connectionLimits = connectionLimits;
+        b.logAddresses = logAddresses;
         return b;
     }
 
@@ -176,6 +187,8 @@ public record BrokerSettings(
         private Map<String, PeerRole> trustedPeers = Map.of();
         private SignalingInterceptor interceptor = SignalingInterceptor.FORWARD_ALL;
         private Path workFolder;
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
+        private boolean logAddresses;
 
         private Builder() {
         }
@@ -264,6 +277,18 @@ public record BrokerSettings(
             return this;
         }
 
+        /** @see BrokerSettings#connectionLimits() */
+        public @NotNull Builder connectionLimits(final @NotNull ConnectionLimits v) {
+            connectionLimits = v;
+            return this;
+        }
+
+        /** @see BrokerSettings#logAddresses() */
+        public @NotNull Builder logAddresses(final boolean v) {
+            logAddresses = v;
+            return this;
+        }
+
         /**
          * @return the validated settings.
          * @throws IllegalArgumentException naming the bad setting and value.
@@ -275,7 +300,7 @@ public record BrokerSettings(
             return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
                     webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
                     maxPacketSize, interceptTimeout, authTimeout, TrustedPeers.of(trustedPeers), interceptor,
-                    workFolder);
+                    workFolder, connectionLimits, logAddresses);
         }
     }
 }

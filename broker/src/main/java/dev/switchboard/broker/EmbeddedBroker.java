@@ -8,8 +8,13 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
 import dev.switchboard.broker.extension.NodePublisher;
 import dev.switchboard.broker.extension.SignalingExtension;
+import dev.switchboard.broker.guard.HiveMqInternals;
+import dev.switchboard.broker.guard.ListenerGuard;
+import dev.switchboard.broker.guard.Refusals;
 import dev.switchboard.broker.topic.Topics;
+import io.netty.channel.Channel;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +24,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Map;
@@ -53,6 +59,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final long START_TIMEOUT_SECONDS = 60;
+    /** Each class of refusal is logged at most once per source per this interval. */
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
     private static final String[] QUIET_LOGGERS = {"com.hivemq", "oshi", "jetbrains.exodus"};
 
     private final BrokerSettings settings;
@@ -62,10 +70,13 @@ public final class EmbeddedBroker implements AutoCloseable {
     private boolean deleteWorkFolder;
     private int tcpPort = -1;
     private int webSocketPort = -1;
+    private final Refusals refusals;
+    private ListenerGuard listenerGuard;
 
     /** @param settings validated settings; see {@link BrokerSettings} for every default. */
     public EmbeddedBroker(final @NotNull BrokerSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.refusals = new Refusals(REFUSAL_LOG_INTERVAL, settings.logAddresses());
     }
 
     /** @return the settings this broker was built from. */
@@ -132,6 +143,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (extension.publisher() == null) {
                 throw new IllegalStateException("the Switchboard extension did not start");
             }
+            guardListeners();
             tcpPort = settings.tcpPort() < 0 ? -1 : boundPort("switchboard-tcp", wantedTcp);
             webSocketPort = settings.webSocketPort() < 0
                     ? -1 : boundPort("switchboard-websocket", wantedWs);
@@ -150,6 +162,39 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException("the MQTT broker failed to start: "
                     + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), e);
         }
+    }
+
+    /**
+     * Puts the connection limits in front of every listener (see {@link ListenerGuard}). HiveMQ
+     * binds its listeners before this runs, so a connection accepted in that instant escapes the
+     * per-connection limits (not the key proof or any topic rule).
+     */
+    private void guardListeners() {
+        final ListenerGuard guard = new ListenerGuard(settings.connectionLimits(), refusals,
+                settings.webSocketPort() >= 0 ? settings.webSocketPath() : null);
+        final Map<String, Channel> channels = HiveMqInternals.serverChannels(hivemq);
+        for (final String name : new String[] {"switchboard-tcp", "switchboard-websocket"}) {
+            final Channel channel = channels.get(name);
+            if (channel != null) {
+                guard.guard(channel);
+            }
+        }
+        listenerGuard = guard;
+    }
+
+    /**
+     * @return the refusals of this broker's listeners and interceptors, counted by reason (for
+     *     metrics and the admin pages); the same object across restarts of this broker.
+     */
+    public @NotNull Refusals refusals() {
+        return refusals;
+    }
+
+    /**
+     * @return the listener guard while started (per-address connection counts), else {@code null}.
+     */
+    public synchronized @Nullable ListenerGuard listenerGuard() {
+        return listenerGuard;
     }
 
     /**
@@ -335,6 +380,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private void cleanUp() {
         hivemq = null;
         extension = null;
+        listenerGuard = null;
         tcpPort = -1;
         webSocketPort = -1;
         if (deleteWorkFolder && workFolder != null) {

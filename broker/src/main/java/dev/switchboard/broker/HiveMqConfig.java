@@ -9,7 +9,8 @@ import org.jetbrains.annotations.NotNull;
  * default is on); session expiry capped at 0 (signaling is live: nothing is queued for absent
  * clients and every session ends with its connection); shared subscriptions off; empty client ids
  * refused; retained messages on (the node's {@code sb/v1/node/info}); client ids of at most 64
- * characters, topics of at most 256, and at most 256 KiB/s of incoming traffic per client.
+ * characters and topics of at most 256 (the per-connection read limit is not HiveMQ's global
+ * throttle but {@code guard.ListenerGuard}'s).
  */
 final class HiveMqConfig {
 
@@ -49,12 +50,12 @@ final class HiveMqConfig {
         x.append("    <packets><max-packet-size>").append(s.maxPacketSize())
                 .append("</max-packet-size></packets>\n");
         x.append("  </mqtt>\n");
-        // Ids are 43 characters and topics short in this protocol; each client may send at most
-        // 256 KiB/s, so no single client can flood the interceptor; CONNECT within 10 s.
+        // Ids are 43 characters and topics short in this protocol. No incoming-bandwidth-throttling:
+        // HiveMQ applies it as ONE budget shared by all connections, so one flooding client stalled
+        // everyone; the read limit is per connection instead (guard.ListenerGuard).
         x.append("  <restrictions>\n");
         x.append("    <max-client-id-length>64</max-client-id-length>\n");
         x.append("    <max-topic-length>256</max-topic-length>\n");
-        x.append("    <incoming-bandwidth-throttling>262144</incoming-bandwidth-throttling>\n");
         x.append("    <no-connect-idle-timeout>10000</no-connect-idle-timeout>\n");
         x.append("  </restrictions>\n");
         x.append("  <security>\n");

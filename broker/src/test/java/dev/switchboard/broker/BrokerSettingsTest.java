@@ -88,6 +88,9 @@ class BrokerSettingsTest {
         assertTrue(xml.contains("<anonymous-usage-statistics><enabled>false</enabled>"));
         assertTrue(xml.contains("<mode>in-memory</mode>"));
         assertTrue(xml.contains("<max-packet-size>65536</max-packet-size>"));
+        // HiveMQ's throttle is one budget for all connections: never configured (the limit is
+        // per connection, in guard.ListenerGuard).
+        assertFalse(xml.contains("incoming-bandwidth-throttling"));
         assertFalse(s.webSocketTls().toString().contains("p<&>w"));
     }
 }

@@ -1,0 +1,33 @@
+package dev.switchboard.broker.guard;
+
+import org.jetbrains.annotations.NotNull;
+
+/**
+ * Why the node refused someone: one value per class of refusal, used as the metrics label and in
+ * the refusal log. The wire-level answer a client sees is documented in {@code docs/protocol.md}.
+ */
+public enum RefusalReason {
+    /** A source address already holds the most connections one address may hold. */
+    TOO_MANY_CONNECTIONS("too-many-connections"),
+    /** A connection sent more bytes before its CONNECT than the pre-CONNECT limit. */
+    PRE_CONNECT_BYTES("pre-connect-bytes"),
+    /** A connection did not complete its CONNECT within the connect timeout. */
+    SLOW_HANDSHAKE("slow-handshake"),
+    /** A WebSocket frame larger than the limit (closed with 1009). */
+    WEBSOCKET_FRAME_TOO_BIG("websocket-frame-too-big"),
+    /** A client published faster than its message or byte rate; the message was refused. */
+    RATE_LIMITED("rate-limited"),
+    /** A client stayed far over its rate and was disconnected (reason code 0x96). */
+    RATE_DISCONNECTED("rate-disconnected");
+
+    private final String label;
+
+    RefusalReason(final String label) {
+        this.label = label;
+    }
+
+    /** @return the lower-case, dash-separated name used in metrics and logs */
+    public @NotNull String label() {
+        return label;
+    }
+}
