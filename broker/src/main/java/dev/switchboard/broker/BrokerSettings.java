@@ -1,6 +1,7 @@
 package dev.switchboard.broker;
 
 import dev.switchboard.broker.guard.ConnectionLimits;
+import dev.switchboard.broker.guard.PublishLimits;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -52,6 +53,9 @@ import java.util.Objects;
  *                          size). Default {@link ConnectionLimits#DEFAULTS}.
  * @param logAddresses      whether client IP addresses may appear in the log (refusals). Default
  *                          false.
+ * @param publishLimits     how fast one client may publish (messages and bytes); its byte burst
+ *                          must hold at least one packet of {@code maxPacketSize}. Default
+ *                          {@link PublishLimits#DEFAULTS}.
  */
 public record BrokerSettings(
         @NotNull String nodeId,
@@ -69,7 +73,8 @@ public record BrokerSettings(
         @NotNull SignalingInterceptor interceptor,
         @Nullable Path workFolder,
         @NotNull ConnectionLimits connectionLimits,
-        boolean logAddresses) {
+        boolean logAddresses,
+        @NotNull PublishLimits publishLimits) {
 
     /** Largest MQTT packet HiveMQ accepts (MQTT 5 §2.2.3 variable byte integer limit + header). */
     public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
@@ -108,6 +113,7 @@ public record BrokerSettings(
         Objects.requireNonNull(trustedPeers, "trustedPeers");
         Objects.requireNonNull(interceptor, "interceptor");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
+        Objects.requireNonNull(publishLimits, "publishLimits");
         if (nodeId.isEmpty()) {
             throw new IllegalArgumentException("nodeId must not be empty");
         }
@@ -122,6 +128,10 @@ public record BrokerSettings(
         if (maxPacketSize < 1 || maxPacketSize > MAX_PACKET_SIZE_LIMIT) {
             throw new IllegalArgumentException("maxPacketSize must be 1.." + MAX_PACKET_SIZE_LIMIT
                     + ": " + maxPacketSize);
+        }
+        if (publishLimits.byteBurst() < maxPacketSize) {
+            throw new IllegalArgumentException("publishLimits.byteBurst (" + publishLimits.byteBurst()
+                    + ") must hold one packet of maxPacketSize (" + maxPacketSize + ")");
         }
         if (interceptTimeout.compareTo(Duration.ofMillis(1)) < 0
                 || interceptTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
@@ -165,6 +175,7 @@ public record BrokerSettings(
         b.workFolder = workFolder;
         b.connectionLimits = connectionLimits;
         b.logAddresses = logAddresses;
+        b.publishLimits = publishLimits;
         return b;
     }
 
@@ -189,6 +200,7 @@ public record BrokerSettings(
         private Path workFolder;
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
         private boolean logAddresses;
+        private PublishLimits publishLimits = PublishLimits.DEFAULTS;
 
         private Builder() {
         }
@@ -289,6 +301,12 @@ public record BrokerSettings(
             return this;
         }
 
+        /** @see BrokerSettings#publishLimits() */
+        public @NotNull Builder publishLimits(final @NotNull PublishLimits v) {
+            publishLimits = v;
+            return this;
+        }
+
         /**
          * @return the validated settings.
          * @throws IllegalArgumentException naming the bad setting and value.
@@ -300,7 +318,7 @@ public record BrokerSettings(
             return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
                     webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
                     maxPacketSize, interceptTimeout, authTimeout, TrustedPeers.of(trustedPeers), interceptor,
-                    workFolder, connectionLimits, logAddresses);
+                    workFolder, connectionLimits, logAddresses, publishLimits);
         }
     }
 }

@@ -122,7 +122,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             Files.writeString(conf.resolve("config.xml"),
                     HiveMqConfig.render(settings, wantedTcp, wantedWs), StandardCharsets.UTF_8);
 
-            extension = new SignalingExtension(settings);
+            extension = new SignalingExtension(settings, refusals);
             final EmbeddedExtension embedded = EmbeddedExtension.builder()
                     .withId("switchboard-signaling")
                     .withName("Switchboard signaling")

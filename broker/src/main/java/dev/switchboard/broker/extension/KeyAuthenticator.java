@@ -1,5 +1,6 @@
 package dev.switchboard.broker.extension;
 
+import dev.switchboard.broker.guard.PublishRateLimiter;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.EnhancedAuthenticator;
@@ -144,8 +145,10 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
             }
             if (!reAuth && !authenticated) {
                 authenticated = true;
-                registry.register(holder.input,
-                        new ConnectionState(clientId, settings.trustedPeers().get(clientId)));
+                registry.register(holder.input, new ConnectionState(clientId,
+                        settings.trustedPeers().get(clientId),
+                        holder.input.getConnectionInformation().getInetAddress().orElse(null),
+                        new PublishRateLimiter(settings.publishLimits(), System.nanoTime())));
             }
             log.debug("Authenticated {}", clientId);
             out.authenticateSuccessfully();

@@ -1,5 +1,6 @@
 package dev.switchboard.broker.extension;
 
+import dev.switchboard.broker.guard.Refusals;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
@@ -31,12 +32,17 @@ public final class SignalingExtension implements ExtensionMain {
     private static final Logger log = LoggerFactory.getLogger(SignalingExtension.class);
 
     private final BrokerSettings settings;
+    private final Refusals refusals;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private volatile NodePublisher publisher;
 
-    /** @param settings the broker settings (node id, trusted peers, interceptor, timeouts). */
-    public SignalingExtension(final @NotNull BrokerSettings settings) {
+    /**
+     * @param settings the broker settings (node id, trusted peers, interceptor, timeouts, limits).
+     * @param refusals where refusals (publish rate) are counted and logged.
+     */
+    public SignalingExtension(final @NotNull BrokerSettings settings, final @NotNull Refusals refusals) {
         this.settings = settings;
+        this.refusals = refusals;
     }
 
     @Override
@@ -52,7 +58,7 @@ public final class SignalingExtension implements ExtensionMain {
         final NodePublisher nodePublisher = new NodePublisher(Services.publishService());
         final TopicAuthorizer authorizer = new TopicAuthorizer(registry);
         final SignalingPublishInterceptor publishInterceptor =
-                new SignalingPublishInterceptor(settings, registry, nodePublisher, executor);
+                new SignalingPublishInterceptor(settings, registry, nodePublisher, executor, refusals);
         final ClientLifecycle.UnsubscribeTracker unsubscribeTracker =
                 new ClientLifecycle.UnsubscribeTracker(registry);
         final ConnectInboundInterceptor dropWill =

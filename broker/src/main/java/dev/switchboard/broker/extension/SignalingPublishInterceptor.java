@@ -1,5 +1,11 @@
 package dev.switchboard.broker.extension;
 
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.services.Services;
+import dev.switchboard.broker.guard.PublishLimits;
+import dev.switchboard.broker.guard.PublishRateLimiter;
+import dev.switchboard.broker.guard.RefusalReason;
+import dev.switchboard.broker.guard.Refusals;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
@@ -36,6 +42,10 @@ import java.util.function.Function;
  *
  * <p>For each client PUBLISH:
  * <ol>
+ *   <li>The client's publish budget ({@link PublishLimits}, {@link PublishRateLimiter}): a message
+ *       over it is refused with PUBACK 0x97 Quota exceeded and (at most once a second) an error
+ *       {@code rate-limited} to the sender's inbox; a client that keeps publishing over it is
+ *       disconnected with 0x96 Message rate too high. Both are counted in {@link Refusals}.</li>
  *   <li>{@link TopicPolicy#checkPublish}: a topic outside the grammar, {@code sb/v1/node/info},
  *       or a retained publish is refused with PUBACK 0x87 Not authorized (QoS 1) and an error
  *       {@code forbidden-topic} to the sender's inbox; the client stays connected.</li>
@@ -66,15 +76,18 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
     private final ConnectionRegistry registry;
     private final NodePublisher publisher;
     private final Executor executor;
+    private final Refusals refusals;
 
     SignalingPublishInterceptor(final @NotNull BrokerSettings settings,
                                 final @NotNull ConnectionRegistry registry,
                                 final @NotNull NodePublisher publisher,
-                                final @NotNull Executor executor) {
+                                final @NotNull Executor executor,
+                                final @NotNull Refusals refusals) {
         this.settings = settings;
         this.registry = registry;
         this.publisher = publisher;
         this.executor = executor;
+        this.refusals = refusals;
     }
 
     @Override
@@ -88,6 +101,9 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
             return;
         }
         final String clientId = state.clientId();
+        if (overBudget(state, packet.getPayload().map(java.nio.Buffer::remaining).orElse(0), topic, out)) {
+            return;
+        }
         final byte[] payload = packet.getPayload().map(Buffers::copyOf).orElse(new byte[0]);
         final TopicPolicy.Decision decision = TopicPolicy.checkPublish(
                 clientId, state.role() != null, topic, packet.getRetain());
@@ -103,6 +119,40 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         packet.getUserProperties().removeName(NodePublisher.SENDER_PROPERTY);
         packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
         inspectAsync(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
+    }
+
+    /**
+     * Takes the message from the client's publish budget; when it does not fit, refuses it (and
+     * disconnects a client that keeps going).
+     *
+     * @return whether the message was refused
+     */
+    private boolean overBudget(final ConnectionState state, final int payloadBytes, final String topic,
+                               final PublishInboundOutput out) {
+        final long now = System.nanoTime();
+        final PublishRateLimiter.Decision decision = state.publishLimiter().check(now, payloadBytes);
+        if (decision == PublishRateLimiter.Decision.ALLOW) {
+            return false;
+        }
+        final PublishLimits limits = settings.publishLimits();
+        final String clientId = state.clientId();
+        out.preventPublishDelivery(AckReasonCode.QUOTA_EXCEEDED, "rate-limited");
+        if (decision == PublishRateLimiter.Decision.DISCONNECT) {
+            refusals.refuse(RefusalReason.RATE_DISCONNECTED, clientId, state.address(),
+                    "kept publishing over " + limits.messagesPerSecond() + " messages/s or "
+                            + limits.bytesPerSecond() + " bytes/s");
+            Services.clientService().disconnectClient(clientId, false,
+                    DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH, "message rate too high");
+            return true;
+        }
+        refusals.refuse(RefusalReason.RATE_LIMITED, clientId, state.address(),
+                "over " + limits.messagesPerSecond() + " messages/s or " + limits.bytesPerSecond() + " bytes/s");
+        if (state.publishLimiter().shouldTell(now)) {
+            publisher.sendError(clientId, "rate-limited", "you publish faster than this node allows ("
+                    + limits.messagesPerSecond() + " messages/s, " + limits.bytesPerSecond()
+                    + " bytes/s sustained); this message was not delivered", topic, new byte[0]);
+        }
+        return true;
     }
 
     /** @return why the publish is refused with {@code forbidden-topic}, or null if it may pass. */
