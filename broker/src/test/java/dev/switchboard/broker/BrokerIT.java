@@ -335,6 +335,21 @@ class BrokerIT {
     }
 
     @Test
+    void publish_lookAlikeSenderProperties_allClientPropertiesStripped() {
+        final TestPeer bob = connected();
+        bob.subscribe(bob.inbox());
+        final TestPeer mallory = connected();
+        assertEquals(0, mallory.publish(bob.inbox(), "{\"v\":1,\"type\":\"offer\"}", false,
+                u -> u.add("SB-Sender", bob.id).add("sb-sender ", bob.id).add(" sb-sender", bob.id)
+                        .add("sb\u2010sender", bob.id).add("x-anything", "y")).code());
+        final Mqtt5Publish got = bob.next(bob.inbox());
+        assertNotNull(got);
+        // Only the broker's own stamp reaches the receiver: no property the protocol does not define.
+        assertEquals(List.of("sb-sender=" + mallory.id), got.getUserProperties().asList().stream()
+                .map(p -> p.getName() + "=" + p.getValue()).toList());
+    }
+
+    @Test
     void publish_forbiddenTopic_refusedWithErrorAndClientKeepsWorking() {
         final TestPeer a = connected();
         a.subscribe(a.inbox());

@@ -52,7 +52,8 @@ import java.util.function.Function;
  *   <li>A topic the node does not map ({@link SignalingInterceptor#handles} is false, or a trusted
  *       peer's topic under {@code sb/v1/} that is not in the grammar at all) is refused the same
  *       way: nothing passes without the node's interceptor.</li>
- *   <li>Every client-supplied {@code sb-sender} user property is removed and {@code sb-sender} =
+ *   <li>Every client-supplied user property is removed (the protocol defines none a client may
+ *       set, so look-alikes of {@code sb-sender} never reach anyone) and {@code sb-sender} =
  *       the verified client id is set (a {@link PeerRole#FEDERATION} link may vouch for a
  *       remote sender with a valid peer id).</li>
  *   <li>The node's interceptor runs on the extension executor ({@code out.async}); HiveMQ holds the
@@ -116,7 +117,9 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
             publisher.sendError(sender, "forbidden-topic", refusal, topic, payload);
             return;
         }
-        packet.getUserProperties().removeName(NodePublisher.SENDER_PROPERTY);
+        // The protocol defines no user property a client may set: strip them all (look-alikes of
+        // sb-sender such as "SB-Sender" or "sb-sender " included), then stamp the verified sender.
+        packet.getUserProperties().clear();
         packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
         inspectAsync(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
     }
