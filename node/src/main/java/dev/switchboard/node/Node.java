@@ -173,7 +173,7 @@ public final class Node implements AutoCloseable {
 
             final BrokerSettings.Tls brokerTls = keystore == null ? null
                     : new BrokerSettings.Tls(keystore.path(), keystore.password());
-            final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettingsMapping.builder(config.broker())
+            final EmbeddedBroker broker = new EmbeddedBroker(BrokerSettingsMapping.builder(config)
                     .nodeId(key.id())
                     .webSocketTls(brokerTls)
                     .interceptor(interceptor)

@@ -14,13 +14,18 @@ public final class BrokerSettingsMapping {
     }
 
     /**
-     * @param broker the validated {@code broker} section.
-     * @return a builder with both listeners' address and port and the trusted peers set from
-     *         {@code broker}; the caller adds what the node decides at start (node id, TLS keystore,
-     *         interceptor).
+     * @param config the validated configuration.
+     * @return a builder with both listeners' address and port and the trusted peers set from the
+     *         {@code broker} section, the connection and publish limits from {@code limits}, and
+     *         whether addresses may be logged from {@code log}; the caller adds what the node
+     *         decides at start (node id, TLS keystore, interceptor).
      */
-    public static @NotNull BrokerSettings.Builder builder(final @NotNull NodeConfig.Broker broker) {
+    public static @NotNull BrokerSettings.Builder builder(final @NotNull NodeConfig config) {
+        final NodeConfig.Broker broker = config.broker();
         return BrokerSettings.builder()
+                .connectionLimits(config.limits().connections())
+                .publishLimits(config.limits().publish())
+                .logAddresses(config.log().addresses())
                 .tcpBindAddress(broker.bind())
                 .tcpPort(broker.tcpPort())
                 .webSocketBindAddress(broker.bind())

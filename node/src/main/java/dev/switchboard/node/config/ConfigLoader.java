@@ -1,5 +1,7 @@
 package dev.switchboard.node.config;
 
+import dev.switchboard.broker.guard.ConnectionLimits;
+import dev.switchboard.broker.guard.PublishLimits;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -113,7 +115,7 @@ public final class ConfigLoader {
 
     private static NodeConfig fromTree(final ObjectNode root, final String source) throws ConfigException {
         final Section top = new Section(root, "", source);
-        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits");
+        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log");
 
         final Path dataDir = Path.of(top.string("dataDir", "switchboard-data"));
         final String publicHost = top.host("publicHost", "localhost");
@@ -169,10 +171,31 @@ public final class ConfigLoader {
                 r.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24)));
 
         final Section l = top.section("limits");
-        l.allow("maxSdpBytes");
-        final NodeConfig.Limits limits = new NodeConfig.Limits(l.intIn("maxSdpBytes", 32 * 1024, 1024, 60 * 1024));
+        l.allow("maxSdpBytes", "connectionsPerAddress", "preConnectBytes", "connectTimeout", "readBytesPerSecond",
+                "publishMessagesPerSecond", "publishBurst", "publishBytesPerSecond", "publishByteBurst");
+        // The broker's limit records hold their defaults and ranges; the file can only narrow them.
+        final ConnectionLimits c = ConnectionLimits.DEFAULTS;
+        final ConnectionLimits connections = new ConnectionLimits(
+                l.intIn("connectionsPerAddress", c.maxConnectionsPerAddress(), 1, 100_000),
+                l.intIn("preConnectBytes", c.preConnectBytes(), 1024, 16 << 20),
+                l.duration("connectTimeout", c.connectTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(120)),
+                l.intIn("readBytesPerSecond", (int) c.readBytesPerSecond(), 1024, 1 << 30),
+                c.maxWebSocketFrameBytes());
+        final PublishLimits p = PublishLimits.DEFAULTS;
+        final PublishLimits publish = new PublishLimits(
+                l.intIn("publishMessagesPerSecond", p.messagesPerSecond(), 1, 100_000),
+                l.intIn("publishBurst", p.messageBurst(), 1, 10_000_000),
+                l.intIn("publishBytesPerSecond", (int) p.bytesPerSecond(), 1024, 1 << 30),
+                l.intIn("publishByteBurst", (int) p.byteBurst(), 64 * 1024, 1 << 30),
+                p.disconnectAfter(), p.window());
+        final NodeConfig.Limits limits = new NodeConfig.Limits(
+                l.intIn("maxSdpBytes", 32 * 1024, 1024, 60 * 1024), connections, publish);
 
-        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits);
+        final Section g = top.section("log");
+        g.allow("addresses");
+        final NodeConfig.Log log = new NodeConfig.Log(g.bool("addresses", false));
+
+        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log);
     }
 
     /**

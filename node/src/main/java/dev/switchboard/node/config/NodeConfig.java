@@ -1,5 +1,7 @@
 package dev.switchboard.node.config;
 
+import dev.switchboard.broker.guard.ConnectionLimits;
+import dev.switchboard.broker.guard.PublishLimits;
 import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -33,7 +35,8 @@ import java.util.Objects;
  * @param broker     the embedded MQTT broker's listeners.
  * @param stun       the STUN service.
  * @param relay      the UDP relay.
- * @param limits     limits on signaling input.
+ * @param limits     limits on signaling input and on each connection and client.
+ * @param log        what the log may contain.
  */
 public record NodeConfig(
         @NotNull Path dataDir,
@@ -43,7 +46,8 @@ public record NodeConfig(
         @NotNull Broker broker,
         @NotNull Stun stun,
         @NotNull Relay relay,
-        @NotNull Limits limits) {
+        @NotNull Limits limits,
+        @NotNull Log log) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -163,16 +167,35 @@ public record NodeConfig(
     }
 
     /**
-     * Limits on signaling input.
+     * Limits on signaling input and on each connection and client, so that no stranger can use up
+     * a budget everyone shares.
      *
      * @param maxSdpBytes largest SDP accepted in an offer or answer, in bytes. Default 32768.
+     * @param connections what each connection to the broker may do before and after CONNECT
+     *                    ({@code limits.connectionsPerAddress}, {@code limits.preConnectBytes},
+     *                    {@code limits.connectTimeout}, {@code limits.readBytesPerSecond}); defaults
+     *                    in {@link ConnectionLimits#DEFAULTS}.
+     * @param publish     how fast one client may publish ({@code limits.publishMessagesPerSecond},
+     *                    {@code limits.publishBurst}, {@code limits.publishBytesPerSecond},
+     *                    {@code limits.publishByteBurst}); defaults in {@link PublishLimits#DEFAULTS}.
      */
-    public record Limits(int maxSdpBytes) {
+    public record Limits(int maxSdpBytes, @NotNull ConnectionLimits connections, @NotNull PublishLimits publish) {
         public Limits {
             if (maxSdpBytes < 1) {
                 throw new IllegalArgumentException("limits.maxSdpBytes must be positive: " + maxSdpBytes);
             }
+            Objects.requireNonNull(connections, "connections");
+            Objects.requireNonNull(publish, "publish");
         }
+    }
+
+    /**
+     * What the log may contain.
+     *
+     * @param addresses whether client IP addresses may appear in log lines (refusals). Default
+     *                  false: clients are named by their key id only.
+     */
+    public record Log(boolean addresses) {
     }
 
     private static void checkPort(final String key, final int port, final int min) {

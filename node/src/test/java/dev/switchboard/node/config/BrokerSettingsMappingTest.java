@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BrokerSettingsMappingTest {
 
@@ -19,7 +21,7 @@ class BrokerSettingsMappingTest {
                   tcpPort: -1
                   trustedPeers: {AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: federation}
                 """, "t");
-        final BrokerSettings s = BrokerSettingsMapping.builder(c.broker()).build();
+        final BrokerSettings s = BrokerSettingsMapping.builder(c).build();
         assertEquals(IpLiteral.parse("127.0.0.2"), s.tcpBindAddress());
         assertEquals(IpLiteral.parse("127.0.0.2"), s.webSocketBindAddress());
         assertEquals(9001, s.webSocketPort());
@@ -29,9 +31,24 @@ class BrokerSettingsMappingTest {
 
     @Test
     void builder_defaults_theConfigurationsDefaults() {
-        final BrokerSettings s = BrokerSettingsMapping.builder(ConfigLoader.defaults().broker()).build();
+        final BrokerSettings s = BrokerSettingsMapping.builder(ConfigLoader.defaults()).build();
         assertEquals(ConfigLoader.defaults().broker().webSocketPort(), s.webSocketPort());
         assertEquals(ConfigLoader.defaults().broker().tcpPort(), s.tcpPort());
         assertEquals(ConfigLoader.defaults().broker().bind(), s.tcpBindAddress());
+        assertEquals(ConfigLoader.defaults().limits().connections(), s.connectionLimits());
+        assertEquals(ConfigLoader.defaults().limits().publish(), s.publishLimits());
+        assertFalse(s.logAddresses());
+    }
+
+    @Test
+    void builder_limitsAndLog_fromTheFile() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("""
+                limits: {connectionsPerAddress: 7, publishMessagesPerSecond: 3}
+                log: {addresses: true}
+                """, "t");
+        final BrokerSettings s = BrokerSettingsMapping.builder(c).build();
+        assertEquals(7, s.connectionLimits().maxConnectionsPerAddress());
+        assertEquals(3, s.publishLimits().messagesPerSecond());
+        assertTrue(s.logAddresses());
     }
 }

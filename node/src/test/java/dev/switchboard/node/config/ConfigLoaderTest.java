@@ -1,5 +1,7 @@
 package dev.switchboard.node.config;
 
+import dev.switchboard.broker.guard.ConnectionLimits;
+import dev.switchboard.broker.guard.PublishLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,7 +54,8 @@ class ConfigLoaderTest {
         assertEquals(new NodeConfig.Stun(ip("127.0.0.1"), 3478), c.stun());
         assertEquals(new NodeConfig.Relay(ip("127.0.0.1"), ip("127.0.0.1"), new PortRange(40000, 40199), 100, 8,
                 Duration.ofSeconds(60)), c.relay());
-        assertEquals(new NodeConfig.Limits(32768), c.limits());
+        assertEquals(new NodeConfig.Limits(32768, ConnectionLimits.DEFAULTS, PublishLimits.DEFAULTS), c.limits());
+        assertEquals(new NodeConfig.Log(false), c.log());
     }
 
     @Test
@@ -65,7 +68,32 @@ class ConfigLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Stun(lo, 65536));
         assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Broker(lo, 0, -2, Map.of()));
         assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Web(lo, 0, true, Path.of("c.pem"), null, List.of()));
-        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Limits(0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new NodeConfig.Limits(0, ConnectionLimits.DEFAULTS, PublishLimits.DEFAULTS));
+    }
+
+    @Test
+    void limits_fromTheFile_andOutOfRange_namedByKey() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("""
+                limits:
+                  connectionsPerAddress: 4
+                  connectTimeout: 5s
+                  publishMessagesPerSecond: 2
+                  publishByteBurst: 65536
+                log: {addresses: true}
+                """, "t");
+        assertEquals(4, c.limits().connections().maxConnectionsPerAddress());
+        assertEquals(Duration.ofSeconds(5), c.limits().connections().connectTimeout());
+        assertEquals(ConnectionLimits.DEFAULTS.preConnectBytes(), c.limits().connections().preConnectBytes());
+        assertEquals(2, c.limits().publish().messagesPerSecond());
+        assertEquals(65536, c.limits().publish().byteBurst());
+        assertTrue(c.log().addresses());
+        final ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("limits: {connectionsPerAddress: 0}", "t"));
+        assertTrue(e.getMessage().contains("limits.connectionsPerAddress"), e.getMessage());
+        final ConfigException burst = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("limits: {publishByteBurst: 1000}", "t"));
+        assertTrue(burst.getMessage().contains("limits.publishByteBurst"), burst.getMessage());
     }
 
     @Test
