@@ -24,25 +24,26 @@ test('topics and contexts: spelled as in §4 and §6, and only from well-formed 
   assert.throws(() => p.callContext('a'.repeat(65)), TypeError);
 });
 
-test('join, hello, leave: exactly the fields of §5', () => {
-  assert.deepEqual(p.join({ key: 'MFkw', nonce: NONCE, name: 'Ann' }), { v: 1, type: 'join', key: 'MFkw', nonce: NONCE, name: 'Ann' });
-  assert.deepEqual(p.join({ key: 'MFkw', nonce: NONCE, name: '' }), { v: 1, type: 'join', key: 'MFkw', nonce: NONCE });
-  assert.deepEqual(p.hello({ room: ROOM, key: 'MFkw', nonce: NONCE, name: 'Ann' }),
-    { v: 1, type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, name: 'Ann' });
+const BOX = 'b'.repeat(40);
+const MAC = 'm'.repeat(43);
+
+test('join, hello, leave: exactly the fields of §5, names only inside the box', () => {
+  assert.deepEqual(p.join({ key: 'MFkw', nonce: NONCE, box: BOX }), { v: 1, type: 'join', key: 'MFkw', nonce: NONCE, box: BOX });
+  assert.deepEqual(p.hello({ room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC }),
+    { v: 1, type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC });
+  assert.equal('name' in p.join({ key: 'MFkw', nonce: NONCE, box: BOX, name: 'Ann' }), false);
   assert.deepEqual(p.leave(), { v: 1, type: 'leave' });
 });
 
-test('readAnnouncement: accepts join and hello, normalizes the name', () => {
-  assert.deepEqual(p.readAnnouncement({ v: 1, type: 'join', key: 'MFkw', nonce: NONCE, name: '  Ann  ' }, ANN),
-    { key: 'MFkw', nonce: NONCE, name: 'Ann' });
-  assert.deepEqual(p.readAnnouncement({ v: 1, type: 'join', key: 'MFkw', nonce: NONCE }, ANN), { key: 'MFkw', nonce: NONCE, name: '' });
-  assert.equal(p.readAnnouncement({ type: 'join', key: 'MFkw', nonce: NONCE, name: 'x'.repeat(100) }, ANN).name.length, 64);
-  assert.deepEqual(p.readAnnouncement({ type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, name: 'Ann' }, ANN),
-    { key: 'MFkw', nonce: NONCE, name: 'Ann', room: ROOM });
+test('readAnnouncement: accepts join and hello with their box (and mac), ignores a clear name', () => {
+  assert.deepEqual(p.readAnnouncement({ v: 1, type: 'join', key: 'MFkw', nonce: NONCE, box: BOX, name: 'Ann' }, ANN),
+    { key: 'MFkw', nonce: NONCE, box: BOX });
+  assert.deepEqual(p.readAnnouncement({ type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC }, ANN),
+    { key: 'MFkw', nonce: NONCE, box: BOX, room: ROOM, mac: MAC });
 });
 
-test('readAnnouncement: a sender, nonce, key or room of another shape is refused', () => {
-  const ok = { type: 'join', key: 'MFkw', nonce: NONCE };
+test('readAnnouncement: a sender, nonce, key, box, mac or room of another shape is refused', () => {
+  const ok = { type: 'join', key: 'MFkw', nonce: NONCE, box: BOX };
   assert.equal(p.readAnnouncement(ok, 'node'), null, 'sender is not a peer id');
   assert.equal(p.readAnnouncement({ ...ok, nonce: `${NONCE}\nsha-256 00:11` }, ANN), null, 'line in the nonce');
   assert.equal(p.readAnnouncement({ ...ok, nonce: 'short' }, ANN), null);
@@ -50,16 +51,25 @@ test('readAnnouncement: a sender, nonce, key or room of another shape is refused
   assert.equal(p.readAnnouncement({ ...ok, key: 'a'.repeat(257) }, ANN), null);
   assert.equal(p.readAnnouncement({ ...ok, key: 'MF/w' }, ANN), null);
   assert.equal(p.readAnnouncement({ ...ok, key: 42 }, ANN), null);
-  assert.equal(p.readAnnouncement({ ...ok, type: 'hello' }, ANN), null, 'hello without room');
+  assert.equal(p.readAnnouncement({ ...ok, box: undefined }, ANN), null, 'no box');
+  assert.equal(p.readAnnouncement({ ...ok, box: 'b'.repeat(39) }, ANN), null, 'box too short');
+  assert.equal(p.readAnnouncement({ ...ok, box: 'b'.repeat(1025) }, ANN), null, 'box too long');
+  assert.equal(p.readAnnouncement({ ...ok, box: `${BOX}=` }, ANN), null, 'box not base64url');
+  assert.equal(p.readAnnouncement({ ...ok, type: 'hello', mac: MAC }, ANN), null, 'hello without room');
+  assert.equal(p.readAnnouncement({ ...ok, type: 'hello', room: ROOM }, ANN), null, 'hello without mac');
+  assert.equal(p.readAnnouncement({ ...ok, type: 'hello', room: ROOM, mac: 'm'.repeat(42) }, ANN), null, 'mac of another length');
   assert.equal(p.readAnnouncement({ ...ok, type: 'offer' }, ANN), null);
   assert.equal(p.readAnnouncement(null, ANN), null);
   assert.equal(p.readAnnouncement([ok], ANN), null);
 });
 
-test('description and readDescription: offer and answer with context, sdp, sig', () => {
-  const d = p.description({ type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln' });
-  assert.deepEqual(d, { v: 1, type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln' });
-  assert.deepEqual(p.readDescription({ ...d, extra: true }), { type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln' });
+test('description and readDescription: offer and answer with context, sdp, sig and the membership mac', () => {
+  const d = p.description({ type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC });
+  assert.deepEqual(d, { v: 1, type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC });
+  assert.deepEqual(p.readDescription({ ...d, extra: true }), { type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC });
+  assert.equal(p.readDescription({ ...d, mac: 'short' }).mac, null, 'a malformed mac reads as none (and fails the membership check)');
+  assert.deepEqual(p.description({ type: 'answer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln' }),
+    { v: 1, type: 'answer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln' });
   assert.equal(p.readDescription({ ...d, type: 'pranswer' }), null);
   assert.equal(p.readDescription({ ...d, context: 'room:x\ny' }), null);
   assert.equal(p.readDescription({ ...d, sdp: '' }), null);

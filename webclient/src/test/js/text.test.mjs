@@ -14,6 +14,9 @@ test('refusals are worded, with the description type and the browser\'s detail',
   assert.match(t.refusalText({ code: 'certificate-changed', type: 'answer' }), /^the answer names another certificate/);
   assert.equal(t.refusalText({ code: 'apply-failed', type: 'offer', detail: 'bad m-line' }), 'could not apply the offer: bad m-line');
   assert.equal(t.refusalText({ code: 'failed' }), 'the connection failed');
+  assert.match(t.refusalText({ code: 'no-word' }), /^this person does not know the room's word/);
+  assert.match(t.eventText({ kind: 'refused', name: '', refusal: { code: 'no-word' } }), /^Refused someone: this person does not know the room's word/);
+  assert.match(t.DERIVING_TEXT, /secret word/);
   assert.equal(t.refusalText(null), '');
 });
 

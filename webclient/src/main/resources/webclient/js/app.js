@@ -137,7 +137,7 @@ async function join(event) {
     state.room = new Room({
       signaling: state.signaling,
       identity: state.identity,
-      roomId,
+      keys,
       name,
       iceServers: state.node.iceServers,
       relayHost: state.node.relayHost,

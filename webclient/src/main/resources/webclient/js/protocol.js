@@ -25,8 +25,14 @@ export const ROOM_ID = PEER_ID;
 export const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 /** A context (§6): what an offer, answer or hangup is about. */
 export const CONTEXT = /^(room|call):[A-Za-z0-9_-]{1,64}$/;
-/** Longest display name (§5). */
+/** Longest display name (§5.1), inside the sealed box. */
 export const MAX_NAME = 64;
+/** Longest `box` field (§5.1): base64url of nonce ‖ sealed content ‖ tag. */
+export const MAX_BOX = 1024;
+/** A `box` field (§5.1): base64url, 40 to 1024 characters (at least a nonce, a tag and a byte). */
+export const BOX = /^[A-Za-z0-9_-]{40,1024}$/;
+/** A membership `mac` field (§6.1): base64url of an HMAC-SHA-256, exactly 43 characters. */
+export const MAC = /^[A-Za-z0-9_-]{43}$/;
 /** Longest client-chosen message id (§5, §10). */
 export const MAX_MESSAGE_ID = 64;
 /** Longest `key` field (§5). */
@@ -84,17 +90,18 @@ export function callContext(callId) {
  * @typedef {object} Announcement what a `join` or `hello` tells about its sender.
  * @property {string} key the sender's SPKI, base64url (still to be checked against the sender id).
  * @property {string} nonce the sender's nonce for this presence.
- * @property {string} name display name, trimmed, at most 64 characters; '' when none was given.
+ * @property {string} box the sealed content (display name), still to be opened with the room key (§5.1).
  * @property {string} [room] the room id (hello only).
+ * @property {string} [mac] the membership MAC (hello only, still to be checked, §6.1).
  */
 
 /**
  * `join` on a room's presence topic: "I am here."
- * @param {{key:string, nonce:string, name?:string}} a
- * @returns {object} `{v, type:'join', key, nonce, name?}`.
+ * @param {{key:string, nonce:string, box:string}} a `box` sealed with the room key (`roomkey.seal`).
+ * @returns {object} `{v, type:'join', key, nonce, box}`.
  */
-export function join({ key, nonce, name }) {
-  return withName({ v: VERSION, type: 'join', key, nonce }, name);
+export function join({ key, nonce, box }) {
+  return { v: VERSION, type: 'join', key, nonce, box };
 }
 
 /** @returns {object} `{v, type:'leave'}` on a room's presence topic. */
@@ -104,22 +111,20 @@ export function leave() {
 
 /**
  * `hello` in a newcomer's inbox: an existing member's answer to its `join`.
- * @param {{room:string, key:string, nonce:string, name?:string}} a
- * @returns {object} `{v, type:'hello', room, key, nonce, name?}`.
+ * @param {{room:string, key:string, nonce:string, box:string, mac:string}} a `box` as in `join`,
+ *   `mac` over the hello statement (`roomkey.helloStatement`).
+ * @returns {object} `{v, type:'hello', room, key, nonce, box, mac}`.
  */
-export function hello({ room, key, nonce, name }) {
-  return withName({ v: VERSION, type: 'hello', room, key, nonce }, name);
-}
-
-function withName(message, name) {
-  if (typeof name === 'string' && name) message.name = name;
-  return message;
+export function hello({ room, key, nonce, box, mac }) {
+  return { v: VERSION, type: 'hello', room, key, nonce, box, mac };
 }
 
 /**
  * Checks a `join` or `hello` (§5): the sender id must be a peer id, the nonce must have its exact
- * shape, the key must be base64url of at most 256 characters; a hello must name a room id.
- * Receivers MUST ignore an announcement that fails these checks.
+ * shape, the key must be base64url of at most 256 characters, the box must have its shape; a hello
+ * must name a room id and carry a mac. Receivers MUST ignore an announcement that fails these
+ * checks. What the box says and whether the mac is right are checked with the room's keys
+ * (`roomkey.js`).
  * @param {any} m the parsed payload.
  * @param {string} sender the verified sender id (`sb-sender`).
  * @returns {Announcement|null}
@@ -128,10 +133,14 @@ export function readAnnouncement(m, sender) {
   if (!isObject(m) || (m.type !== 'join' && m.type !== 'hello')) return null;
   if (!PEER_ID.test(sender) || typeof m.nonce !== 'string' || !NONCE.test(m.nonce)) return null;
   if (typeof m.key !== 'string' || m.key.length > MAX_KEY || !/^[A-Za-z0-9_-]+$/.test(m.key)) return null;
-  if (m.type === 'hello' && (typeof m.room !== 'string' || !ROOM_ID.test(m.room))) return null;
-  const name = typeof m.name === 'string' ? m.name.trim().slice(0, MAX_NAME) : '';
-  const a = { key: m.key, nonce: m.nonce, name };
-  if (m.type === 'hello') a.room = m.room;
+  if (typeof m.box !== 'string' || !BOX.test(m.box)) return null;
+  if (m.type === 'hello' && (typeof m.room !== 'string' || !ROOM_ID.test(m.room)
+    || typeof m.mac !== 'string' || !MAC.test(m.mac))) return null;
+  const a = { key: m.key, nonce: m.nonce, box: m.box };
+  if (m.type === 'hello') {
+    a.room = m.room;
+    a.mac = m.mac;
+  }
   return a;
 }
 
@@ -141,15 +150,19 @@ export function readAnnouncement(m, sender) {
  * @property {string} context
  * @property {string} sdp
  * @property {string} sig raw signature, base64url (§6).
+ * @property {string|null} mac membership MAC over the signed statement, base64url (§6.1); required
+ *   in a room's context, null when absent.
  */
 
 /**
- * An `offer` or `answer` (§5), signed as §6 says.
- * @param {Description} d
- * @returns {object} `{v, type, context, sdp, sig}`.
+ * An `offer` or `answer` (§5), signed as §6 says, with the membership MAC of §6.1 in a room.
+ * @param {{type:string, context:string, sdp:string, sig:string, mac?:string|null}} d
+ * @returns {object} `{v, type, context, sdp, sig, mac?}`.
  */
-export function description({ type, context, sdp, sig }) {
-  return { v: VERSION, type, context, sdp, sig };
+export function description({ type, context, sdp, sig, mac }) {
+  const m = { v: VERSION, type, context, sdp, sig };
+  if (mac) m.mac = mac;
+  return m;
 }
 
 /**
@@ -160,7 +173,8 @@ export function readDescription(m) {
   if (!isObject(m) || (m.type !== 'offer' && m.type !== 'answer')) return null;
   if (typeof m.context !== 'string' || !CONTEXT.test(m.context)) return null;
   if (typeof m.sdp !== 'string' || !m.sdp || typeof m.sig !== 'string' || !m.sig) return null;
-  return { type: m.type, context: m.context, sdp: m.sdp, sig: m.sig };
+  const mac = typeof m.mac === 'string' && MAC.test(m.mac) ? m.mac : null;
+  return { type: m.type, context: m.context, sdp: m.sdp, sig: m.sig, mac };
 }
 
 /**

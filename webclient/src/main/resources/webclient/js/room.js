@@ -2,7 +2,9 @@
  * A room's presence: the people who typed the same secret word. Members announce themselves on
  * the room's presence topic, answer newcomers with a hello in their inbox, admit each other by
  * key (trust on first use, by name), and the member with the smaller peer id starts the session
- * between them (docs/protocol.md §5, "Rooms"). Each session is a {@link Session}; this module
+ * between them (docs/protocol.md §5, "Rooms"). Names travel sealed with the room key (§5.1), and
+ * every hello, offer and answer carries proof that its sender knows the word (§6.1): a peer
+ * without it (a node announcing a member of its own, say) is refused and never connected. Each session is a {@link Session}; this module
  * only says who talks to whom and routes each peer's signaling messages to its session.
  *
  * Threading: browser main thread; signaling messages are handled one at a time, in arrival order.
@@ -13,6 +15,7 @@ import { importPeerKey, shortFingerprint, checkPin, pin } from './identity.js';
 import * as protocol from './protocol.js';
 import { startsSession, isPolite } from './negotiation.js';
 import { Session } from './session.js';
+import { seal, open, helloStatement, membershipMac, checkMembership } from './roomkey.js';
 
 /**
  * @typedef {object} PeerView what the UI shows of one peer.
@@ -42,7 +45,7 @@ export class Room {
    * @param {object} o
    * @param {import('./signaling.js').Signaling} o.signaling
    * @param {import('./identity.js').Identity} o.identity
-   * @param {string} o.roomId
+   * @param {import('./roomkey.js').RoomKeys} o.keys the room's id and keys, derived from its word.
    * @param {string} o.name this person's display name.
    * @param {RTCIceServer[]} o.iceServers
    * @param {string} o.relayHost the node's relay address (`relay.host` in node-info.json).
@@ -56,7 +59,8 @@ export class Room {
   constructor(o) {
     this.signaling = o.signaling;
     this.identity = o.identity;
-    this.roomId = o.roomId;
+    this.keys = o.keys;
+    this.roomId = o.keys.roomId;
     this.name = o.name;
     this.iceServers = o.iceServers;
     this.relayHost = o.relayHost;
@@ -64,7 +68,7 @@ export class Room {
     this.onMessage = o.onMessage;
     this.onEvent = o.onEvent;
     this.autoStart = o.autoStart ?? true;
-    this.context = protocol.roomContext(o.roomId);
+    this.context = protocol.roomContext(this.roomId);
     this.nonce = randomNonce(16);
     /** @private @type {Map<string, any>} peer id → member record. */
     this.peers = new Map();
@@ -104,10 +108,11 @@ export class Room {
     await this.announce();
   }
 
-  /** @private publishes this member's `join` on the presence topic. */
-  announce() {
+  /** @private publishes this member's `join` on the presence topic, its name sealed (§5.1). */
+  async announce() {
+    const box = await seal(this.keys, this.identity.id, { name: this.name });
     return this.signaling.publish(protocol.presenceTopic(this.roomId),
-      protocol.join({ key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name }));
+      protocol.join({ key: toBase64Url(this.identity.spki), nonce: this.nonce, box }));
   }
 
   /** Says goodbye, closes every session and unsubscribes. */
@@ -196,7 +201,7 @@ export class Room {
     const s = p.session;
     const state = !s || s.state === 'new' ? p.state : s.state;
     return {
-      id: p.id, name: p.name, fingerprint: p.fingerprint, state, refusal: s?.refusal || null,
+      id: p.id, name: p.name, fingerprint: p.fingerprint, state, refusal: s?.refusal || p.refusal || null,
       pinnedFingerprint: p.pinnedFingerprint, route: p.route || null, relayed: !!p.relayed, verified: !!s?.verified,
     };
   }
@@ -270,22 +275,42 @@ export class Room {
     let p = this.peers.get(from);
     if (p && p.nonce === a.nonce) return;
     if (p) p.session?.close();
-    p = { id: from, key, name: a.name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null };
-    this.peers.set(from, p);
-    if (answerWithHello) {
-      await this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
-        room: this.roomId, key: toBase64Url(this.identity.spki), nonce: this.nonce, name: this.name,
-      }));
-    }
-    const pinned = checkPin(a.name, from);
-    if (pinned.status === 'changed') {
-      p.state = 'key-changed';
-      p.pinnedFingerprint = shortFingerprint(pinned.pinnedId);
-      this.onEvent({ kind: 'key-changed', name: a.name });
+    // Does the sender know the word? Its box must open with the room key under its own id (§5.1),
+    // and a hello must carry the MAC over this join's nonce (§6.1), so an old one cannot be replayed.
+    const content = await open(this.keys, from, a.box);
+    const proven = !!content && (answerWithHello || await checkMembership(this.keys, helloStatement({
+      roomId: this.roomId, senderId: from, recipientId: this.identity.id, senderNonce: a.nonce, recipientNonce: this.nonce,
+    }), a.mac));
+    if (!proven) {
+      // Not a member: listed as refused, and told nothing (no hello, no session).
+      const refusal = { code: 'no-word' };
+      p = { id: from, key, name: '', nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'refused', refusal, session: null };
+      this.peers.set(from, p);
+      this.onEvent({ kind: 'refused', name: '', refusal });
       this.changed();
       return;
     }
-    if (pinned.status === 'new') pin(a.name, from);
+    const name = content.name;
+    p = { id: from, key, name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null };
+    this.peers.set(from, p);
+    if (answerWithHello) {
+      const mac = await membershipMac(this.keys, helloStatement({
+        roomId: this.roomId, senderId: this.identity.id, recipientId: from, senderNonce: this.nonce, recipientNonce: a.nonce,
+      }));
+      await this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
+        room: this.roomId, key: toBase64Url(this.identity.spki), nonce: this.nonce,
+        box: await seal(this.keys, this.identity.id, { name: this.name }), mac,
+      }));
+    }
+    const pinned = checkPin(name, from);
+    if (pinned.status === 'changed') {
+      p.state = 'key-changed';
+      p.pinnedFingerprint = shortFingerprint(pinned.pinnedId);
+      this.onEvent({ kind: 'key-changed', name });
+      this.changed();
+      return;
+    }
+    if (pinned.status === 'new') pin(name, from);
     this.admit(p);
   }
 
@@ -304,6 +329,10 @@ export class Room {
       peer: { id: p.id, key: p.key, nonce: p.nonce },
       context: this.context,
       polite: isPolite(this.identity.id, p.id),
+      membership: {
+        mac: (statement) => membershipMac(this.keys, statement),
+        check: (statement, mac) => checkMembership(this.keys, statement, mac),
+      },
       iceServers: this.iceServers,
       signal: (message) => this.signaling.publish(protocol.inboxTopic(p.id), message),
       onState: (state, refusal) => {

@@ -35,8 +35,10 @@ const MAX_PENDING_CANDIDATES = 64;
 
 /**
  * @typedef {object} Refusal why a session was refused, as codes (the UI words them).
- * @property {'bad-signature'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'} code
- *   `bad-signature`: a description's signature did not verify; `certificate-mismatch`: DTLS
+ * @property {'bad-signature'|'no-word'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'} code
+ *   `bad-signature`: a description's signature did not verify; `no-word`: the peer could not prove
+ *   that it knows the room's word (its membership MAC, §6.1, or its sealed name, §5.1, did not
+ *   check out); `certificate-mismatch`: DTLS
  *   presented another certificate than the signed one; `certificate-unknown`: the browser did not
  *   report the presented certificate; `certificate-changed`: a later description named another
  *   certificate than the first; `apply-failed`: the browser refused a description; `failed`: ICE
@@ -58,6 +60,13 @@ const MAX_PENDING_CANDIDATES = 64;
  * @property {number} iceRestarts ICE restarts this side started.
  */
 
+/**
+ * @typedef {object} Membership proof of knowing the room's word over a signed statement (§6.1).
+ * @property {(statement: Uint8Array) => Promise<string>} mac the `mac` field for a statement.
+ * @property {(statement: Uint8Array, mac: string|null) => Promise<boolean>} check whether a peer's
+ *   `mac` is right; never throws.
+ */
+
 export class Session {
   /**
    * @param {object} o
@@ -74,6 +83,8 @@ export class Session {
    * @param {(label: string, message: import('./protocol.js').ChannelMessage) => void} [o.onMessage]
    *   a checked message from the `chat` or `file` channel, only once the session is verified.
    * @param {number} [o.maxIceRestarts] ICE restarts tried in a row before giving up; default 3.
+   * @param {Membership|null} [o.membership] in a room: MACs this side's descriptions and checks the
+   *   peer's (docs/protocol.md §6.1); null for contexts without a shared word.
    */
   constructor(o) {
     this.identity = o.identity;
@@ -85,6 +96,7 @@ export class Session {
     this.onState = o.onState || (() => {});
     this.onMessage = o.onMessage || (() => {});
     this.maxIceRestarts = o.maxIceRestarts ?? 3;
+    this.membership = o.membership || null;
     /** @type {SessionState} */
     this.state = 'new';
     /** @type {Refusal|null} */
@@ -297,7 +309,8 @@ export class Session {
     });
     if (!statement) throw new Error(`the local ${type} does not name exactly one DTLS certificate`);
     const sig = toBase64Url(await sign(this.identity, statement));
-    await this.signal(protocol.description({ type, context: this.context, sdp, sig }));
+    const mac = this.membership ? await this.membership.mac(statement) : null;
+    await this.signal(protocol.description({ type, context: this.context, sdp, sig, mac }));
   }
 
   /** @private */
@@ -310,6 +323,13 @@ export class Session {
     if (!statement || !sig || !(await verify(this.peer.key, sig, statement))) {
       this.refuse({ code: 'bad-signature', type: d.type });
       this.signal(protocol.badSignature(d.type)).catch(() => {});
+      return;
+    }
+    // Signed by the peer's own key, but does the peer know the word? (A node can make keys; it
+    // cannot make this MAC without the word.) Checked after the signature, so that a description
+    // changed on the way is reported as such.
+    if (this.membership && !(await this.membership.check(statement, d.mac))) {
+      this.refuse({ code: 'no-word', type: d.type });
       return;
     }
     // One connection, one certificate: a later description may not name another one.

@@ -23,6 +23,9 @@ export function displayName(name) {
 export function refusalText(refusal) {
   if (!refusal) return '';
   switch (refusal.code) {
+    case 'no-word':
+      return 'this person does not know the room\'s word, so they were not let in '
+        + '(the node, or someone who saw the room id, is pretending to be a member)';
     case 'bad-signature':
       return `the ${refusal.type}'s signature does not match: someone between you (the node or the network) `
         + 'changed the call\'s keys, so it was refused';
@@ -81,7 +84,7 @@ export function eventText(e) {
       return `Warning: ${displayName(e.name)} has a different key than before. Nothing connects until you accept it.`;
     case 'node-error': return `The node refused a message: ${e.message || e.code}`;
     case 'peer-error': return `${displayName(e.name)}: ${e.message || e.code}`;
-    case 'refused': return `Refused ${displayName(e.name)}: ${refusalText(e.refusal)}`;
+    case 'refused': return `Refused ${e.refusal?.code === 'no-word' && !e.name ? 'someone' : displayName(e.name)}: ${refusalText(e.refusal)}`;
     case 'failed-message': return `Could not handle a ${e.type} message: ${e.message}`;
     default: return String(e.kind);
   }

@@ -74,9 +74,10 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param roomId the room, from the topic.
      * @param key    the sender's SPKI, base64url, at most 256 characters; hashes to the sender id.
      * @param nonce  16 to 64 base64url characters.
-     * @param name   display name, at most 64 characters, or {@code null}.
+     * @param box    the sender's display name sealed with the room key ({@code docs/protocol.md}
+     *               §5.1), base64url, 40 to 1024 characters; the node cannot open it.
      */
-    record Join(@NotNull String roomId, @NotNull String key, @NotNull String nonce, @Nullable String name)
+    record Join(@NotNull String roomId, @NotNull String key, @NotNull String nonce, @NotNull String box)
             implements Message {
         @Override
         public @NotNull MessageType type() {
@@ -113,10 +114,12 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param room        the room id this hello is about (43 base64url characters).
      * @param key         as in {@link Join}; hashes to the sender id.
      * @param nonce       as in {@link Join}.
-     * @param name        as in {@link Join}.
+     * @param box         as in {@link Join}.
+     * @param mac         proof that the sender knows the room's word ({@code docs/protocol.md} §6.1),
+     *                    43 base64url characters; the node cannot check it.
      */
     record Hello(@NotNull String recipientId, @NotNull String room, @NotNull String key,
-                 @NotNull String nonce, @Nullable String name) implements Message {
+                 @NotNull String nonce, @NotNull String box, @NotNull String mac) implements Message {
         @Override
         public @NotNull MessageType type() {
             return MessageType.HELLO;
@@ -141,6 +144,12 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
 
         /** @return the end-to-end signature, base64url, at most 256 characters (not checked here). */
         @NotNull String sig();
+
+        /**
+         * @return the membership MAC ({@code docs/protocol.md} §6.1), 43 base64url characters,
+         *     always present in a room's context; {@code null} elsewhere when absent. Not checked here.
+         */
+        @Nullable String mac();
     }
 
     /**
@@ -150,9 +159,10 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param context     the room or call.
      * @param sdp         the SDP offer.
      * @param sig         the end-to-end signature ({@code docs/protocol.md} §6).
+     * @param mac         the membership MAC ({@code docs/protocol.md} §6.1), or {@code null}.
      */
     record Offer(@NotNull String recipientId, @NotNull Context context, @NotNull String sdp,
-                 @NotNull String sig) implements SessionDescription {
+                 @NotNull String sig, @Nullable String mac) implements SessionDescription {
         @Override
         public @NotNull MessageType type() {
             return MessageType.OFFER;
@@ -171,9 +181,10 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param context     the room or call.
      * @param sdp         the SDP answer.
      * @param sig         the end-to-end signature ({@code docs/protocol.md} §6).
+     * @param mac         the membership MAC ({@code docs/protocol.md} §6.1), or {@code null}.
      */
     record Answer(@NotNull String recipientId, @NotNull Context context, @NotNull String sdp,
-                  @NotNull String sig) implements SessionDescription {
+                  @NotNull String sig, @Nullable String mac) implements SessionDescription {
         @Override
         public @NotNull MessageType type() {
             return MessageType.ANSWER;

@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
  * {@link Message}, once, before the node uses it: well-formed UTF-8 JSON object, {@code "v": 1},
  * a known {@code type} that belongs on the topic it was published to, every required field present
  * with the right shape and size, and no sender claim that contradicts the verified sender. Unknown
- * fields are ignored (and delivered unchanged, see {@link ReceivedJson}).
+ * fields are ignored (and delivered unchanged, see {@link ReceivedJson}), except a display name in
+ * the clear: names travel sealed with the room key (§5.1), so a {@code name} on join or hello is
+ * refused. Only the envelope is checked: the sealed {@code box} and the membership {@code mac} are
+ * checked for their shape, never opened (the node has no key to open them).
  *
  * <p>Pure and thread-safe: takes a message, returns a {@link Result}; never throws on untrusted
  * input.
@@ -42,7 +45,13 @@ public final class MessageValidator {
     private static final int MAX_MESSAGE_ID = 64;
     private static final int MAX_KEY_CHARS = 256;
     private static final int MAX_SIG_CHARS = 256;
-    private static final int MAX_NAME_CHARS = 64;
+    /**
+     * docs/protocol.md §5.1: the sealed box of join and hello, base64url of nonce ‖ ciphertext ‖
+     * tag; its content is the members' business, never the node's.
+     */
+    private static final Pattern BOX = Pattern.compile("[A-Za-z0-9_-]{40,1024}");
+    /** docs/protocol.md §6.1: a membership MAC, base64url of HMAC-SHA-256 (32 bytes). */
+    private static final Pattern MAC = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final int MAX_CANDIDATE_CHARS = 1024;
     private static final int MAX_MID_CHARS = 64;
     private static final int MAX_CODE_CHARS = 64;
@@ -168,20 +177,22 @@ public final class MessageValidator {
     private static @Nullable Message fields(final MessageType type, final String address, final Fields f) {
         return switch (type) {
             case JOIN -> new Message.Join(address, f.base64Url("key", MAX_KEY_CHARS),
-                    f.matching("nonce", NONCE), f.optionalString("name", MAX_NAME_CHARS));
+                    f.matching("nonce", NONCE), f.box());
             case LEAVE -> new Message.Leave(address);
             case HELLO -> new Message.Hello(address, f.matching("room", PeerIds::isValid, "[A-Za-z0-9_-]{43}"),
-                    f.base64Url("key", MAX_KEY_CHARS), f.matching("nonce", NONCE),
-                    f.optionalString("name", MAX_NAME_CHARS));
+                    f.base64Url("key", MAX_KEY_CHARS), f.matching("nonce", NONCE), f.box(),
+                    f.matching("mac", MAC));
             case OFFER -> {
                 final Context context = f.context();
                 final String sig = f.base64Url("sig", MAX_SIG_CHARS);
-                yield new Message.Offer(address, context, f.sdp(), sig);
+                final String sdp = f.sdp();
+                yield new Message.Offer(address, context, sdp, sig, f.mac(context));
             }
             case ANSWER -> {
                 final Context context = f.context();
                 final String sig = f.base64Url("sig", MAX_SIG_CHARS);
-                yield new Message.Answer(address, context, f.sdp(), sig);
+                final String sdp = f.sdp();
+                yield new Message.Answer(address, context, sdp, sig, f.mac(context));
             }
             case CANDIDATE -> new Message.Candidate(address, f.context(), f.candidate(),
                     f.optionalString("sdpMid", MAX_MID_CHARS), f.mLineIndex());
@@ -288,6 +299,32 @@ public final class MessageValidator {
                 return "";
             }
             return n.asText();
+        }
+
+        /**
+         * {@code box} (§5.1), required; and no {@code name} in the clear beside it (the node must
+         * not see names, and must not pass them on).
+         */
+        String box() {
+            if (problem == null && o.has("name")) {
+                failed("field 'name' must not be sent: names travel sealed in 'box' (docs/protocol.md §5.1)");
+            }
+            return matching("box", BOX);
+        }
+
+        /**
+         * {@code mac} (§6.1) of an offer or answer: required in a room's context, where the members
+         * share a word; elsewhere optional, checked for its shape when present.
+         */
+        @Nullable String mac(final Context context) {
+            if (problem != null) {
+                return null;
+            }
+            final JsonNode n = o.get("mac");
+            if (context.kind() != Context.Kind.ROOM && (n == null || n.isNull())) {
+                return null;
+            }
+            return matching("mac", MAC);
         }
 
         /** {@code context}: the grammar of {@link Context}. */

@@ -20,6 +20,8 @@ class MessageValidatorTest {
     private static final String SENDER = MessageValidator.peerIdOf(KEY);
     private static final String OTHER = "B".repeat(43);
     private static final String ROOM = "R".repeat(43);
+    private static final String BOX = "c2VhbGVkIG5hbWUsIG9wYXF1ZSB0byB0aGUgbm9kZSwgNDArIGNoYXJz";
+    private static final String MAC = "M".repeat(43);
 
     private final MessageValidator validator = new MessageValidator(1024);
 
@@ -34,32 +36,81 @@ class MessageValidatorTest {
     @Test
     void validate_join_valid() {
         final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + KEY
-                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"name\":\"Ann\",\"future\":[1,2]}"));
+                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\",\"future\":[1,2]}"));
         final var ok = assertInstanceOf(MessageValidator.Result.Valid.class, r);
-        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", "Ann"), ok.message());
+        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", BOX), ok.message());
         assertEquals(SENDER, ok.envelope().senderId());
     }
 
     @Test
     void validate_offer_valid() {
         final var r = validator.validate(inbox("{\"v\":1,\"type\":\"offer\",\"context\":\"room:" + ROOM
-                + "\",\"sdp\":\"v=0\\r\\n\",\"sig\":\"AAAA\"}"));
-        assertEquals(new Message.Offer(OTHER, Context.room(ROOM), "v=0\r\n", "AAAA"),
+                + "\",\"sdp\":\"v=0\\r\\n\",\"sig\":\"AAAA\",\"mac\":\"" + MAC + "\"}"));
+        assertEquals(new Message.Offer(OTHER, Context.room(ROOM), "v=0\r\n", "AAAA", MAC),
                 assertInstanceOf(MessageValidator.Result.Valid.class, r).message());
+    }
+
+    @Test
+    void validate_hello_valid_boxAndMacKeptUnopened() {
+        final var r = validator.validate(inbox("{\"v\":1,\"type\":\"hello\",\"room\":\"" + ROOM + "\",\"key\":\"" + KEY
+                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\",\"mac\":\"" + MAC + "\"}"));
+        assertEquals(new Message.Hello(OTHER, ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, MAC),
+                assertInstanceOf(MessageValidator.Result.Valid.class, r).message());
+    }
+
+    @Test
+    void validate_callOfferWithoutMac_valid() {
+        final var r = validator.validate(inbox("{\"v\":1,\"type\":\"answer\",\"context\":\"call:abc\""
+                + ",\"sdp\":\"v=0\\r\\n\",\"sig\":\"AAAA\"}"));
+        assertEquals(new Message.Answer(OTHER, new Context(Context.Kind.CALL, "abc"), "v=0\r\n", "AAAA", null),
+                assertInstanceOf(MessageValidator.Result.Valid.class, r).message());
+    }
+
+    /** docs/protocol.md §5.1 and §6.1: the node checks the envelope's new fields, never what they hide. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "`{\"v\":1,\"type\":\"join\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\"}`|'box'",
+        "`{\"v\":1,\"type\":\"join\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":\"BOX\",\"name\":\"Ann\"}`|'name' must not be sent",
+        "`{\"v\":1,\"type\":\"join\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":\"short\"}`|'box'",
+        "`{\"v\":1,\"type\":\"join\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":\"BOX=\"}`|'box'",
+        "`{\"v\":1,\"type\":\"join\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":42}`|'box'",
+    })
+    void validate_badJoinEnvelope_badFieldNamingIt(final String json, final String fragment) {
+        final var r = validator.validate(presence(json.replace("KEY", KEY).replace("BOX", BOX)));
+        final var err = assertInstanceOf(MessageValidator.Result.Invalid.class, r).error();
+        assertEquals(SignalingError.BAD_FIELD, err.code(), err.message());
+        assertTrue(err.message().contains(fragment), err.message());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "`{\"v\":1,\"type\":\"hello\",\"room\":\"ROOM\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":\"BOX\"}`|'mac'",
+        "`{\"v\":1,\"type\":\"hello\",\"room\":\"ROOM\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":\"BOX\",\"mac\":\"AAAA\"}`|'mac'",
+        "`{\"v\":1,\"type\":\"hello\",\"room\":\"ROOM\",\"key\":\"KEY\",\"nonce\":\"abcdefghijklmnop\",\"box\":\"BOX\",\"mac\":\"MAC\",\"name\":\"Ann\"}`|'name' must not be sent",
+        "`{\"v\":1,\"type\":\"offer\",\"context\":\"room:ROOM\",\"sdp\":\"v=0\",\"sig\":\"AAAA\"}`|'mac'",
+        "`{\"v\":1,\"type\":\"answer\",\"context\":\"room:ROOM\",\"sdp\":\"v=0\",\"sig\":\"AAAA\",\"mac\":\"MAC=\"}`|'mac'",
+        "`{\"v\":1,\"type\":\"offer\",\"context\":\"call:abc\",\"sdp\":\"v=0\",\"sig\":\"AAAA\",\"mac\":\"short\"}`|'mac'",
+    })
+    void validate_badHelloOrDescriptionEnvelope_badFieldNamingIt(final String json, final String fragment) {
+        final var r = validator.validate(inbox(json.replace("ROOM", ROOM).replace("KEY", KEY).replace("BOX", BOX)
+                .replace("MAC", MAC)));
+        final var err = assertInstanceOf(MessageValidator.Result.Invalid.class, r).error();
+        assertEquals(SignalingError.BAD_FIELD, err.code(), err.message());
+        assertTrue(err.message().contains(fragment), err.message());
     }
 
     @Test
     void validate_joinWithSomeoneElsesKey_keyMismatch() {
         final String otherKey = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] {1, 2, 3});
         final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + otherKey
-                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\"}"));
+                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\"}"));
         assertEquals(SignalingError.KEY_MISMATCH, assertInstanceOf(MessageValidator.Result.Invalid.class, r).error().code());
     }
 
     @Test
     void validate_oversizedSdp_tooLarge() {
         final var r = validator.validate(inbox("{\"v\":1,\"type\":\"answer\",\"context\":\"room:" + ROOM
-                + "\",\"sig\":\"AA\",\"sdp\":\"" + "a".repeat(2000) + "\"}"));
+                + "\",\"sig\":\"AA\",\"mac\":\"" + MAC + "\",\"sdp\":\"" + "a".repeat(2000) + "\"}"));
         final var err = assertInstanceOf(MessageValidator.Result.Invalid.class, r).error();
         assertEquals(SignalingError.TOO_LARGE, err.code());
         assertTrue(err.message().contains("2000 bytes"), err.message());

@@ -7,16 +7,12 @@ import org.junit.jupiter.api.Test;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.text.Normalizer;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -45,7 +41,8 @@ class PrivacyVectorsTest {
     @Test
     void kdf_pbkdf2ThenHkdf_givesTheDocumentedValues() throws Exception {
         final JsonNode kdf = vectors.get("kdf");
-        assertEquals(200_000, kdf.get("iterations").asInt());
+        assertEquals(RoomSecrets.ITERATIONS, kdf.get("iterations").asInt());
+        assertEquals(RoomSecrets.SALT, kdf.get("salt").asText());
         for (final JsonNode v : kdf.get("words")) {
             final String word = v.get("word").asText();
             final long started = System.nanoTime();
@@ -113,29 +110,12 @@ class PrivacyVectorsTest {
         }
     }
 
-    /** PBKDF2-HMAC-SHA-256 over the UTF-8 of the NFC word (SunJCE encodes the password as UTF-8). */
     private static byte[] master(final String word, final JsonNode kdf) throws GeneralSecurityException {
-        final char[] password = Normalizer.normalize(word, Normalizer.Form.NFC).toCharArray();
-        final PBEKeySpec spec = new PBEKeySpec(password, kdf.get("salt").asText().getBytes(StandardCharsets.UTF_8),
-                kdf.get("iterations").asInt(), 256);
-        try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
-        } finally {
-            spec.clearPassword();
-            Arrays.fill(password, '\0');
-        }
+        return RoomSecrets.master(word, kdf.get("salt").asText(), kdf.get("iterations").asInt());
     }
 
-    /** RFC 5869 HKDF-SHA-256 with no salt (HashLen zero bytes) and 32 bytes of output (one block). */
     private static byte[] hkdf(final byte[] ikm, final String info) throws GeneralSecurityException {
-        final Mac extract = Mac.getInstance("HmacSHA256");
-        extract.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
-        final byte[] prk = extract.doFinal(ikm);
-        final Mac expand = Mac.getInstance("HmacSHA256");
-        expand.init(new SecretKeySpec(prk, "HmacSHA256"));
-        expand.update(info.getBytes(StandardCharsets.UTF_8));
-        expand.update((byte) 1);
-        return expand.doFinal();
+        return RoomSecrets.hkdf(ikm, info);
     }
 
     private static byte[] open(final byte[] key, final byte[] aad, final byte[] box) throws GeneralSecurityException {

@@ -62,6 +62,9 @@ class SignalingServiceIT {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A sealed box and a membership MAC (docs/protocol.md §5.1, §6.1): the node checks only their shape. */
+    private static final String BOX = "c2VhbGVkIG5hbWUsIG9wYXF1ZSB0byB0aGUgbm9kZSwgNDArIGNoYXJz";
+    private static final String MAC = "M".repeat(43);
     /** PUBACK reason codes (MQTT 5 §3.4.2.1). */
     private static final int SUCCESS = 0x00;
     private static final int NO_MATCHING_SUBSCRIBERS = 0x10;
@@ -239,7 +242,7 @@ class SignalingServiceIT {
 
     @Test
     void join_keyOfAnotherPeer_refusedKeyMismatch() {
-        final ObjectNode m = message("join").put("key", b64(b.spki)).put("nonce", randomNonce());
+        final ObjectNode m = message("join").put("key", b64(b.spki)).put("nonce", randomNonce()).put("box", BOX);
         final String presence = presence();
         assertRefused(a.publish(presence, m.toString()), a, presence, m, SignalingError.KEY_MISMATCH, a.id);
         assertPresenceWorks();
@@ -401,13 +404,13 @@ class SignalingServiceIT {
 
     private ObjectNode hello(final TestPeer from) {
         return message("hello").put("room", roomId).put("key", b64(from.spki)).put("nonce", randomNonce())
-                .put("name", "peer");
+                .put("box", BOX).put("mac", MAC);
     }
 
     private ObjectNode description(final String type, final String sdp) {
         final byte[] sig = new byte[64]; // the node relays signatures without checking them
         RANDOM.nextBytes(sig);
-        return message(type).put("context", context).put("sdp", sdp).put("sig", b64(sig));
+        return message(type).put("context", context).put("sdp", sdp).put("sig", b64(sig)).put("mac", MAC);
     }
 
     private static TestPeer.Ack send(final TestPeer from, final TestPeer to, final ObjectNode message) {
@@ -440,7 +443,7 @@ class SignalingServiceIT {
 
     /** A's honest join is the next message B sees on the room's presence topic. */
     private void assertPresenceWorks() {
-        final ObjectNode join = message("join").put("key", b64(a.spki)).put("nonce", randomNonce()).put("name", "A");
+        final ObjectNode join = message("join").put("key", b64(a.spki)).put("nonce", randomNonce()).put("box", BOX);
         assertEquals(SUCCESS, a.publish(presence(), join.toString()).code());
         assertDelivered(b, presence(), a, join);
     }

@@ -48,6 +48,9 @@ class SignalingServiceTest {
     private static final String ROOM = "R".repeat(43);
     private static final String OTHER_ROOM = "S".repeat(43);
     private static final String CONTEXT = Context.room(ROOM).toString();
+    /** A sealed box and a membership MAC (docs/protocol.md §5.1, §6.1): the node checks only their shape. */
+    private static final String BOX = "c2VhbGVkIG5hbWUsIG9wYXF1ZSB0byB0aGUgbm9kZSwgNDArIGNoYXJz";
+    private static final String MAC = "M".repeat(43);
 
     private final FakeRelay relay = new FakeRelay();
     private final SignalingService service = new SignalingService(new MessageValidator(MAX_SDP),
@@ -179,9 +182,10 @@ class SignalingServiceTest {
 
     @Test
     void joinHelloAndPeerError_valid_forwarded() throws Exception {
-        final ObjectNode join = message("join").put("key", b64(SPKI_A)).put("nonce", "abcdefghijklmnop").put("name", "A");
+        final ObjectNode join = message("join").put("key", b64(SPKI_A)).put("nonce", "abcdefghijklmnop").put("box", BOX);
         assertSame(Verdict.forward(), inspect(toPresence(A, ROOM, join)));
-        final ObjectNode hello = message("hello").put("room", ROOM).put("key", b64(SPKI_A)).put("nonce", "abcdefghijklmnop");
+        final ObjectNode hello = message("hello").put("room", ROOM).put("key", b64(SPKI_A)).put("nonce", "abcdefghijklmnop")
+                .put("box", BOX).put("mac", MAC);
         assertSame(Verdict.forward(), inspect(toInbox(A, B, hello)));
         assertSame(Verdict.forward(), inspect(toInbox(A, B, message("error").put("code", "busy"))));
         assertTrue(relay.opens.isEmpty());
@@ -249,7 +253,7 @@ class SignalingServiceTest {
 
     @Test
     void join_keyOfAnotherPeer_refusedKeyMismatch() throws Exception {
-        final ObjectNode join = message("join").put("key", b64(spki(2))).put("nonce", "abcdefghijklmnop");
+        final ObjectNode join = message("join").put("key", b64(spki(2))).put("nonce", "abcdefghijklmnop").put("box", BOX);
         assertEquals(SignalingError.KEY_MISMATCH, rejected(inspect(toPresence(A, ROOM, join))).code());
     }
 
@@ -300,7 +304,7 @@ class SignalingServiceTest {
     private static ObjectNode description(final String type, final String sdp) {
         final byte[] sig = new byte[64];
         Arrays.fill(sig, (byte) 7);
-        return message(type).put("context", CONTEXT).put("sdp", sdp).put("sig", b64(sig));
+        return message(type).put("context", CONTEXT).put("sdp", sdp).put("sig", b64(sig)).put("mac", MAC);
     }
 
     private static byte[] spki(final int fill) {
