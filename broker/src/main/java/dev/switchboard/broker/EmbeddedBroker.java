@@ -6,6 +6,8 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.admin.LifecycleStage;
+import dev.switchboard.broker.extension.AuthCounters;
 import dev.switchboard.broker.extension.NodePublisher;
 import dev.switchboard.broker.extension.SignalingExtension;
 import dev.switchboard.broker.guard.HiveMqInternals;
@@ -65,7 +67,9 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final BrokerSettings settings;
     private EmbeddedHiveMQ hivemq;
-    private SignalingExtension extension;
+    /** Set once started (under the lock); volatile so that the metrics read it without the lock. */
+    private volatile SignalingExtension extension;
+    private final AuthCounters authCounters = new AuthCounters();
     private Path workFolder;
     private boolean deleteWorkFolder;
     private int tcpPort = -1;
@@ -122,7 +126,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             Files.writeString(conf.resolve("config.xml"),
                     HiveMqConfig.render(settings, wantedTcp, wantedWs), StandardCharsets.UTF_8);
 
-            extension = new SignalingExtension(settings, refusals);
+            extension = new SignalingExtension(settings, refusals, authCounters);
             final EmbeddedExtension embedded = EmbeddedExtension.builder()
                     .withId("switchboard-signaling")
                     .withName("Switchboard signaling")
@@ -220,6 +224,48 @@ public final class EmbeddedBroker implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * @return whether the broker serves: started, HiveMQ reports a successful start, the
+     *     Switchboard extension runs and the listeners are registered with their ports. Never
+     *     blocks on a broker that is starting or stopping (for readiness checks); any thread.
+     */
+    public boolean isServing() {
+        final SignalingExtension ext = extension;
+        if (ext == null || ext.publisher() == null) {
+            return false;
+        }
+        try {
+            if (Services.adminService().getCurrentStage() != LifecycleStage.STARTED_SUCCESSFULLY) {
+                return false;
+            }
+            int listening = 0;
+            for (final Listener l : Services.adminService().getServerInformation().getListener()) {
+                listening += l.getPort() > 0 ? 1 : 0;
+            }
+            final int expected = (settings.tcpPort() < 0 ? 0 : 1) + (settings.webSocketPort() < 0 ? 0 : 1);
+            return listening >= expected;
+        } catch (final RuntimeException e) {
+            return false; // the services are gone while stopping
+        }
+    }
+
+    /** @return authenticated client connections now (0 when stopped); any thread, never blocks. */
+    public int connectedClients() {
+        final SignalingExtension ext = extension;
+        return ext == null ? 0 : ext.connectionCount();
+    }
+
+    /** @return rooms with at least one connected member now (0 when stopped); any thread, never blocks. */
+    public int rooms() {
+        final SignalingExtension ext = extension;
+        return ext == null ? 0 : ext.roomCount();
+    }
+
+    /** @return key authentications since this broker was created, by result; any thread. */
+    public @NotNull AuthCounters authentications() {
+        return authCounters;
     }
 
     /** @return whether the broker is started. */

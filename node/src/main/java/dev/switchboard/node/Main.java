@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The command line: {@code java -jar switchboard.jar [--config FILE]}. Starts a node, prints the
+ * The command line: {@code java -jar switchboard.jar [--config FILE] [--log-format text|json]}, and
+ * {@code switchboard status [--config FILE]} ({@link StatusCommand}). Starts a node, prints the
  * URL to open and the TLS certificate's fingerprint, and runs until Ctrl-C (SIGINT/SIGTERM), which
  * stops everything cleanly. The configuration file is watched and re-read on change and on
  * {@code SIGHUP} (see {@link Node#reloadConfiguration()}).
@@ -21,8 +22,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>Exit codes: 0 after a clean stop, 2 for a bad command line or configuration, 1 if the node
  * could not start (a port in use, for example).
  */
-@Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
-        description = "A self-hosted WebRTC signaling node: MQTT broker, STUN, UDP relay and web client.")
+@Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard " + Node.VERSION,
+        description = "A self-hosted WebRTC signaling node: MQTT broker, STUN, UDP relay and web client.",
+        subcommands = StatusCommand.class)
 public final class Main implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -32,6 +34,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--check-config", description = "Validate the configuration, print it, and exit.")
     private boolean checkOnly;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "Log lines as 'text' (default) or 'json' (one JSON object per line, for log shippers).")
+    private LogFormat logFormat = LogFormat.TEXT;
 
     private Main() {
     }
@@ -52,7 +58,7 @@ public final class Main implements Callable<Integer> {
      * @return the exit code (see the class comment).
      */
     static int run(final String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     @Override
@@ -68,6 +74,12 @@ public final class Main implements Callable<Integer> {
         if (checkOnly) {
             System.out.println(cfg);
             return 0;
+        }
+        try {
+            logFormat.apply();
+        } catch (final IllegalStateException e) {
+            System.err.println("switchboard: " + e.getMessage());
+            return 2;
         }
         final Node node;
         try {

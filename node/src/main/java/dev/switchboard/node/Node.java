@@ -10,8 +10,14 @@ import dev.switchboard.node.config.ConfigWatcher;
 import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.config.RuntimeSettings;
 import dev.switchboard.node.config.RuntimeSettingsHolder;
+import dev.switchboard.node.federation.PeerLinks;
 import dev.switchboard.node.identity.NodeKey;
 import dev.switchboard.node.info.NodeInfo;
+import dev.switchboard.node.metrics.MonitoringServer;
+import dev.switchboard.node.metrics.NodeMetrics;
+import dev.switchboard.node.metrics.NodeStatus;
+import dev.switchboard.node.metrics.Readiness;
+import dev.switchboard.node.relay.RelayTotals;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.udp.UdpRelay;
 import dev.switchboard.node.sdp.SdpLimits;
@@ -41,6 +47,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,7 +57,9 @@ import java.util.function.UnaryOperator;
  * stopped in reverse by {@link #close()}. It only wires: the parts take their configuration
  * sections, the node-information document is {@link NodeInfo}, the certificate's names are
  * {@link CertificateNames}, and the run-time settings are re-read by a {@link ConfigReloader}
- * when the configuration file changes or on {@code SIGHUP}.
+ * when the configuration file changes or on {@code SIGHUP}. The monitoring endpoint
+ * ({@link MonitoringServer}: metrics, health, status) starts first, so {@code /readyz} answers
+ * 503 until every part serves.
  *
  * <p>Thread-safe. Only one node per JVM at a time (the embedded broker's limit).
  */
@@ -74,12 +84,15 @@ public final class Node implements AutoCloseable {
     private final UdpRelay relay;
     private final EmbeddedBroker broker;
     private final WebServer web;
+    private final @Nullable MonitoringServer monitoring;
+    private final PeerLinks peerLinks;
     private final Deque<AutoCloseable> started;
     private boolean closed;
 
     private Node(final NodeConfig config, final RuntimeSettingsHolder runtime, final @Nullable ConfigReloader reloader,
                  final boolean reloadsOnHangup, final NodeKey key, final @Nullable TlsIdentity tls,
                  final StunServer stun, final UdpRelay relay, final EmbeddedBroker broker, final WebServer web,
+                 final @Nullable MonitoringServer monitoring, final PeerLinks peerLinks,
                  final Deque<AutoCloseable> started) {
         this.config = config;
         this.runtime = runtime;
@@ -91,6 +104,8 @@ public final class Node implements AutoCloseable {
         this.relay = relay;
         this.broker = broker;
         this.web = web;
+        this.monitoring = monitoring;
+        this.peerLinks = peerLinks;
         this.started = started;
     }
 
@@ -138,7 +153,19 @@ public final class Node implements AutoCloseable {
     public static @NotNull Node start(final @NotNull NodeConfig config, final @NotNull Options options)
             throws Exception {
         final Deque<AutoCloseable> started = new ArrayDeque<>();
+        final long startMillis = System.currentTimeMillis();
         try {
+            final NodeMetrics metrics = new NodeMetrics();
+            final Readiness readiness = new Readiness(List.of("broker", "stun", "relay", "web"));
+            final AtomicReference<Supplier<NodeStatus>> status = new AtomicReference<>(() -> null);
+            MonitoringServer monitoring = null;
+            if (config.metrics().enabled()) {
+                monitoring = MonitoringServer.start(new InetSocketAddress(config.metrics().bind(), config.metrics().port()),
+                        metrics.registry(), readiness, () -> status.get().get());
+                started.push(monitoring);
+            }
+            final PeerLinks peerLinks = new PeerLinks();
+
             Files.createDirectories(config.dataDir());
             final NodeKey key = NodeKey.loadOrCreate(config.dataDir());
 
@@ -161,9 +188,11 @@ public final class Node implements AutoCloseable {
             final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
             final StunServer stun = StunServer.start(config.stun(), proven::markProven);
             started.push(stun);
+            readiness.register("stun", stun::isServing);
 
             final UdpRelay relay = new UdpRelay(config.relay(), proven);
             started.push(relay);
+            readiness.register("relay", relay::isServing);
 
             final int maxSdp = config.limits().maxSdpBytes();
             final SignalingService signaling = new SignalingService(new MessageValidator(maxSdp),
@@ -180,6 +209,7 @@ public final class Node implements AutoCloseable {
                     .build());
             broker.start();
             started.push(broker);
+            readiness.register("broker", broker::isServing);
 
             final byte[] nodeInfo = NodeInfo.of(config, key.id(), broker.webSocketPort(),
                     broker.settings().webSocketPath(), broker.settings().maxPacketSize(),
@@ -199,6 +229,9 @@ public final class Node implements AutoCloseable {
                     : WebResponse.methodNotAllowed("GET, HEAD"));
             web.start();
             started.push(web);
+            readiness.register("web", web::isServing);
+            metrics.registerNode(startMillis, broker, signaling.counters(), relay, stun, web.counters(), peerLinks);
+            status.set(() -> status(key.id(), startMillis, broker, relay, stun, peerLinks));
 
             // Run-time settings: a reload (file watcher or SIGHUP) hands them to the listeners.
             final RuntimeSettingsHolder runtime = new RuntimeSettingsHolder(RuntimeSettings.of(config));
@@ -221,7 +254,7 @@ public final class Node implements AutoCloseable {
             }
 
             final Node node = new Node(config, runtime, reloader, reloadsOnHangup, key, tls, stun, relay, broker, web,
-                    started);
+                    monitoring, peerLinks, started);
             LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, STUN port {}",
                     key.id(), tls != null ? "HTTPS" : "HTTP", web.port(), broker.webSocketPort(), broker.tcpPort(),
                     stun.localAddress().getPort());
@@ -230,6 +263,23 @@ public final class Node implements AutoCloseable {
             closeAll(started);
             throw e;
         }
+    }
+
+    /** The software version, as {@code switchboard --version} prints it. */
+    public static final String VERSION = "0.1.0";
+
+    private static NodeStatus status(final String nodeId, final long startMillis, final EmbeddedBroker broker,
+                                     final UdpRelay relay, final StunServer stun, final PeerLinks peerLinks) {
+        final RelayTotals r = relay.totals();
+        final long now = System.currentTimeMillis();
+        return new NodeStatus(nodeId, VERSION, Math.max(0, (now - startMillis) / 1000), broker.connectedClients(),
+                broker.rooms(),
+                new NodeStatus.Relay(r.openSessions(), r.packets(), r.bytes(), r.droppedUnproven(), r.droppedOther()),
+                new NodeStatus.Stun(stun.counters().answered(), stun.counters().droppedMalformed() + stun.counters().ignored()),
+                peerLinks.links().stream()
+                        .map(l -> new NodeStatus.PeerLink(l.peer(), l.state().label(),
+                                Math.max(0, (now - l.since().toEpochMilli()) / 1000)))
+                        .toList());
     }
 
     /**
@@ -303,6 +353,24 @@ public final class Node implements AutoCloseable {
     /** @return whether {@code SIGHUP} reloads the configuration (a file was given and signals work here). */
     boolean reloadsOnHangup() {
         return reloadsOnHangup;
+    }
+
+    /**
+     * @return the monitoring endpoint's address (metrics, health, status) with its real port, or
+     *     {@code null} when {@code metrics.port} is -1.
+     */
+    public @Nullable InetSocketAddress monitoringAddress() {
+        return monitoring == null ? null : monitoring.localAddress();
+    }
+
+    /** @return the links to other nodes; federation reports their changes here. */
+    public @NotNull PeerLinks peerLinks() {
+        return peerLinks;
+    }
+
+    /** @return the web server (port, counters). */
+    public @NotNull WebServer web() {
+        return web;
     }
 
     /** @return the web server's real port. */

@@ -6,7 +6,9 @@ import org.jetbrains.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,5 +66,14 @@ final class ConnectionRegistry {
 
     int size() {
         return byToken.size();
+    }
+
+    /** @return distinct room presence topics subscribed by the registered connections; one pass */
+    int roomCount() {
+        final Set<String> rooms = new HashSet<>();
+        for (final ConnectionState state : byToken.values()) {
+            rooms.addAll(state.rooms());
+        }
+        return rooms.size();
     }
 }

@@ -59,12 +59,19 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     private byte[] challenge;
     private long challengeDeadlineNanos;
     private boolean authenticated;
+    private final AuthCounters counters;
 
     KeyAuthenticator(final @NotNull BrokerSettings settings, final @NotNull Executor executor,
                      final @NotNull ConnectionRegistry registry) {
+        this(settings, executor, registry, new AuthCounters());
+    }
+
+    KeyAuthenticator(final @NotNull BrokerSettings settings, final @NotNull Executor executor,
+                     final @NotNull ConnectionRegistry registry, final @NotNull AuthCounters counters) {
         this.settings = settings;
         this.executor = executor;
         this.registry = registry;
+        this.counters = counters;
     }
 
     @Override
@@ -151,6 +158,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
                         new PublishRateLimiter(settings.publishLimits(), System.nanoTime())));
             }
             log.debug("Authenticated {}", clientId);
+            counters.success();
             out.authenticateSuccessfully();
         });
     }
@@ -194,6 +202,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     private void refuse(final EnhancedAuthOutput out, final String who,
                         final DisconnectedReasonCode code, final String reason) {
         log.debug("Refused {}: {} ({})", who, reason, code);
+        counters.failure();
         out.failAuthentication(code, reason);
     }
 
@@ -206,6 +215,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
                 work.run();
             } catch (final RuntimeException e) {
                 log.warn("Authentication of {} failed internally", clientId, e);
+                counters.failure();
                 try {
                     out.failAuthentication(DisconnectedReasonCode.NOT_AUTHORIZED,
                             "authentication failed");

@@ -34,6 +34,7 @@ public final class SignalingExtension implements ExtensionMain {
     private final BrokerSettings settings;
     private final Refusals refusals;
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final AuthCounters authCounters;
     private volatile NodePublisher publisher;
 
     /**
@@ -41,8 +42,19 @@ public final class SignalingExtension implements ExtensionMain {
      * @param refusals where refusals (publish rate) are counted and logged.
      */
     public SignalingExtension(final @NotNull BrokerSettings settings, final @NotNull Refusals refusals) {
+        this(settings, refusals, new AuthCounters());
+    }
+
+    /**
+     * @param settings     the broker settings (node id, trusted peers, interceptor, timeouts, limits).
+     * @param refusals     where refusals (publish rate) are counted and logged.
+     * @param authCounters where authentications are counted (it may outlive this extension).
+     */
+    public SignalingExtension(final @NotNull BrokerSettings settings, final @NotNull Refusals refusals,
+                              final @NotNull AuthCounters authCounters) {
         this.settings = settings;
         this.refusals = refusals;
+        this.authCounters = authCounters;
     }
 
     @Override
@@ -65,7 +77,7 @@ public final class SignalingExtension implements ExtensionMain {
                 (in, out) -> out.getConnectPacket().setWillPublish(null);
 
         Services.securityRegistry().setEnhancedAuthenticatorProvider(
-                providerInput -> new KeyAuthenticator(settings, executor, registry));
+                providerInput -> new KeyAuthenticator(settings, executor, registry, authCounters));
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> dropWill);
         Services.initializerRegistry().setClientInitializer((in, context) -> {
@@ -92,5 +104,10 @@ public final class SignalingExtension implements ExtensionMain {
     /** @return number of authenticated connections currently tracked (for tests and metrics). */
     public int connectionCount() {
         return registry.size();
+    }
+
+    /** @return number of distinct rooms with at least one connected member (for metrics). */
+    public int roomCount() {
+        return registry.roomCount();
     }
 }

@@ -115,7 +115,7 @@ public final class ConfigLoader {
 
     private static NodeConfig fromTree(final ObjectNode root, final String source) throws ConfigException {
         final Section top = new Section(root, "", source);
-        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log");
+        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log", "metrics");
 
         final Path dataDir = Path.of(top.string("dataDir", "switchboard-data"));
         final String publicHost = top.host("publicHost", "localhost");
@@ -195,7 +195,11 @@ public final class ConfigLoader {
         g.allow("addresses");
         final NodeConfig.Log log = new NodeConfig.Log(g.bool("addresses", false));
 
-        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log);
+        final Section m = top.section("metrics");
+        m.allow("bind", "port");
+        final NodeConfig.Metrics metrics = new NodeConfig.Metrics(m.ip("bind", "127.0.0.1"), m.port("port", 9464, true));
+
+        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log, metrics);
     }
 
     /**

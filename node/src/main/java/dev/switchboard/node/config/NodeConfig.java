@@ -37,6 +37,7 @@ import java.util.Objects;
  * @param relay      the UDP relay.
  * @param limits     limits on signaling input and on each connection and client.
  * @param log        what the log may contain.
+ * @param metrics    the monitoring endpoint: Prometheus metrics, health and status.
  */
 public record NodeConfig(
         @NotNull Path dataDir,
@@ -47,7 +48,8 @@ public record NodeConfig(
         @NotNull Stun stun,
         @NotNull Relay relay,
         @NotNull Limits limits,
-        @NotNull Log log) {
+        @NotNull Log log,
+        @NotNull Metrics metrics) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -58,6 +60,7 @@ public record NodeConfig(
         Objects.requireNonNull(stun, "stun");
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(metrics, "metrics");
     }
 
     /**
@@ -196,6 +199,26 @@ public record NodeConfig(
      *                  false: clients are named by their key id only.
      */
     public record Log(boolean addresses) {
+    }
+
+    /**
+     * The monitoring endpoint: Prometheus text metrics at {@code /metrics}, {@code /healthz},
+     * {@code /readyz} and {@code /status.json}, plain HTTP without authentication, so keep it on
+     * loopback or a private network.
+     *
+     * @param bind address to listen on. Default {@code 127.0.0.1}.
+     * @param port TCP port (0 = free, -1 = disabled). Default 9464.
+     */
+    public record Metrics(@NotNull InetAddress bind, int port) {
+        public Metrics {
+            Objects.requireNonNull(bind, "bind");
+            checkPort("metrics.port", port, -1);
+        }
+
+        /** @return whether the endpoint is served at all ({@code port} is not -1). */
+        public boolean enabled() {
+            return port >= 0;
+        }
     }
 
     private static void checkPort(final String key, final int port, final int min) {

@@ -35,11 +35,14 @@ import java.util.concurrent.CompletableFuture;
 public final class SignalingService implements SignalingInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingService.class);
+    /** How a verdict future that failed is counted (the broker refuses such a message). */
+    private static final Verdict REJECTED = Verdict.reject("internal", "failed");
 
     private final MessageValidator validator;
     private final SessionHandler sessions;
     private final RoomHandler rooms;
     private final Message.Visitor<CompletableFuture<Verdict>> dispatch = new Dispatch();
+    private final MessageCounters counters = new MessageCounters();
 
     /**
      * @param validator parses payloads; its limit on SDP size applies.
@@ -62,9 +65,34 @@ public final class SignalingService implements SignalingInterceptor {
     public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
         final MessageValidator.Result result = validator.validate(message);
         if (result instanceof MessageValidator.Result.Invalid invalid) {
-            return SessionHandler.rejected(invalid.error().code(), invalid.error().message());
+            final CompletableFuture<Verdict> rejected =
+                    SessionHandler.rejected(invalid.error().code(), invalid.error().message());
+            counted(null, rejected);
+            return rejected;
         }
-        return ((MessageValidator.Result.Valid) result).dispatch(dispatch);
+        final MessageValidator.Result.Valid valid = (MessageValidator.Result.Valid) result;
+        final CompletableFuture<Verdict> verdict = valid.dispatch(dispatch);
+        counted(valid.message().type(), verdict);
+        return verdict;
+    }
+
+    /** @return the messages inspected since start, by type and verdict; readable from any thread */
+    public @NotNull MessageCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Counts a verdict: at once when it is decided (the usual case, no allocation), else when the
+     * future completes (offers and answers waiting for a relay session). A future that fails is
+     * counted as a rejection, as the broker treats it.
+     */
+    private void counted(final MessageType type, final CompletableFuture<Verdict> verdict) {
+        final Verdict now = verdict.isDone() && !verdict.isCompletedExceptionally() ? verdict.getNow(null) : null;
+        if (now != null) {
+            counters.count(type, now);
+        } else {
+            verdict.whenComplete((v, failure) -> counters.count(type, v != null ? v : REJECTED));
+        }
     }
 
     @Override

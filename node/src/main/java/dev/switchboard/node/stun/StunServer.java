@@ -82,6 +82,14 @@ public final class StunServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /**
+     * @return whether the socket is bound and open and its I/O thread runs (for readiness checks);
+     *     callable from any thread
+     */
+    public boolean isServing() {
+        return channel.isActive() && !group.isShuttingDown();
+    }
+
     /** @return a snapshot of the counters; callable from any thread */
     public @NotNull StunServerCounters counters() {
         return handler.counters();

@@ -50,10 +50,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private final @NotNull Router router;
     private final @NotNull Map<String, String> securityHeaders;
+    private final @NotNull WebCounters counters;
 
     HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders) {
+        this(router, securityHeaders, new WebCounters());
+    }
+
+    HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders,
+                       final @NotNull WebCounters counters) {
         this.router = router;
         this.securityHeaders = Map.copyOf(securityHeaders);
+        this.counters = counters;
     }
 
     @Override
@@ -129,6 +136,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void send(final ChannelHandlerContext ctx, final WebResponse response, final boolean keepAlive,
                       final boolean head) {
+        counters.count(response.status());
         final boolean noBody = head || response.status() == 304 || response.status() == 204;
         final FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),

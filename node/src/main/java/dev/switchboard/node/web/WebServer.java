@@ -48,6 +48,7 @@ public final class WebServer implements AutoCloseable {
     private final @NotNull WebServerSettings settings;
     private final @Nullable SslContext sslContext;
     private final @NotNull Router router;
+    private final @NotNull WebCounters counters = new WebCounters();
     private @Nullable EventLoopGroup bossGroup;
     private @Nullable EventLoopGroup workerGroup;
     private @Nullable Channel serverChannel;
@@ -146,7 +147,7 @@ public final class WebServer implements AutoCloseable {
             channelType = NioServerSocketChannel.class;
         }
         final HttpRequestHandler handler = new HttpRequestHandler(router,
-                SecurityHeaders.forConnectSources(settings.cspConnectSources()));
+                SecurityHeaders.forConnectSources(settings.cspConnectSources()), counters);
         final ChannelFuture bind = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
@@ -186,6 +187,26 @@ public final class WebServer implements AutoCloseable {
             throw new IllegalStateException("web server not started");
         }
         return address;
+    }
+
+    /** @return the responses sent since start, by status code; callable from any thread */
+    public @NotNull WebCounters counters() {
+        return counters;
+    }
+
+    /**
+     * @return whether the server accepts connections: started, not closed, its listening socket
+     *     bound and open (for readiness checks); callable from any thread
+     */
+    public boolean isServing() {
+        final Channel channel;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            channel = serverChannel;
+        }
+        return channel != null && channel.isActive();
     }
 
     /** @return whether this server speaks HTTPS */

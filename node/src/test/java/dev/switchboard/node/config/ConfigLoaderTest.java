@@ -56,6 +56,25 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(60)), c.relay());
         assertEquals(new NodeConfig.Limits(32768, ConnectionLimits.DEFAULTS, PublishLimits.DEFAULTS), c.limits());
         assertEquals(new NodeConfig.Log(false), c.log());
+        assertEquals(new NodeConfig.Metrics(ip("127.0.0.1"), 9464), c.metrics());
+    }
+
+    @Test
+    void parse_metricsSection_readsBindAndPortAndMinusOneDisables() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("metrics: { bind: '::1', port: 9100 }", "t");
+        assertEquals(new NodeConfig.Metrics(ip("::1"), 9100), c.metrics());
+        assertTrue(c.metrics().enabled());
+        assertFalse(ConfigLoader.parse("metrics: { port: -1 }", "t").metrics().enabled());
+    }
+
+    @Test
+    void parse_metricsBadPortOrUnknownKey_errorNamesTheKey() {
+        final ConfigException port = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("metrics: { port: 70000 }", "t"));
+        assertTrue(port.getMessage().contains("metrics.port"), port.getMessage());
+        final ConfigException key = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("metrics: { path: /m }", "t"));
+        assertTrue(key.getMessage().contains("metrics.path"), key.getMessage());
     }
 
     @Test

@@ -4,7 +4,9 @@ import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.relay.PortPool;
 import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.ProvenAddresses;
+import dev.switchboard.node.relay.RelayCounters;
 import dev.switchboard.node.relay.RelayLimitException;
+import dev.switchboard.node.relay.RelayTotals;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
 import dev.switchboard.node.relay.SessionRegistry;
@@ -80,6 +82,13 @@ public final class UdpRelay implements Relay {
      */
     private final ScheduledExecutorService control;
     private boolean shutDown;
+    /** Counters of the sessions closed so far, added when each closes (guarded by this). */
+    private long closedPacketsAtoB;
+    private long closedBytesAtoB;
+    private long closedPacketsBtoA;
+    private long closedBytesBtoA;
+    private long closedDroppedUnproven;
+    private long closedDroppedOther;
 
     /**
      * Starts the relay's event loops ({@link #DEFAULT_IO_THREADS}) and idle sweeper; ports are
@@ -311,10 +320,56 @@ public final class UdpRelay implements Relay {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
+    /**
+     * The relay's traffic since start: the counters of the open sessions (and those still
+     * binding) plus those of every closed session, read under the relay's lock so that a session
+     * closing meanwhile is counted exactly once; the totals never go backwards. Costs one pass
+     * over the open sessions; for scrapes and status, not for the forwarding path.
+     *
+     * @return the totals; callable from any thread
+     */
+    public synchronized @NotNull RelayTotals totals() {
+        long packetsAtoB = closedPacketsAtoB;
+        long bytesAtoB = closedBytesAtoB;
+        long packetsBtoA = closedPacketsBtoA;
+        long bytesBtoA = closedBytesBtoA;
+        long droppedUnproven = closedDroppedUnproven;
+        long droppedOther = closedDroppedOther;
+        int open = 0;
+        for (final UdpRelaySession s : registry.all()) {
+            final RelayCounters c = s.counters();
+            packetsAtoB += c.packetsAtoB();
+            bytesAtoB += c.bytesAtoB();
+            packetsBtoA += c.packetsBtoA();
+            bytesBtoA += c.bytesBtoA();
+            droppedUnproven += c.droppedUnproven();
+            droppedOther += c.droppedOther();
+            open += s.isBound() ? 1 : 0;
+        }
+        return new RelayTotals(open, packetsAtoB + packetsBtoA, bytesAtoB + bytesBtoA, droppedUnproven,
+                droppedOther);
+    }
+
+    /**
+     * @return whether the relay can open sessions and forward: not closed, its event loops and
+     *     control thread running (for readiness checks); callable from any thread
+     */
+    public synchronized boolean isServing() {
+        return !shutDown && !group.isShuttingDown() && !control.isShutdown();
+    }
+
     /** Called once by {@link UdpRelaySession#close}: frees its place in the limits. */
     void closed(final UdpRelaySession session) {
         synchronized (this) {
-            registry.remove(session.key(), session);
+            if (registry.remove(session.key(), session)) {
+                final RelayCounters c = session.counters();
+                closedPacketsAtoB += c.packetsAtoB();
+                closedBytesAtoB += c.bytesAtoB();
+                closedPacketsBtoA += c.packetsBtoA();
+                closedBytesBtoA += c.bytesBtoA();
+                closedDroppedUnproven += c.droppedUnproven();
+                closedDroppedOther += c.droppedOther();
+            }
         }
         LOG.debug("closed relay session {} ({})", session.key(), session.counters());
     }

@@ -1,0 +1,90 @@
+package dev.switchboard.node.federation;
+
+import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's links to other nodes (federation) as operators see them: each peer node by id with
+ * its state and since when. Federation is not built yet, so nothing reports links today; the
+ * bridge will call {@link #changed} on every change, which logs one line and shows in metrics
+ * ({@code switchboard_peer_links}) and in {@code switchboard status}.
+ *
+ * <p>Thread-safe.
+ */
+public final class PeerLinks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
+
+    /** A link's state. */
+    public enum State {
+        /** Connecting or reconnecting. */
+        CONNECTING,
+        /** Connected and authenticated; messages flow. */
+        UP,
+        /** Not connected; the bridge will retry. */
+        DOWN;
+
+        /** @return the lower-case label, e.g. {@code up} */
+        public @NotNull String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One link.
+     *
+     * @param peer  the peer node's id
+     * @param state its state
+     * @param since when it entered that state
+     */
+    public record Link(@NotNull String peer, @NotNull State state, @NotNull Instant since) {
+        public Link {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(since, "since");
+        }
+    }
+
+    private final ConcurrentHashMap<String, Link> links = new ConcurrentHashMap<>();
+
+    /**
+     * Records a link's new state and logs one line when it differs from the previous one.
+     *
+     * @param peer  the peer node's id (not an address: addresses stay out of the log)
+     * @param state the new state
+     */
+    public void changed(final @NotNull String peer, final @NotNull State state) {
+        final Link previous = links.get(peer);
+        if (previous != null && previous.state() == state) {
+            return;
+        }
+        links.put(peer, new Link(peer, state, Instant.now()));
+        LOG.info("peer link {}: {} (was {})", peer, state.label(), previous == null ? "none" : previous.state().label());
+    }
+
+    /**
+     * Forgets a link (the peer was removed from the configuration) and logs one line.
+     *
+     * @param peer the peer node's id
+     */
+    public void removed(final @NotNull String peer) {
+        if (links.remove(peer) != null) {
+            LOG.info("peer link {}: removed", peer);
+        }
+    }
+
+    /** @return every link, by peer id */
+    public @NotNull List<Link> links() {
+        final List<Link> all = new ArrayList<>(links.values());
+        all.sort(Comparator.comparing(Link::peer));
+        return List.copyOf(all);
+    }
+}
