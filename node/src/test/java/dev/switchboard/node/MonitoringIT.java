@@ -70,6 +70,7 @@ class MonitoringIT {
                 broker: { webSocketPort: 0, tcpPort: 0 }
                 stun: { port: 0 }
                 relay: { portRange: 43100-43199, maxSessions: 20, idleTimeout: 120s }
+                limits: { publishMessagesPerSecond: 1, publishBurst: 3 }
                 metrics: { bind: 127.0.0.1, port: 0 }
                 """.formatted(dataDir.toString().replace("\\", "/")), "MonitoringIT"), Node.Options.defaults());
     }
@@ -107,6 +108,7 @@ class MonitoringIT {
         for (final String family : new String[] {
                 "switchboard_start_time_seconds gauge", "switchboard_connections gauge", "switchboard_rooms gauge",
                 "switchboard_authentications_total counter", "switchboard_messages_total counter",
+                "switchboard_refusals_total counter",
                 "switchboard_relay_sessions gauge", "switchboard_relay_packets_total counter",
                 "switchboard_relay_bytes_total counter", "switchboard_relay_dropped_packets_total counter",
                 "switchboard_stun_answered_total counter", "switchboard_stun_dropped_total counter",
@@ -144,6 +146,20 @@ class MonitoringIT {
             peer.publish(peer.inbox(), "{not json");
             await().atMost(WAIT).until(
                     () -> sample("switchboard_messages_total{type=\"invalid\",verdict=\"reject\"}") == invalid + 1);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void publishFasterThanTheBudget_rateLimitedRefusalCounted() throws Exception {
+        final double refused = sample("switchboard_refusals_total{reason=\"rate-limited\"}");
+        try (TestPeer peer = new TestPeer()) {
+            peer.connect(node.broker().tcpPort());
+            assertEquals(1, peer.subscribe(peer.inbox()));
+            for (int i = 0; i < 6; i++) { // burst 3 at 1/s: the later ones are over the budget
+                peer.publishNoWait(peer.inbox(), "{\"v\":1,\"type\":\"hangup\"}");
+            }
+            await().atMost(WAIT).until(() -> sample("switchboard_refusals_total{reason=\"rate-limited\"}") > refused);
         }
     }
 

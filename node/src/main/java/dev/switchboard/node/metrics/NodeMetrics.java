@@ -27,6 +27,9 @@ import java.util.Map;
  *   <li>{@code switchboard_connections}, {@code switchboard_rooms}: authenticated client
  *       connections and rooms with members now;</li>
  *   <li>{@code switchboard_authentications_total{result="success|failure"}};</li>
+ *   <li>{@code switchboard_refusals_total{reason}}: the broker's refusals by
+ *       {@link dev.switchboard.broker.guard.RefusalReason#label()} (too-many-connections,
+ *       rate-limited, ...), exported from its own counts;</li>
  *   <li>{@code switchboard_messages_total{type,verdict}}: signaling messages by type
  *       ({@code join}, ..., {@code invalid}) and verdict ({@code forward}, {@code rewrite},
  *       {@code drop}, {@code reject});</li>
@@ -91,6 +94,12 @@ public final class NodeMetrics {
                     cb.call(broker.authentications().succeeded(), "success");
                     cb.call(broker.authentications().failed(), "failure");
                 })
+                .register(registry);
+
+        CounterWithCallback.builder().name("switchboard_refusals")
+                .help("What the broker's limits refused, by reason (counted by the broker's Refusals)")
+                .labelNames("reason")
+                .callback(cb -> broker.refusals().counts().forEach((reason, n) -> cb.call(n, reason.label())))
                 .register(registry);
 
         final String[] types = MessageCounters.typeLabels();
