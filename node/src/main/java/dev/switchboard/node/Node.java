@@ -229,6 +229,15 @@ public final class Node implements AutoCloseable {
                     : WebResponse.methodNotAllowed("GET, HEAD"));
             web.start();
             started.push(web);
+            // The relay never treats the node's own ports as a peer (no loops through spoofed checks).
+            relay.ownEndpoints().addServicePort(stun.localAddress().getPort());
+            relay.ownEndpoints().addServicePort(web.port());
+            if (broker.webSocketPort() > 0) {
+                relay.ownEndpoints().addServicePort(broker.webSocketPort());
+            }
+            if (broker.tcpPort() > 0) {
+                relay.ownEndpoints().addServicePort(broker.tcpPort());
+            }
             readiness.register("web", web::isServing);
             metrics.registerNode(startMillis, broker, signaling.counters(), relay, stun, web.counters(), peerLinks);
             status.set(() -> status(key.id(), startMillis, broker, relay, stun, peerLinks));

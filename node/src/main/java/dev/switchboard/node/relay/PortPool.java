@@ -62,6 +62,11 @@ public final class PortPool {
         }
     }
 
+    /** @return whether {@code port} is in the range and in use now */
+    public synchronized boolean isInUse(final int port) {
+        return port >= range.first() && port <= range.last() && used.get(port - range.first());
+    }
+
     /** @return how many ports are free */
     public synchronized int available() {
         return range.size() - inUse;

@@ -194,15 +194,21 @@ public final class RelayLeg {
      *     {@link #verifier()}
      * @param stunAnswered addresses our STUN service answered recently; consulted only for
      *     sources not yet in the ring and only while the leg has neither ICE proof nor a permit
+     * @param own the node's own endpoints: never proven, whatever they send (a spoofed check
+     *     from one of them would make the relay send to itself); consulted only for sources not
+     *     yet in the ring
      * @return whether to accept (forward) the datagram; false means drop it as unproven
      */
     public boolean accept(final @NotNull InetSocketAddress source, final boolean validCheck,
-                          final @NotNull ProvenAddresses stunAnswered) {
+                          final @NotNull ProvenAddresses stunAnswered, final @NotNull OwnEndpoints own) {
         applyPermit();
         if (permitted != null && permitted.equals(source)) {
             return true; // permitted by configuration: the destination is pinned to it already
         }
         int index = indexOf(source);
+        if (index < 0 && own.isOwn(source)) {
+            return false; // one of the node's own ports: never a source, so never a destination
+        }
         if (validCheck) {
             index = prove(source, true, index); // RFC 8445 §7.2.2: a valid check proves the source
         } else if (strong()) {

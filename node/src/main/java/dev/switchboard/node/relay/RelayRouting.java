@@ -35,6 +35,7 @@ public final class RelayRouting {
     private final RelayLeg legA;
     private final RelayLeg legB;
     private final ProvenAddresses stunAnswered;
+    private final OwnEndpoints own;
     private final byte[] scratch = new byte[MAX_CHECK_LENGTH];
     private volatile long packetsAtoB;
     private volatile long bytesAtoB;
@@ -54,12 +55,27 @@ public final class RelayRouting {
      */
     public RelayRouting(final @NotNull String peerA, final @NotNull String peerB,
                         final @NotNull ProvenAddresses stunAnswered, final long nowNanos) {
+        this(peerA, peerB, stunAnswered, OwnEndpoints.NONE, nowNanos);
+    }
+
+    /**
+     * @param peerA peer A's id
+     * @param peerB peer B's id, different from A's
+     * @param stunAnswered addresses our STUN service answered recently (shared with it)
+     * @param own the node's own endpoints, never accepted as a source or destination
+     * @param nowNanos the current monotonic time (the session counts as active from now)
+     * @throws IllegalArgumentException when the two ids are equal
+     */
+    public RelayRouting(final @NotNull String peerA, final @NotNull String peerB,
+                        final @NotNull ProvenAddresses stunAnswered, final @NotNull OwnEndpoints own,
+                        final long nowNanos) {
         if (peerA.equals(peerB)) {
             throw new IllegalArgumentException("a relay session needs two different peers, got " + peerA + " twice");
         }
         this.legA = new RelayLeg(peerA);
         this.legB = new RelayLeg(peerB);
         this.stunAnswered = stunAnswered;
+        this.own = own;
         this.lastActivityNanos = nowNanos;
     }
 
@@ -154,7 +170,7 @@ public final class RelayRouting {
                 validCheck = verifier.verify(scratch, 0, length); // RFC 8445 §7.2.2
             }
         }
-        if (!from.accept(source, validCheck, stunAnswered)) {
+        if (!from.accept(source, validCheck, stunAnswered, own)) {
             droppedUnproven++; // never proven, or only STUN-proven while the leg has ICE proof
             return null;
         }

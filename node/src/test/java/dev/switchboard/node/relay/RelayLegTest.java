@@ -36,14 +36,14 @@ class RelayLegTest {
 
     @Test
     void accept_unknownSource_refused() {
-        assertFalse(leg.accept(addr(1000), false, stunAnswered));
+        assertFalse(leg.accept(addr(1000), false, stunAnswered, OwnEndpoints.NONE));
         assertNull(leg.destination());
     }
 
     @Test
     void accept_stunProvenBeforeIceProof_acceptedAndDestination() {
         final InetSocketAddress s = stunProven(1000);
-        assertTrue(leg.accept(s, false, stunAnswered));
+        assertTrue(leg.accept(s, false, stunAnswered, OwnEndpoints.NONE));
         assertSame(s, leg.destination());
         assertTrue(!leg.destinationIsStrong() && !leg.hasIceProof());
     }
@@ -51,21 +51,21 @@ class RelayLegTest {
     @Test
     void accept_afterIceProof_stunProvenSourcesRefusedEvenIfAcceptedBefore() {
         final InetSocketAddress earlier = stunProven(1000);
-        assertTrue(leg.accept(earlier, false, stunAnswered));
+        assertTrue(leg.accept(earlier, false, stunAnswered, OwnEndpoints.NONE));
         final InetSocketAddress ice = addr(2000);
-        assertTrue(leg.accept(ice, true, stunAnswered));
+        assertTrue(leg.accept(ice, true, stunAnswered, OwnEndpoints.NONE));
         assertSame(ice, leg.destination());
         assertTrue(leg.destinationIsStrong());
 
-        assertFalse(leg.accept(earlier, false, stunAnswered), "STUN-proven earlier, refused now");
-        assertFalse(leg.accept(stunProven(1001), false, stunAnswered), "new STUN-proven source");
-        assertFalse(leg.accept(addr(1002), false, stunAnswered), "unproven source");
-        assertTrue(leg.accept(ice, false, stunAnswered), "ICE-proven source, plain data");
+        assertFalse(leg.accept(earlier, false, stunAnswered, OwnEndpoints.NONE), "STUN-proven earlier, refused now");
+        assertFalse(leg.accept(stunProven(1001), false, stunAnswered, OwnEndpoints.NONE), "new STUN-proven source");
+        assertFalse(leg.accept(addr(1002), false, stunAnswered, OwnEndpoints.NONE), "unproven source");
+        assertTrue(leg.accept(ice, false, stunAnswered, OwnEndpoints.NONE), "ICE-proven source, plain data");
         assertSame(ice, leg.destination());
         // the earlier STUN-proven source upgrades itself with a valid check of its own
-        assertTrue(leg.accept(earlier, true, stunAnswered));
+        assertTrue(leg.accept(earlier, true, stunAnswered, OwnEndpoints.NONE));
         assertSame(earlier, leg.destination());
-        assertTrue(leg.accept(earlier, false, stunAnswered));
+        assertTrue(leg.accept(earlier, false, stunAnswered, OwnEndpoints.NONE));
     }
 
     @Test
@@ -84,21 +84,21 @@ class RelayLegTest {
     void prove_newIceSource_evictsStunProvenSlotsFirstThenLeastRecentlySeen() {
         // before ICE proof: STUN-proven sources fill the ring, the last one is the destination
         for (int i = 0; i < MAX_PROVEN; i++) {
-            assertTrue(leg.accept(stunProven(1000 + i), false, stunAnswered));
+            assertTrue(leg.accept(stunProven(1000 + i), false, stunAnswered, OwnEndpoints.NONE));
         }
         final InetSocketAddress ice = addr(2000);
-        assertTrue(leg.accept(ice, true, stunAnswered));
+        assertTrue(leg.accept(ice, true, stunAnswered, OwnEndpoints.NONE));
         assertTrue(!inRing(addr(1000)) && inRing(addr(1001)), "least recently seen STUN-proven slot went first");
         assertSame(ice, leg.destination());
         // more ICE-proven sources: every STUN-proven slot goes before any ICE-proven one
         for (int i = 1; i < MAX_PROVEN; i++) {
-            assertTrue(leg.accept(addr(2000 + i), true, stunAnswered));
+            assertTrue(leg.accept(addr(2000 + i), true, stunAnswered, OwnEndpoints.NONE));
             assertTrue(inRing(ice), "ICE-proven source kept while STUN-proven slots remain");
         }
         assertEquals(MAX_PROVEN, leg.iceProvenCount);
         // now all ICE-proven: the least recently seen one goes; ice was refreshed, so 2001 is it
-        assertTrue(leg.accept(ice, false, stunAnswered));
-        assertTrue(leg.accept(addr(2100), true, stunAnswered));
+        assertTrue(leg.accept(ice, false, stunAnswered, OwnEndpoints.NONE));
+        assertTrue(leg.accept(addr(2100), true, stunAnswered, OwnEndpoints.NONE));
         assertTrue(!inRing(addr(2001)) && inRing(ice) && inRing(addr(2100)));
         assertEquals(addr(2100), leg.destination());
     }
@@ -106,9 +106,9 @@ class RelayLegTest {
     @Test
     void prove_stunProvenSourcesBeyondRing_neverEvictIceProvenDestination() {
         final InetSocketAddress ice = addr(2000);
-        assertTrue(leg.accept(ice, true, stunAnswered));
+        assertTrue(leg.accept(ice, true, stunAnswered, OwnEndpoints.NONE));
         for (int i = 0; i < 3 * MAX_PROVEN; i++) {
-            assertFalse(leg.accept(stunProven(1000 + i), false, stunAnswered));
+            assertFalse(leg.accept(stunProven(1000 + i), false, stunAnswered, OwnEndpoints.NONE));
         }
         assertSame(ice, leg.destination());
         assertTrue(leg.destinationIsStrong());
@@ -134,11 +134,11 @@ class RelayLegTest {
     @Test
     void transactionSource_stunProvenRequesterAfterIceProof_notRoutedTo() {
         final InetSocketAddress stun = stunProven(1000);
-        leg.accept(stun, false, stunAnswered);
+        leg.accept(stun, false, stunAnswered, OwnEndpoints.NONE);
         leg.rememberTransaction(1L, 2, stun);
         assertSame(stun, leg.transactionSource(1L, 2), "before ICE proof the requester gets its response");
         final InetSocketAddress ice = addr(2000);
-        leg.accept(ice, true, stunAnswered);
+        leg.accept(ice, true, stunAnswered, OwnEndpoints.NONE);
         leg.rememberTransaction(3L, 4, ice);
         assertNull(leg.transactionSource(1L, 2));
         assertSame(ice, leg.transactionSource(3L, 4));
@@ -147,7 +147,7 @@ class RelayLegTest {
     @Test
     void transactionSource_unknownOrOverwritten_null() {
         final InetSocketAddress ice = addr(2000);
-        leg.accept(ice, true, stunAnswered);
+        leg.accept(ice, true, stunAnswered, OwnEndpoints.NONE);
         assertNull(leg.transactionSource(9L, 9), "never remembered");
         leg.rememberTransaction(1L, 1, ice);
         for (int i = 0; i < RelayLeg.TX_SLOTS; i++) {
@@ -165,22 +165,22 @@ class RelayLegTest {
         assertSame(peerRelay, leg.destination(), "destination before anything arrived from it");
         assertTrue(leg.destinationIsStrong());
         assertTrue(leg.isAccepted(peerRelay));
-        assertTrue(leg.accept(peerRelay, false, stunAnswered), "no STUN or ICE proof needed");
+        assertTrue(leg.accept(peerRelay, false, stunAnswered, OwnEndpoints.NONE), "no STUN or ICE proof needed");
         assertEquals(0, leg.provenCount(), "a permitted address takes no ring slot");
-        assertFalse(leg.accept(addr(3001), false, stunAnswered), "other sources still need proof");
+        assertFalse(leg.accept(addr(3001), false, stunAnswered, OwnEndpoints.NONE), "other sources still need proof");
     }
 
     @Test
     void permit_laterSourcesIceOrStunProven_neverDisplacePermittedDestination() {
         final InetSocketAddress peerRelay = addr(3000);
         leg.permit(peerRelay);
-        assertFalse(leg.accept(stunProven(1000), false, stunAnswered), "a permit counts as ICE proof");
+        assertFalse(leg.accept(stunProven(1000), false, stunAnswered, OwnEndpoints.NONE), "a permit counts as ICE proof");
         assertSame(peerRelay, leg.destination());
         for (int i = 0; i < 2 * MAX_PROVEN; i++) {
-            assertTrue(leg.accept(addr(2000 + i), true, stunAnswered));
+            assertTrue(leg.accept(addr(2000 + i), true, stunAnswered, OwnEndpoints.NONE));
         }
         assertSame(peerRelay, leg.destination(), "pinned: ICE-proven sources and evictions do not move it");
-        assertTrue(leg.accept(peerRelay, false, stunAnswered));
+        assertTrue(leg.accept(peerRelay, false, stunAnswered, OwnEndpoints.NONE));
         leg.rememberTransaction(5L, 6, peerRelay);
         assertSame(peerRelay, leg.transactionSource(5L, 6), "responses still reach the peer relay");
     }
@@ -192,8 +192,8 @@ class RelayLegTest {
         final InetSocketAddress moved = addr(3100);
         leg.permit(moved);
         assertSame(moved, leg.destination());
-        assertFalse(leg.accept(addr(3000), false, stunAnswered), "the replaced address is no longer permitted");
-        assertTrue(leg.accept(moved, false, stunAnswered));
+        assertFalse(leg.accept(addr(3000), false, stunAnswered, OwnEndpoints.NONE), "the replaced address is no longer permitted");
+        assertTrue(leg.accept(moved, false, stunAnswered, OwnEndpoints.NONE));
     }
 
     @Test

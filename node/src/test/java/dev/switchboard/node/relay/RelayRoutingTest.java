@@ -254,4 +254,23 @@ class RelayRoutingTest {
     private static int low(final byte[] tid) {
         return ByteBuffer.wrap(tid, 8, 4).getInt();
     }
+
+    @Test
+    void validCheckFromTheRelaysOwnPort_neverProven_soNoLoop() {
+        // A spoofed check whose source is the relay's own port pA (or any of the node's ports):
+        // accepting it would make the relay send to itself, looping between its two ports.
+        final InetSocketAddress ownPort = new InetSocketAddress(LOOPBACK, 40_001);
+        final RelayRouting guarded = new RelayRouting("A", "B", stunAnswered, ownPort::equals, 0);
+        guarded.setIceCredentials("A", ICE_A);
+        guarded.setIceCredentials("B", ICE_B);
+        assertNull(guarded.route(guarded.legA(), ownPort, ByteBuffer.wrap(checkAtoB(StunMessageBuilder.newTransactionId())), true, 1));
+        assertNull(guarded.legA().destination(), "never a destination");
+        assertEquals(1, guarded.counters().droppedUnproven());
+        stunAnswered.markProven(ownPort);
+        assertNull(guarded.route(guarded.legA(), ownPort, ByteBuffer.wrap(DTLS), true, 2),
+                "not even with a STUN answer for it");
+        // the real peer still proves itself
+        guarded.route(guarded.legB(), B, ByteBuffer.wrap(checkBtoA(StunMessageBuilder.newTransactionId())), true, 3);
+        assertEquals(B, guarded.legB().destination());
+    }
 }

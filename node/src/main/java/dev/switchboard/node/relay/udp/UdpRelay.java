@@ -1,6 +1,7 @@
 package dev.switchboard.node.relay.udp;
 
 import dev.switchboard.node.config.NodeConfig;
+import dev.switchboard.node.relay.NodeEndpoints;
 import dev.switchboard.node.relay.PortPool;
 import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.ProvenAddresses;
@@ -73,6 +74,7 @@ public final class UdpRelay implements Relay {
     private final NodeConfig.Relay config;
     private final ProvenAddresses provenAddresses;
     private final PortPool ports;
+    private final NodeEndpoints ownEndpoints;
     private final EventLoopGroup group;
     private final boolean epoll;
     private final SessionRegistry<UdpRelaySession> registry;
@@ -117,6 +119,8 @@ public final class UdpRelay implements Relay {
         this.config = config;
         this.provenAddresses = provenAddresses;
         this.ports = new PortPool(config.portRange());
+        this.ownEndpoints = new NodeEndpoints(NodeEndpoints.addressesOf(config.bind(), config.advertisedHost()),
+                ports::isInUse);
         this.registry = new SessionRegistry<>(config.maxSessions(), config.maxSessionsPerPeer());
         this.epoll = Epoll.isAvailable();
         final DefaultThreadFactory threads = new DefaultThreadFactory("relay", true);
@@ -220,6 +224,14 @@ public final class UdpRelay implements Relay {
                 LOG.debug("opened relay session {}", session);
             }
         });
+    }
+
+    /**
+     * @return the node's own endpoints, which no session accepts as a source or destination: the
+     *     relay's ports in use, and the service ports the node adds ({@link NodeEndpoints#addServicePort})
+     */
+    public @NotNull NodeEndpoints ownEndpoints() {
+        return ownEndpoints;
     }
 
     @Override

@@ -80,7 +80,7 @@ final class UdpRelaySession implements RelaySession {
         this.relay = relay;
         this.key = key;
         this.loop = loop;
-        this.routing = new RelayRouting(peerA, peerB, provenAddresses, System.nanoTime());
+        this.routing = new RelayRouting(peerA, peerB, provenAddresses, relay.ownEndpoints(), System.nanoTime());
         this.portA = new Port(routing.legB());
         this.portB = new Port(routing.legA());
         portA.other = portB;

@@ -232,6 +232,24 @@ class UdpRelayIT {
     }
 
     @Test
+    void validCheckFromOneOfTheNodesOwnPorts_neverProven_nothingForwarded() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            // A's socket stands for one of the node's own ports (a spoofed source): its valid
+            // check must not make the relay send there, or the relay could loop into itself.
+            relay.ownEndpoints().addServicePort(a.address().getPort());
+            a.sendCheck(b, s.advertisedAddress(b.id));
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1);
+            b.sendCheck(a, s.advertisedAddress(a.id)); // B proves itself, but A has no destination
+            await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
+            assertEquals(0, s.counters().packetsBtoA(), "nothing is ever sent to the node's own port");
+            assertEquals(0, s.counters().packetsAtoB());
+        }
+    }
+
+    @Test
     void unprovenThirdParty_getsNothingAndItsPacketsAreDroppedAndCounted() throws Exception {
         start();
         try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
