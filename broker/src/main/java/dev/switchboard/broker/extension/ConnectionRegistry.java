@@ -1,5 +1,7 @@
 package dev.switchboard.broker.extension;
 
+import dev.switchboard.broker.spi.Presence;
+import java.net.InetAddress;
 import com.hivemq.extension.sdk.api.parameter.ClientBasedInput;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -18,17 +20,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * same key, or a refused thief presenting a connected client's id, never touches the state of
  * another connection. Thread-safe.
  */
-final class ConnectionRegistry {
+final class ConnectionRegistry implements Presence {
 
     static final String TOKEN_ATTRIBUTE = "dev.switchboard.connection";
 
     private final Map<String, ConnectionState> byToken = new ConcurrentHashMap<>();
+    /** The latest connection of each client id (a takeover replaces the entry). */
+    private final Map<String, ConnectionState> byClient = new ConcurrentHashMap<>();
 
     /** Registers a freshly authenticated connection and tags it with a new token. */
     @NotNull ConnectionState register(final @NotNull ClientBasedInput input,
                                       final @NotNull ConnectionState state) {
         final String token = UUID.randomUUID().toString();
         byToken.put(token, state);
+        byClient.put(state.clientId(), state);
         input.getConnectionInformation().getConnectionAttributeStore()
                 .putAsString(TOKEN_ATTRIBUTE, token, StandardCharsets.UTF_8);
         return state;
@@ -47,7 +52,11 @@ final class ConnectionRegistry {
 
     /** Removes and returns the state of a connection by token; null if already gone. */
     @Nullable ConnectionState remove(final @NotNull String token) {
-        return byToken.remove(token);
+        final ConnectionState state = byToken.remove(token);
+        if (state != null) {
+            byClient.remove(state.clientId(), state);
+        }
+        return state;
     }
 
     /**
@@ -55,13 +64,21 @@ final class ConnectionRegistry {
      * @return whether some registered connection belongs to {@code clientId} (for example the new
      *     connection that took over a session).
      */
-    boolean isConnected(final @NotNull String clientId) {
-        for (final ConnectionState state : byToken.values()) {
-            if (state.clientId().equals(clientId)) {
-                return true;
-            }
-        }
-        return false;
+    @Override
+    public boolean isConnected(final @NotNull String clientId) {
+        return byClient.containsKey(clientId);
+    }
+
+    @Override
+    public boolean isInRoom(final @NotNull String peerId, final @NotNull String roomId) {
+        final ConnectionState state = byClient.get(peerId);
+        return state != null && state.rooms().contains(roomId);
+    }
+
+    @Override
+    public @Nullable InetAddress addressOf(final @NotNull String peerId) {
+        final ConnectionState state = byClient.get(peerId);
+        return state == null ? null : state.address();
     }
 
     int size() {

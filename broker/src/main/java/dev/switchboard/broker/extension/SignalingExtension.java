@@ -86,6 +86,7 @@ public final class SignalingExtension implements ExtensionMain {
         });
         Services.eventRegistry().setClientLifecycleEventListener(providerInput ->
                 new ClientLifecycle(registry, nodePublisher, settings.interceptor(), executor));
+        settings.interceptor().attach(registry);
         publisher = nodePublisher;
         log.debug("Switchboard extension started (node id {})", settings.nodeId());
     }

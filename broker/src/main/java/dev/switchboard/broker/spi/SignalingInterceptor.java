@@ -71,6 +71,15 @@ public interface SignalingInterceptor {
     }
 
     /**
+     * Gives the node the broker's view of who is online, once, when the broker starts (before any
+     * message is inspected). The default ignores it.
+     *
+     * @param presence the broker's live view; valid until the broker stops
+     */
+    default void attach(final @NotNull Presence presence) {
+    }
+
+    /**
      * An interceptor that handles the room presence and inbox topics and forwards everything on
      * them unchanged; for tests and tools.
      */

@@ -154,7 +154,8 @@ public final class ConfigLoader {
         final NodeConfig.Stun stun = new NodeConfig.Stun(s.ip("bind", "127.0.0.1"), s.port("port", 3478, false));
 
         final Section r = top.section("relay");
-        r.allow("bind", "advertisedHost", "portRange", "maxSessions", "maxSessionsPerPeer", "idleTimeout");
+        r.allow("bind", "advertisedHost", "portRange", "maxSessions", "maxSessionsPerPeer", "idleTimeout",
+                "maxSessionsPerAddress", "halfOpenTimeout", "stunProof");
         final PortRange range = r.portRange("portRange", "40000-40199");
         final int maxSessions = r.intIn("maxSessions", 100, 1, 100_000);
         if (maxSessions * 2L > range.size()) {
@@ -168,7 +169,10 @@ public final class ConfigLoader {
                 range,
                 maxSessions,
                 r.intIn("maxSessionsPerPeer", 8, 1, 1_000),
-                r.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24)));
+                r.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24)),
+                r.intIn("maxSessionsPerAddress", 16, 1, 100_000),
+                r.duration("halfOpenTimeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)),
+                r.bool("stunProof", true));
 
         final Section l = top.section("limits");
         l.allow("maxSdpBytes", "connectionsPerAddress", "preConnectBytes", "connectTimeout", "readBytesPerSecond",

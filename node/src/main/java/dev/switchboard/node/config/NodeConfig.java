@@ -141,6 +141,13 @@ public record NodeConfig(
      * @param idleTimeout        a session with no packet for this long is closed; positive (ICE
      *                           consent checks run every ~5 s, RFC 7675 §5.1, so a live call is
      *                           never idle). Default 60 s.
+     * @param maxSessionsPerAddress sessions the peers of one source address may take part in at
+     *                           once (fresh keys are free, addresses are not), 1..100000. Default 16.
+     * @param halfOpenTimeout    a session nobody answered (an offer without an answer) is closed
+     *                           after this long, 1 s..5 min. Default 10 s.
+     * @param stunProof          whether an address our STUN service answered recently may send
+     *                           on a relay leg before that leg has an ICE-proven address; false:
+     *                           only ICE connectivity checks prove an address. Default true.
      */
     public record Relay(
             @NotNull InetAddress bind,
@@ -148,7 +155,10 @@ public record NodeConfig(
             @NotNull PortRange portRange,
             int maxSessions,
             int maxSessionsPerPeer,
-            @NotNull Duration idleTimeout) {
+            @NotNull Duration idleTimeout,
+            int maxSessionsPerAddress,
+            @NotNull Duration halfOpenTimeout,
+            boolean stunProof) {
         /**
          * @throws IllegalArgumentException if a limit is below 1 or the timeout is not positive
          *                                  (the file's stricter ranges, and two ports per session,
@@ -159,6 +169,14 @@ public record NodeConfig(
             Objects.requireNonNull(advertisedHost, "advertisedHost");
             Objects.requireNonNull(portRange, "portRange");
             Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(halfOpenTimeout, "halfOpenTimeout");
+            if (maxSessionsPerAddress < 1) {
+                throw new IllegalArgumentException("relay.maxSessionsPerAddress must be at least 1: "
+                        + maxSessionsPerAddress);
+            }
+            if (halfOpenTimeout.isNegative() || halfOpenTimeout.isZero()) {
+                throw new IllegalArgumentException("relay.halfOpenTimeout must be positive: " + halfOpenTimeout);
+            }
             if (maxSessions < 1 || maxSessionsPerPeer < 1) {
                 throw new IllegalArgumentException("relay session limits must be at least 1: maxSessions "
                         + maxSessions + ", maxSessionsPerPeer " + maxSessionsPerPeer);

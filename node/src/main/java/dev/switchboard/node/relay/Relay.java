@@ -1,5 +1,6 @@
 package dev.switchboard.node.relay;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jetbrains.annotations.NotNull;
@@ -33,8 +34,21 @@ public interface Relay extends AutoCloseable {
      *     sessions, no free ports), or with {@link IllegalStateException} once the relay is closed
      * @throws IllegalArgumentException at once when the key does not name the two peers
      */
+    default @NotNull CompletableFuture<RelaySession> open(final @NotNull SessionKey key, final @NotNull String opener,
+                                                         final @NotNull String other) {
+        return open(key, opener, null, other);
+    }
+
+    /**
+     * {@link #open(SessionKey, String, String)}, counting the session against the opener's source
+     * address too (a relay caps sessions per address, since identities are free and addresses are
+     * not; a session nobody joins is closed after a short time).
+     *
+     * @param openerAddress the opener's source address, or {@code null} when unknown (not counted)
+     * @return as for the three-argument form; a refusal may also name the address's limit
+     */
     @NotNull CompletableFuture<RelaySession> open(@NotNull SessionKey key, @NotNull String opener,
-                                                 @NotNull String other);
+                                                 @Nullable InetAddress openerAddress, @NotNull String other);
 
     /** @return the open session for {@code key}, or {@code null} */
     @Nullable RelaySession session(@NotNull SessionKey key);

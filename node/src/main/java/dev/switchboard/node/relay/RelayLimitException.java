@@ -12,6 +12,8 @@ public final class RelayLimitException extends Exception {
         TOTAL_SESSIONS,
         /** One of the peers has its maximum number of sessions. */
         SESSIONS_PER_PEER,
+        /** The opener's (or joiner's) source address takes part in its maximum number of sessions. */
+        SESSIONS_PER_ADDRESS,
         /** No two bindable ports are left in the configured range. */
         PORTS_EXHAUSTED
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.node.relay;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,10 @@ import org.jetbrains.annotations.Nullable;
  *
  * <p>A session counts against the per-peer limit of a peer only once that peer took part in it:
  * the opener when it is {@link #put}, the other peer when it {@link #join}s (its answer arrives).
- * So nobody can use up someone else's quota by sending them offers they never answer.
+ * So nobody can use up someone else's quota by sending them offers they never answer. The same
+ * holds per source address: a session counts against the address of each peer that took part, so
+ * fresh keys from one address share one budget. A session nobody joined yet is
+ * {@linkplain #halfOpen half-open}; its owner closes it after a short time.
  *
  * <p>Not thread-safe: the owner (the UDP relay) guards it with one lock.
  *
@@ -27,6 +31,11 @@ import org.jetbrains.annotations.Nullable;
 public final class SessionRegistry<S> {
     private final int maxSessions;
     private final int maxSessionsPerPeer;
+    private final int maxSessionsPerAddress;
+    /** For each session, the source addresses it counts against. */
+    private final Map<SessionKey, Set<InetAddress>> addresses = new HashMap<>();
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    private final Map<SessionKey, Long> openedNanos = new HashMap<>();
     private final Map<SessionKey, S> sessions = new LinkedHashMap<>();
     /** For each session, the peers it counts against (one or both of the key's peers). */
     private final Map<SessionKey, Set<String>> participants = new HashMap<>();
@@ -37,11 +46,21 @@ public final class SessionRegistry<S> {
      * @param maxSessionsPerPeer limit per peer id, at least 1
      */
     public SessionRegistry(final int maxSessions, final int maxSessionsPerPeer) {
-        if (maxSessions < 1 || maxSessionsPerPeer < 1) {
+        this(maxSessions, maxSessionsPerPeer, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxSessions total limit, at least 1
+     * @param maxSessionsPerPeer limit per peer id, at least 1
+     * @param maxSessionsPerAddress limit per source address, at least 1
+     */
+    public SessionRegistry(final int maxSessions, final int maxSessionsPerPeer, final int maxSessionsPerAddress) {
+        if (maxSessions < 1 || maxSessionsPerPeer < 1 || maxSessionsPerAddress < 1) {
             throw new IllegalArgumentException("limits must be at least 1");
         }
         this.maxSessions = maxSessions;
         this.maxSessionsPerPeer = maxSessionsPerPeer;
+        this.maxSessionsPerAddress = maxSessionsPerAddress;
     }
 
     /** @return the session for {@code key}, or {@code null} */
@@ -58,12 +77,33 @@ public final class SessionRegistry<S> {
      */
     public void checkCapacity(final @NotNull SessionKey key, final @NotNull String opener)
             throws RelayLimitException {
+        checkCapacity(key, opener, null);
+    }
+
+    /**
+     * Checks that {@code opener}, from {@code address}, may open a new session for {@code key}.
+     *
+     * @param key the session key
+     * @param opener the peer opening it, one of the key's peers
+     * @param address the opener's source address, or null when unknown (not counted)
+     * @throws RelayLimitException naming the limit: total, the peer's, or the address's
+     */
+    public void checkCapacity(final @NotNull SessionKey key, final @NotNull String opener,
+                              final @Nullable InetAddress address) throws RelayLimitException {
         requirePeerOf(key, opener);
         if (sessions.size() >= maxSessions) {
             throw new RelayLimitException(RelayLimitException.Reason.TOTAL_SESSIONS,
                     "relay is at its limit of " + maxSessions + " sessions");
         }
         checkPeer(opener);
+        checkAddress(address);
+    }
+
+    private void checkAddress(final @Nullable InetAddress address) throws RelayLimitException {
+        if (address != null && perAddress.getOrDefault(address, 0) >= maxSessionsPerAddress) {
+            throw new RelayLimitException(RelayLimitException.Reason.SESSIONS_PER_ADDRESS,
+                    "your address already takes part in " + maxSessionsPerAddress + " relay sessions (the limit)");
+        }
     }
 
     private void checkPeer(final String peer) throws RelayLimitException {
@@ -79,11 +119,22 @@ public final class SessionRegistry<S> {
      * @throws IllegalStateException when the key is taken or a limit would be exceeded
      */
     public void put(final @NotNull SessionKey key, final @NotNull String opener, final @NotNull S session) {
+        put(key, opener, null, session, 0L);
+    }
+
+    /**
+     * Registers a session opened by {@code opener} from {@code address} at {@code nowNanos}; call
+     * {@link #checkCapacity(SessionKey, String, InetAddress)} first.
+     *
+     * @throws IllegalStateException when the key is taken or a limit would be exceeded
+     */
+    public void put(final @NotNull SessionKey key, final @NotNull String opener, final @Nullable InetAddress address,
+                    final @NotNull S session, final long nowNanos) {
         if (sessions.containsKey(key)) {
             throw new IllegalStateException("session already registered for " + key);
         }
         try {
-            checkCapacity(key, opener);
+            checkCapacity(key, opener, address);
         } catch (RelayLimitException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -92,6 +143,13 @@ public final class SessionRegistry<S> {
         counted.add(opener);
         participants.put(key, counted);
         perPeer.merge(opener, 1, Integer::sum);
+        final Set<InetAddress> from = new HashSet<>(2);
+        if (address != null) {
+            from.add(address);
+            perAddress.merge(address, 1, Integer::sum);
+        }
+        addresses.put(key, from);
+        openedNanos.put(key, nowNanos);
     }
 
     /**
@@ -104,6 +162,17 @@ public final class SessionRegistry<S> {
      * @throws IllegalStateException when there is no session for {@code key}
      */
     public void join(final @NotNull SessionKey key, final @NotNull String peer) throws RelayLimitException {
+        join(key, peer, null);
+    }
+
+    /**
+     * {@link #join(SessionKey, String)}, counting the session against {@code address} too.
+     *
+     * @param address the joining peer's source address, or null when unknown
+     * @throws RelayLimitException when {@code peer} or {@code address} is at its limit
+     */
+    public void join(final @NotNull SessionKey key, final @NotNull String peer, final @Nullable InetAddress address)
+            throws RelayLimitException {
         requirePeerOf(key, peer);
         final Set<String> counted = participants.get(key);
         if (counted == null) {
@@ -112,9 +181,18 @@ public final class SessionRegistry<S> {
         if (counted.contains(peer)) {
             return;
         }
+        final Set<InetAddress> from = addresses.get(key);
+        final boolean newAddress = address != null && !from.contains(address);
         checkPeer(peer);
+        if (newAddress) {
+            checkAddress(address);
+        }
         counted.add(peer);
         perPeer.merge(peer, 1, Integer::sum);
+        if (newAddress) {
+            from.add(address);
+            perAddress.merge(address, 1, Integer::sum);
+        }
     }
 
     /**
@@ -129,6 +207,10 @@ public final class SessionRegistry<S> {
         for (final String peer : participants.remove(key)) {
             perPeer.computeIfPresent(peer, (p, n) -> n > 1 ? n - 1 : null);
         }
+        for (final InetAddress address : addresses.remove(key)) {
+            perAddress.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null);
+        }
+        openedNanos.remove(key);
         return true;
     }
 
@@ -170,6 +252,28 @@ public final class SessionRegistry<S> {
             }
         }
         return result;
+    }
+
+    /**
+     * @param nowNanos the current monotonic time, on the clock given to {@link #put}
+     * @param timeout how long a session may wait for its second peer
+     * @return the sessions that only their opener took part in for longer than {@code timeout}
+     *     (an offer nobody answered)
+     */
+    public @NotNull List<S> halfOpen(final long nowNanos, final @NotNull Duration timeout) {
+        final long limit = timeout.toNanos();
+        final List<S> result = new ArrayList<>();
+        sessions.forEach((k, s) -> {
+            if (participants.get(k).size() < 2 && nowNanos - openedNanos.get(k) > limit) {
+                result.add(s);
+            }
+        });
+        return result;
+    }
+
+    /** @return number of sessions counted against {@code address} */
+    public int countOfAddress(final @NotNull InetAddress address) {
+        return perAddress.getOrDefault(address, 0);
     }
 
     /** @return number of sessions */

@@ -1,5 +1,6 @@
 package dev.switchboard.node.signaling;
 
+import dev.switchboard.broker.spi.Presence;
 import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.node.relay.IceCredentials;
 import dev.switchboard.node.relay.Relay;
@@ -44,13 +45,24 @@ final class SessionHandler {
 
     private final SdpParser sdpParser;
     private final Relay relay;
+    private volatile Presence presence = Presence.UNKNOWN;
 
     SessionHandler(final @NotNull SdpParser sdpParser, final @NotNull Relay relay) {
         this.sdpParser = Objects.requireNonNull(sdpParser, "sdpParser");
         this.relay = Objects.requireNonNull(relay, "relay");
     }
 
-    /** An offer or answer: rewritten to name the relay once its session is open. */
+    /** Takes the broker's view of who is online (see {@link SignalingService#attach}). */
+    void attach(final @NotNull Presence presence) {
+        this.presence = Objects.requireNonNull(presence, "presence");
+    }
+
+    /**
+     * An offer or answer: refused unless the recipient is connected (and, in a room, both peers
+     * are in it), so strangers cannot fill the relay with sessions for peers that do not exist;
+     * otherwise rewritten to name the relay once its session is open. The session counts against
+     * the sender's key and source address.
+     */
     @NotNull CompletableFuture<Verdict> describe(final @NotNull Message.Envelope envelope,
                                                  final @NotNull Message.SessionDescription description) {
         final String sender = envelope.senderId();
@@ -71,8 +83,23 @@ final class SessionHandler {
                     "the SDP has no valid a=ice-ufrag/a=ice-pwd (RFC 8839 §5.4): the relay cannot verify "
                             + "connectivity checks without them");
         }
-        final SessionKey key = SessionKey.of(description.context().toString(), sender, recipient);
-        return relay.open(key, sender, recipient).handle((session, error) -> {
+        final Presence online = presence;
+        if (!online.isConnected(recipient)) {
+            return rejected(SignalingError.RECIPIENT_UNAVAILABLE, "peer " + recipient + " is not connected to this node");
+        }
+        final Context context = description.context();
+        if (context.kind() == Context.Kind.ROOM) {
+            if (!online.isInRoom(sender, context.id())) {
+                return rejected(SignalingError.NOT_IN_ROOM, "you are not in room " + context.id()
+                        + ": subscribe to its presence topic before you offer or answer there");
+            }
+            if (!online.isInRoom(recipient, context.id())) {
+                return rejected(SignalingError.RECIPIENT_UNAVAILABLE,
+                        "peer " + recipient + " is not in room " + context.id());
+            }
+        }
+        final SessionKey key = SessionKey.of(context.toString(), sender, recipient);
+        return relay.open(key, sender, online.addressOf(sender), recipient).handle((session, error) -> {
             if (error != null) {
                 final Throwable cause = error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error;

@@ -23,6 +23,10 @@ public record SignalingError(@NotNull String code, @NotNull String message) {
     public static final String BAD_CANDIDATE = "bad-candidate";
     public static final String RELAY_UNAVAILABLE = "relay-unavailable";
     public static final String TOO_LARGE = "too-large";
+    /** The recipient of an offer or answer is not connected, or not in the room of its context. */
+    public static final String RECIPIENT_UNAVAILABLE = "recipient-unavailable";
+    /** The sender of an offer or answer in a room is not in that room itself. */
+    public static final String NOT_IN_ROOM = "not-in-room";
 
     public SignalingError {
         Objects.requireNonNull(code, "code");

@@ -1,6 +1,7 @@
 package dev.switchboard.node.signaling;
 
 import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.spi.Presence;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.broker.topic.Topic;
@@ -93,6 +94,11 @@ public final class SignalingService implements SignalingInterceptor {
         } else {
             verdict.whenComplete((v, failure) -> counters.count(type, v != null ? v : REJECTED));
         }
+    }
+
+    @Override
+    public void attach(final @NotNull Presence presence) {
+        sessions.attach(presence);
     }
 
     @Override

@@ -53,7 +53,7 @@ class ConfigLoaderTest {
         assertEquals(new NodeConfig.Broker(ip("127.0.0.1"), 8444, 1883, Map.of()), c.broker());
         assertEquals(new NodeConfig.Stun(ip("127.0.0.1"), 3478), c.stun());
         assertEquals(new NodeConfig.Relay(ip("127.0.0.1"), ip("127.0.0.1"), new PortRange(40000, 40199), 100, 8,
-                Duration.ofSeconds(60)), c.relay());
+                Duration.ofSeconds(60), 16, Duration.ofSeconds(10), true), c.relay());
         assertEquals(new NodeConfig.Limits(32768, ConnectionLimits.DEFAULTS, PublishLimits.DEFAULTS), c.limits());
         assertEquals(new NodeConfig.Log(false), c.log());
         assertEquals(new NodeConfig.Metrics(ip("127.0.0.1"), 9464), c.metrics());
@@ -81,9 +81,13 @@ class ConfigLoaderTest {
     void sections_invalidValues_rejectedByTheRecordsToo() {
         final InetAddress lo = ip("127.0.0.1");
         final PortRange range = new PortRange(40000, 40199);
-        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 0, 8, Duration.ofSeconds(1)));
-        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 1, 0, Duration.ofSeconds(1)));
-        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 1, 1, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 0, 8, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), true));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 1, 0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), true));
+        assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Relay(lo, lo, range, 1, 1, Duration.ZERO, 1, Duration.ofSeconds(1), true));
+        assertThrows(IllegalArgumentException.class,
+                () -> new NodeConfig.Relay(lo, lo, range, 1, 1, Duration.ofSeconds(1), 0, Duration.ofSeconds(1), true));
+        assertThrows(IllegalArgumentException.class,
+                () -> new NodeConfig.Relay(lo, lo, range, 1, 1, Duration.ofSeconds(1), 1, Duration.ZERO, true));
         assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Stun(lo, 65536));
         assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Broker(lo, 0, -2, Map.of()));
         assertThrows(IllegalArgumentException.class, () -> new NodeConfig.Web(lo, 0, true, Path.of("c.pem"), null, List.of()));

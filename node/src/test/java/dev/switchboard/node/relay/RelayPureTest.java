@@ -124,6 +124,38 @@ class RelayPureTest {
     }
 
     @Test
+    void registry_perAddress_countsOpenersAndJoinersOnce_andLimits() throws Exception {
+        final java.net.InetAddress one = java.net.InetAddress.getByName("127.0.0.2");
+        final java.net.InetAddress two = java.net.InetAddress.getByName("127.0.0.3");
+        final SessionRegistry<String> reg = new SessionRegistry<>(100, 100, 2);
+        reg.put(SessionKey.of("r", "k1", "b"), "k1", one, "s1", 0);
+        reg.put(SessionKey.of("r", "k2", "b"), "k2", one, "s2", 0);
+        // a fresh key from the same address is still the same address
+        final RelayLimitException full = assertThrows(RelayLimitException.class,
+                () -> reg.checkCapacity(SessionKey.of("r", "k3", "b"), "k3", one));
+        assertEquals(RelayLimitException.Reason.SESSIONS_PER_ADDRESS, full.reason());
+        reg.checkCapacity(SessionKey.of("r", "k3", "b"), "k3", two);
+        // b answers from another address: counted there, once
+        reg.join(SessionKey.of("r", "k1", "b"), "b", two);
+        assertEquals(1, reg.countOfAddress(two));
+        assertEquals(2, reg.countOfAddress(one));
+        assertTrue(reg.remove(SessionKey.of("r", "k1", "b"), "s1"));
+        assertEquals(1, reg.countOfAddress(one));
+        assertEquals(0, reg.countOfAddress(two));
+    }
+
+    @Test
+    void registry_halfOpen_onlyUnansweredSessionsPastTheTimeout() throws Exception {
+        final SessionRegistry<String> reg = new SessionRegistry<>(10, 10, 10);
+        reg.put(SessionKey.of("r", "a", "b"), "a", null, "answered", 0);
+        reg.join(SessionKey.of("r", "a", "b"), "b", null);
+        reg.put(SessionKey.of("r", "a", "c"), "a", null, "old", 0);
+        reg.put(SessionKey.of("r", "a", "d"), "a", null, "young", 9_500_000_000L);
+        assertEquals(List.of("old"), reg.halfOpen(10_000_000_000L, Duration.ofSeconds(5)));
+        assertEquals(List.of(), reg.halfOpen(4_000_000_000L, Duration.ofSeconds(5)));
+    }
+
+    @Test
     void registry_idle_selectsOnlyStaleSessions() {
         final SessionRegistry<String> reg = new SessionRegistry<>(10, 10);
         reg.put(SessionKey.of("r", "a", "b"), "a", "old");

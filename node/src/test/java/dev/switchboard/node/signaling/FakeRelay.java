@@ -37,6 +37,8 @@ final class FakeRelay implements Relay {
     private final Map<SessionKey, FakeSession> open = new LinkedHashMap<>();
     /** Every open call, as "context opener other". */
     final List<String> opens = new ArrayList<>();
+    /** The opener's address of each open, in the same order ("unknown" when not given). */
+    final List<String> openerAddresses = new ArrayList<>();
     private int nextPort = 50000;
     private @Nullable Throwable failure;
     private @Nullable CompletableFuture<Void> gate;
@@ -63,11 +65,13 @@ final class FakeRelay implements Relay {
     @Override
     public synchronized @NotNull CompletableFuture<RelaySession> open(final @NotNull SessionKey key,
                                                                      final @NotNull String opener,
+                                                                     final @Nullable InetAddress openerAddress,
                                                                      final @NotNull String other) {
         if (opener.equals(other) || !key.involves(opener) || !key.involves(other)) {
             throw new IllegalArgumentException("key " + key + " does not name " + opener + " and " + other);
         }
         opens.add(key.context() + " " + opener + " " + other);
+        openerAddresses.add(openerAddress == null ? "unknown" : openerAddress.getHostAddress());
         if (failure != null) {
             return CompletableFuture.failedFuture(failure);
         }

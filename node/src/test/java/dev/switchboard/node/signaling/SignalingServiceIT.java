@@ -67,7 +67,6 @@ class SignalingServiceIT {
     private static final String MAC = "M".repeat(43);
     /** PUBACK reason codes (MQTT 5 §3.4.2.1). */
     private static final int SUCCESS = 0x00;
-    private static final int NO_MATCHING_SUBSCRIBERS = 0x10;
     private static final int IMPLEMENTATION_SPECIFIC_ERROR = 0x83;
     private static final int NOT_AUTHORIZED = 0x87;
 
@@ -297,15 +296,47 @@ class SignalingServiceIT {
     void offer_overSendersSessionLimit_refusedRelayUnavailable() {
         final String sdp = fixture("datachannel-offer-gathered.sdp");
         final int limit = node.config().relay().maxSessionsPerPeer();
-        for (int i = 0; i < limit; i++) { // any inbox is addressable; nobody need be subscribed to it
-            assertEquals(NO_MATCHING_SUBSCRIBERS,
-                    a.publish("sb/v1/inbox/" + randomId(), description("offer", sdp).toString()).code());
+        for (int i = 0; i < limit; i++) { // offers to other members of the room, never answered
+            final TestPeer other = connectedPeer();
+            assertEquals(SUCCESS, send(a, other, description("offer", sdp)).code());
         }
         assertEquals(limit, node.relay().sessionsOf(a.id).size());
         final ObjectNode m = description("offer", sdp);
         assertRefused(send(a, b, m), a, b.inbox(), m, SignalingError.RELAY_UNAVAILABLE, a.id);
         assertNull(node.relay().session(SessionKey.of(context, a.id, b.id)));
         assertExchangeWorks();
+    }
+
+    @Test
+    void offer_toPeerNotConnected_refusedRecipientUnavailable_noRelaySession() {
+        final String nobody = randomId();
+        final ObjectNode m = description("offer", fixture("datachannel-offer-gathered.sdp"));
+        assertRefused(a.publish("sb/v1/inbox/" + nobody, m.toString()), a, "sb/v1/inbox/" + nobody, m,
+                SignalingError.RECIPIENT_UNAVAILABLE, nobody);
+        assertEquals(0, node.relay().sessionsOf(a.id).size());
+        assertExchangeWorks();
+    }
+
+    @Test
+    void offer_toPeerNotInTheRoom_refusedRecipientUnavailable() {
+        final TestPeer outside = new TestPeer();
+        peers.add(outside);
+        outside.connect(node.broker().tcpPort());
+        assertEquals(1, outside.subscribe(outside.inbox()));
+        final ObjectNode m = description("offer", fixture("datachannel-offer-gathered.sdp"));
+        assertRefused(send(a, outside, m), a, outside.inbox(), m, SignalingError.RECIPIENT_UNAVAILABLE, outside.id);
+        assertEquals(0, node.relay().sessionsOf(a.id).size());
+    }
+
+    @Test
+    void offer_fromPeerNotInTheRoom_refusedNotInRoom() {
+        final TestPeer outside = new TestPeer();
+        peers.add(outside);
+        outside.connect(node.broker().tcpPort());
+        assertEquals(1, outside.subscribe(outside.inbox()));
+        final ObjectNode m = description("offer", fixture("datachannel-offer-gathered.sdp"));
+        assertRefused(send(outside, b, m), outside, b.inbox(), m, SignalingError.NOT_IN_ROOM, roomId);
+        assertEquals(0, node.relay().sessionsOf(b.id).size());
     }
 
     @Test

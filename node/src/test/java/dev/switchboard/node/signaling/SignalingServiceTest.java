@@ -2,6 +2,7 @@ package dev.switchboard.node.signaling;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.broker.spi.Presence;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.broker.topic.Topic;
@@ -78,6 +79,49 @@ class SignalingServiceTest {
         assertEquals(offer, delivered, "everything but the SDP unchanged, unknown fields included");
         assertEquals(new IceCredentials("pmNq", "pLbZF548TWkpzRrGiKukcg6V"),
                 ((FakeRelay.FakeSession) session).credentials.get(A));
+    }
+
+    /** A presence view for the presence rules: who is connected, who is in which room, from where. */
+    private static final class StubPresence implements Presence {
+        final java.util.Set<String> connected = new java.util.HashSet<>();
+        final java.util.Set<String> inRoom = new java.util.HashSet<>();
+
+        @Override
+        public boolean isConnected(final String peerId) {
+            return connected.contains(peerId);
+        }
+
+        @Override
+        public boolean isInRoom(final String peerId, final String roomId) {
+            return inRoom.contains(peerId + " " + roomId);
+        }
+
+        @Override
+        public java.net.InetAddress addressOf(final String peerId) {
+            return java.net.InetAddress.getLoopbackAddress();
+        }
+    }
+
+    @Test
+    void offer_presenceRules_recipientConnectedAndBothInTheRoom_elseRefusedWithoutASession() throws Exception {
+        final StubPresence presence = new StubPresence();
+        service.attach(presence);
+        final String sdp = fixture("datachannel-offer-gathered.sdp");
+
+        Verdict v = inspect(toInbox(A, B, description("offer", sdp)));
+        assertEquals(SignalingError.RECIPIENT_UNAVAILABLE, ((Verdict.Reject) v).code(), "B is not connected");
+        presence.connected.add(B);
+        v = inspect(toInbox(A, B, description("offer", sdp)));
+        assertEquals(SignalingError.NOT_IN_ROOM, ((Verdict.Reject) v).code(), "A is not in the room");
+        presence.inRoom.add(A + " " + ROOM);
+        v = inspect(toInbox(A, B, description("offer", sdp)));
+        assertEquals(SignalingError.RECIPIENT_UNAVAILABLE, ((Verdict.Reject) v).code(), "B is not in the room");
+        assertTrue(((Verdict.Reject) v).message().contains(B), ((Verdict.Reject) v).message());
+        assertEquals(List.of(), relay.opens, "no relay session for any refused offer");
+
+        presence.inRoom.add(B + " " + ROOM);
+        assertTrue(inspect(toInbox(A, B, description("offer", sdp))) instanceof Verdict.Rewrite);
+        assertEquals(List.of("127.0.0.1"), relay.openerAddresses, "the session counts against A's address");
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,17 +118,19 @@ public final class UdpRelay implements Relay {
             throw new IllegalArgumentException("ioThreads must be at least 1: " + ioThreads);
         }
         this.config = config;
-        this.provenAddresses = provenAddresses;
+        // relay.stunProof false: a set our STUN service never writes to, so only ICE checks prove
+        this.provenAddresses = config.stunProof() ? provenAddresses : new ProvenAddresses(Duration.ofSeconds(1), 1);
         this.ports = new PortPool(config.portRange());
         this.ownEndpoints = new NodeEndpoints(NodeEndpoints.addressesOf(config.bind(), config.advertisedHost()),
                 ports::isInUse);
-        this.registry = new SessionRegistry<>(config.maxSessions(), config.maxSessionsPerPeer());
+        this.registry = new SessionRegistry<>(config.maxSessions(), config.maxSessionsPerPeer(),
+                config.maxSessionsPerAddress());
         this.epoll = Epoll.isAvailable();
         final DefaultThreadFactory threads = new DefaultThreadFactory("relay", true);
         this.group = epoll ? new EpollEventLoopGroup(ioThreads, threads)
                 : new NioEventLoopGroup(ioThreads, threads);
-        final long periodNanos = Math.max(Duration.ofMillis(50).toNanos(),
-                Math.min(Duration.ofSeconds(5).toNanos(), config.idleTimeout().toNanos() / 4));
+        final long periodNanos = Math.max(Duration.ofMillis(50).toNanos(), Math.min(Duration.ofSeconds(5).toNanos(),
+                Math.min(config.idleTimeout().toNanos(), config.halfOpenTimeout().toNanos()) / 4));
         this.control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-control", true));
         control.scheduleAtFixedRate(this::closeIdleSessions, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {} ({})",
@@ -154,6 +157,7 @@ public final class UdpRelay implements Relay {
      */
     @Override
     public @NotNull CompletableFuture<RelaySession> open(final @NotNull SessionKey key, final @NotNull String peerA,
+                                                         final @Nullable InetAddress address,
                                                          final @NotNull String peerB) {
         if (!key.equals(SessionKey.of(key.context(), peerA, peerB))) {
             throw new IllegalArgumentException("session key " + key + " does not name peers " + peerA + " and " + peerB);
@@ -166,16 +170,16 @@ public final class UdpRelay implements Relay {
             try {
                 final UdpRelaySession existing = registry.get(key);
                 if (existing != null) {
-                    registry.join(key, peerA);
+                    registry.join(key, peerA, address);
                     return existing.ready;
                 }
-                registry.checkCapacity(key, peerA);
+                registry.checkCapacity(key, peerA, address);
             } catch (final RelayLimitException e) {
                 return CompletableFuture.failedFuture(e);
             }
             // both ports on one loop: the session state needs no locks
             session = new UdpRelaySession(this, key, peerA, peerB, provenAddresses, group.next());
-            registry.put(key, peerA, session);
+            registry.put(key, peerA, address, session, System.nanoTime());
         }
         try {
             session.loop().execute(() -> bindPort(session, session.portA, 0)); // B sends to pA
@@ -389,11 +393,18 @@ public final class UdpRelay implements Relay {
     private void closeIdleSessions() {
         try {
             final List<UdpRelaySession> idle;
+            final List<UdpRelaySession> halfOpen;
             synchronized (this) {
-                idle = registry.idle(System.nanoTime(), config.idleTimeout(), UdpRelaySession::lastActivityNanos);
+                final long now = System.nanoTime();
+                idle = registry.idle(now, config.idleTimeout(), UdpRelaySession::lastActivityNanos);
+                halfOpen = registry.halfOpen(now, config.halfOpenTimeout());
             }
             for (final UdpRelaySession s : idle) {
                 LOG.debug("relay session {} idle for {}, closing", s.key(), config.idleTimeout());
+                s.close();
+            }
+            for (final UdpRelaySession s : halfOpen) {
+                LOG.debug("relay session {} unanswered for {}, closing", s.key(), config.halfOpenTimeout());
                 s.close();
             }
         } catch (RuntimeException e) {

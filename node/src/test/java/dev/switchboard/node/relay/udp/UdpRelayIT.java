@@ -142,8 +142,13 @@ class UdpRelayIT {
 
     private UdpRelay start(final PortRange ports, final int maxSessions, final int maxSessionsPerPeer,
                            final Duration idleTimeout, final int ioThreads) {
+        return start(ports, maxSessions, maxSessionsPerPeer, idleTimeout, ioThreads, true);
+    }
+
+    private UdpRelay start(final PortRange ports, final int maxSessions, final int maxSessionsPerPeer,
+                           final Duration idleTimeout, final int ioThreads, final boolean stunProof) {
         relay = new UdpRelay(new NodeConfig.Relay(LOOPBACK, LOOPBACK, ports, maxSessions, maxSessionsPerPeer,
-                idleTimeout), ioThreads, proven);
+                idleTimeout, 1000, Duration.ofSeconds(30), stunProof), ioThreads, proven);
         return relay;
     }
 
@@ -324,6 +329,22 @@ class UdpRelayIT {
             await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
             a.sendText("from A", s.advertisedAddress(b.id));
             assertEquals(s.advertisedAddress(a.id), b.receive(isText("from A")).getSocketAddress());
+            b.sendText("from B", s.advertisedAddress(a.id));
+            assertEquals(s.advertisedAddress(b.id), a.receive(isText("from B")).getSocketAddress());
+        }
+    }
+
+    @Test
+    void stunProofOff_stunAnsweredAddressNotProven_onlyIceChecksCount() throws Exception {
+        start(new PortRange(43000, 43099), 50, 8, Duration.ofSeconds(30), 2, false);
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            proven.markProven(a.address()); // our STUN service answered A: with relay.stunProof false, no proof
+            proven.markProven(b.address());
+            a.sendText("from A", s.advertisedAddress(b.id));
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1);
+            proveBoth(s, a, b); // ICE checks still prove both
             b.sendText("from B", s.advertisedAddress(a.id));
             assertEquals(s.advertisedAddress(b.id), a.receive(isText("from B")).getSocketAddress());
         }

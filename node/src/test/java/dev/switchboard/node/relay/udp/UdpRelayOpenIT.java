@@ -60,7 +60,7 @@ class UdpRelayOpenIT {
 
     private UdpRelay start(final int firstPort, final int lastPort, final int perPeer) {
         relay = new UdpRelay(new NodeConfig.Relay(LOOPBACK, LOOPBACK, new PortRange(firstPort, lastPort), 50, perPeer,
-                Duration.ofSeconds(30)), 1, proven);
+                Duration.ofSeconds(30), 1000, Duration.ofSeconds(30), true), 1, proven);
         return relay;
     }
 
