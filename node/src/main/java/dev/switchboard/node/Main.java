@@ -98,6 +98,10 @@ public final class Main implements Callable<Integer> {
         if (node.certificateFingerprint() != null) {
             System.out.println("TLS certificate SHA-256: " + node.certificateFingerprint());
             System.out.println("(self-signed unless configured: compare this fingerprint with the one your browser shows)");
+            final java.nio.file.Path pem = node.config().web().certificate() != null
+                    ? node.config().web().certificate()
+                    : node.config().dataDir().resolve(dev.switchboard.node.tls.CertificateStore.CERT_FILE);
+            System.out.println("Certificate (PEM) for non-browser clients to trust: " + pem.toAbsolutePath());
         }
         System.out.println("Press Ctrl-C to stop.");
         try {

@@ -113,6 +113,7 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         final String refusal = refusal(decision, interceptor, topic);
         if (refusal != null) {
             log.debug("Publish of {} to {} refused: {}", clientId, topic, refusal);
+            refusals.refuse(RefusalReason.FORBIDDEN_TOPIC, clientId, state.address(), "publish to " + Topics.shorten(topic));
             out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, refusal);
             publisher.sendError(sender, "forbidden-topic", refusal, topic, payload);
             return;
@@ -234,6 +235,9 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
     private void reject(final SignalingMessage message, final Verdict.Reject reject,
                         final AckReasonCode code, final PublishInboundOutput out) {
         out.preventPublishDelivery(code, reject.code() + ": " + reject.message());
+        // Logged by code only: the message may quote the payload, which the log never holds.
+        refusals.refuse(RefusalReason.ofSignalingCode(reject.code()), message.senderId(),
+                registry.addressOf(message.senderId()), "signaling rule: " + reject.code());
         publisher.sendError(message.senderId(), reject.code(), reject.message(), message.mqttTopic(),
                 message.payload());
     }

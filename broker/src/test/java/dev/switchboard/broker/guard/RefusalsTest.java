@@ -49,4 +49,13 @@ class RefusalsTest {
     void interval_tooShort_refused() {
         assertThrows(IllegalArgumentException.class, () -> new Refusals(Duration.ZERO, false));
     }
+
+    @Test
+    void signalingCodes_mappedToTheirClass() {
+        assertEquals(RefusalReason.RECIPIENT_UNAVAILABLE, RefusalReason.ofSignalingCode("recipient-unavailable"));
+        assertEquals(RefusalReason.RECIPIENT_UNAVAILABLE, RefusalReason.ofSignalingCode("not-in-room"));
+        assertEquals(RefusalReason.RELAY_UNAVAILABLE, RefusalReason.ofSignalingCode("relay-unavailable"));
+        assertEquals(RefusalReason.FORBIDDEN_TOPIC, RefusalReason.ofSignalingCode("forbidden-topic"));
+        assertEquals(RefusalReason.INVALID_MESSAGE, RefusalReason.ofSignalingCode("bad-sdp"));
+    }
 }

@@ -238,7 +238,9 @@ class RelayOpenUnderAuthLoadIT {
                 if (i < offers) {
                     final int n = i;
                     offerStart[n] = System.nanoTime();
-                    pending.add(offerers.get(n).publish("sb/v1/inbox/" + randomId(), payloads.get(n)).thenAccept(code -> {
+                    // to the next offerer: the node opens sessions only for recipients that are connected
+                    final KeyClient recipient = offerers.get((n + 1) % offerers.size());
+                    pending.add(offerers.get(n).publish("sb/v1/inbox/" + recipient.id, payloads.get(n)).thenAccept(code -> {
                         offerEnd[n] = System.nanoTime();
                         assertEquals(opening ? NO_MATCHING_SUBSCRIBERS : IMPLEMENTATION_SPECIFIC_ERROR, code);
                     }));

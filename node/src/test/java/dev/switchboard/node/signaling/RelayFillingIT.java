@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.switchboard.broker.TestPeer;
+import dev.switchboard.broker.guard.RefusalReason;
 import dev.switchboard.broker.identity.KeyProof;
 import dev.switchboard.node.Node;
 import dev.switchboard.node.config.ConfigLoader;
@@ -90,6 +91,8 @@ class RelayFillingIT {
             }
         }
         assertEquals(0, node.relay().sessionCount(), "no session for absent peers");
+        await().atMost(WAIT).until(() -> node.broker().refusals().count(RefusalReason.RECIPIENT_UNAVAILABLE)
+                == ATTACKERS * OFFERS_EACH); // counted for the metrics and the log, one line per source
 
         // 2. Offers to a real member who never answers: at most 8 for the attackers' address, the
         //    rest refused; all of them half-open, so closed after relay.halfOpenTimeout.
@@ -135,7 +138,10 @@ class RelayFillingIT {
         RANDOM.nextBytes(sig);
         final ObjectNode m = JSON.createObjectNode();
         m.put("v", 1).put("type", type).put("id", "m" + ++ids);
-        return m.put("context", context).put("sdp", sdp).put("sig", Base64.getUrlEncoder().withoutPadding().encodeToString(sig));
+        final byte[] mac = new byte[32]; // membership MAC (protocol §6.1): the node checks its shape only
+        RANDOM.nextBytes(mac);
+        return m.put("context", context).put("sdp", sdp).put("sig", Base64.getUrlEncoder().withoutPadding().encodeToString(sig))
+                .put("mac", Base64.getUrlEncoder().withoutPadding().encodeToString(mac));
     }
 
     /** The next message on {@code topic} of {@code type}, skipping others (offers from attackers). */
