@@ -91,9 +91,10 @@ class RelayOpenUnderAuthLoadIT {
                 web: { port: 0, tls: false }
                 broker: { webSocketPort: 0, tcpPort: 0 }
                 stun: { port: 0 }
-                relay: { portRange: 44000-44599, maxSessions: 300, idleTimeout: 300s }
-                # every simulated browser comes from 127.0.0.1: lift the per-address cap
-                limits: { connectionsPerAddress: 2000 }
+                # every simulated browser comes from 127.0.0.1: lift the per-address caps
+                relay: { portRange: 44000-44599, maxSessions: 300, idleTimeout: 300s, maxSessionsPerAddress: 1000,
+                         halfOpenTimeout: 300s }
+                limits: { connectionsPerAddress: 2000, publishBurst: 1000 }
                 """.formatted(dataDir.toString().replace("\\", "/")), "RelayOpenUnderAuthLoadIT"),
                 Node.Options.defaults());
         try (InputStream in = RelayOpenUnderAuthLoadIT.class.getResourceAsStream("/sdp/chromium/datachannel-offer-gathered.sdp")) {
