@@ -1,0 +1,122 @@
+#!/bin/sh
+# Measures the node's footprint as the launcher runs it: time from starting bin/switchboard to
+# "Switchboard is running" (first start, which makes the key and certificate, and a restart),
+# resident memory (RSS) when idle, and with N idle browser connections (scripts/idle-clients.mjs).
+# Everything on loopback, in a temporary folder; bounded in time.
+#
+#   mvn -B -q -DskipTests package && scripts/footprint.sh [CONNECTIONS]
+#
+# Environment: SWITCHBOARD_JAVA_OPTS is passed to the launcher (to try other JVM options);
+# JAVA_HOME as for the launcher. Figures and what was tried: docs/performance.md.
+set -eu
+
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+connections=${1:-1000}
+archive=$(ls "$repo"/node/target/switchboard-*.tar.gz 2>/dev/null | head -n 1)
+if [ -z "$archive" ]; then
+  echo "footprint: no node/target/switchboard-*.tar.gz; run mvn -B -DskipTests package first" >&2
+  exit 2
+fi
+if [ ! -d "$repo/webclient/node_modules/mqtt" ]; then
+  echo "footprint: webclient/node_modules/mqtt missing; run mvn -B -DskipTests package first" >&2
+  exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-footprint.XXXXXX")
+pid=
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    sleep 2
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+tar -xzf "$archive" -C "$work"
+home=$(ls -d "$work"/switchboard-*/)
+cat > "$work/switchboard.yaml" <<YAML
+dataDir: $work/data
+web: {bind: 127.0.0.1, port: 0}
+broker: {bind: 127.0.0.1, webSocketPort: 0, tcpPort: -1}
+stun: {bind: 127.0.0.1, port: 0}
+relay: {bind: 127.0.0.1, portRange: 47200-47399}
+YAML
+
+now_ms() { date +%s%3N; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# start_node: starts the launcher in the background, waits (at most 120 s) for "running";
+# sets pid and start_ms.
+start_node() {
+  : > "$work/node.log"
+  t0=$(now_ms)
+  "$home/bin/switchboard" --config "$work/switchboard.yaml" > "$work/node.log" 2>&1 &
+  pid=$!
+  i=0
+  while ! grep -q 'Switchboard is running' "$work/node.log"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "footprint: the node exited:" >&2
+      cat "$work/node.log" >&2
+      exit 1
+    fi
+    i=$((i + 1))
+    if [ "$i" -gt 12000 ]; then
+      echo "footprint: the node did not start within 120 s" >&2
+      exit 1
+    fi
+    sleep 0.01
+  done
+  start_ms=$(($(now_ms) - t0))
+}
+
+stop_node() {
+  kill "$pid"
+  i=0
+  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  pid=
+}
+
+start_node
+first_ms=$start_ms
+stop_node
+start_node
+restart_ms=$start_ms
+
+sleep 10
+idle_kb=$(rss_kb "$pid")
+
+ws_port=$(sed -n 's/.*broker WebSocket port \([0-9]*\).*/\1/p' "$work/node.log" | head -n 1)
+node "$repo/scripts/idle-clients.mjs" "wss://127.0.0.1:$ws_port/mqtt" "$connections" 40 300 \
+  > "$work/clients.log" 2>&1 &
+clients=$!
+i=0
+while ! grep -q '^connected' "$work/clients.log"; do
+  if ! kill -0 "$clients" 2>/dev/null; then
+    echo "footprint: the client failed:" >&2
+    cat "$work/clients.log" >&2
+    exit 1
+  fi
+  i=$((i + 1))
+  if [ "$i" -gt 3000 ]; then
+    echo "footprint: $connections connections not up within 300 s" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+sleep 10
+busy_kb=$(rss_kb "$pid")
+hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+wait "$clients" || true
+stop_node
+
+echo "JVM options (launcher defaults, then SWITCHBOARD_JAVA_OPTS): ${SWITCHBOARD_JAVA_OPTS:-none added}"
+echo "ready, first start (makes key and certificate): ${first_ms} ms"
+echo "ready, restart:                                  ${restart_ms} ms"
+echo "RSS idle (10 s after ready):                     $((idle_kb / 1024)) MB"
+echo "RSS with $connections idle browser connections:       $((busy_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB)"
+echo "clients: $(head -n 1 "$work/clients.log")"
