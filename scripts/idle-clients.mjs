@@ -7,8 +7,8 @@
 //
 //   node scripts/idle-clients.mjs wss://127.0.0.1:8444/mqtt N HOLD LIMIT
 //
-// Uses MQTT.js from webclient/node_modules (the build installs it) and the web client's own
-// identity module for the peer id. Loopback only: any other host is refused.
+// Uses MQTT.js from webclient/node_modules (the build installs it). Loopback only: any other host
+// is refused.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -16,8 +16,10 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'webclient', 'package.json'));
 const mqtt = require('mqtt');
-const { peerIdOf, roomIdOf } = await import(
-  path.join(here, '..', 'webclient', 'src', 'main', 'resources', 'webclient', 'js', 'identity.js'));
+
+const toBase64Url = (bytes) => Buffer.from(bytes).toString('base64url');
+/** docs/protocol.md: a peer id is base64url(SHA-256(SubjectPublicKeyInfo DER)), 43 characters. */
+const peerIdOf = async (spki) => toBase64Url(await crypto.subtle.digest('SHA-256', spki));
 
 const [url, countArg = '1000', holdArg = '20', limitArg = '300'] = process.argv.slice(2);
 const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
@@ -35,7 +37,8 @@ setTimeout(() => {
 
 const CONTEXT = new TextEncoder().encode('switchboard/v1/connect');
 const NONCE_BYTES = 32;
-const room = await roomIdOf('footprint');
+// One room for all: a room id has the same shape as a peer id (43 base64url characters).
+const room = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 const clients = [];
 
 async function connectOne() {

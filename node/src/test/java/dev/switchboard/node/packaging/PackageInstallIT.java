@@ -217,7 +217,17 @@ class PackageInstallIT {
             }
             assertEquals(fingerprint.group(1), HexFormat.ofDelimiter(":").withUpperCase()
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded())));
-            final String page = get(trusting(certificate), 8443);
+            // Retried: on a busy machine the node's first TLS handshake (cold JIT) can outlast
+            // Netty's 10 s handshake timeout.
+            final SSLContext trusting = trusting(certificate);
+            final AtomicReference<String> response = new AtomicReference<>();
+            await("the web page over HTTPS").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(1)).ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        response.set(get(trusting, 8443));
+                        return true;
+                    });
+            final String page = response.get();
             assertTrue(page.startsWith("HTTP/1.1 200"), page);
             assertTrue(page.toLowerCase(Locale.ROOT).contains("<html"), page);
 
