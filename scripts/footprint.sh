@@ -42,6 +42,7 @@ web: {bind: 127.0.0.1, port: 0}
 broker: {bind: 127.0.0.1, webSocketPort: 0, tcpPort: -1}
 stun: {bind: 127.0.0.1, port: 0}
 relay: {bind: 127.0.0.1, portRange: 47200-47399}
+limits: {connectionsPerAddress: 100000}   # every test client comes from 127.0.0.1
 YAML
 
 now_ms() { date +%s%3N; }
