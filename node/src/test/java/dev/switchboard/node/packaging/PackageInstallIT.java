@@ -44,9 +44,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The Debian package on this machine: {@code dpkg -i}, the unit accepted by
  * {@code systemd-analyze verify}, the installed launcher run as the installed user with the
  * installed settings (systemd is not PID 1 in CI, so the test starts the unit's ExecStart itself)
- * serving the web page over HTTPS and STUN on loopback, a reinstall that keeps the operator's
- * settings and the node's state, and {@code dpkg --purge} removing files, state, user and group.
- * ({@code /readyz} and the metrics come with issue 14's health and metrics items.)
+ * serving the web page over HTTPS, {@code /readyz} and {@code /metrics} on the monitoring address
+ * and STUN on loopback, a reinstall that keeps the operator's settings and the node's state, and
+ * {@code dpkg --purge} removing files, state, user and group.
  *
  * <p>Needs root and dpkg; skipped otherwise. It changes the machine it runs on, so it runs under a
  * machine-wide lock (several builds may run at once) and refuses to touch a switchboard package it
@@ -231,6 +231,19 @@ class PackageInstallIT {
             assertTrue(page.startsWith("HTTP/1.1 200"), page);
             assertTrue(page.toLowerCase(Locale.ROOT).contains("<html"), page);
 
+            // The monitoring endpoint (plain HTTP on 127.0.0.1:9464 by default): every part ready,
+            // and the node's metrics.
+            final AtomicReference<String> ready = new AtomicReference<>();
+            await("/readyz").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        ready.set(plainGet(9464, "/readyz"));
+                        return ready.get().startsWith("HTTP/1.1 200");
+                    });
+            final String metrics = plainGet(9464, "/metrics");
+            assertTrue(metrics.startsWith("HTTP/1.1 200"), metrics);
+            assertTrue(metrics.contains("switchboard_connections"), metrics);
+
             // A STUN binding answer (RFC 8489) on the configured port.
             final Commands.Result stun = Commands.run(SHORT, "turnutils_stunclient", "-p", "3478",
                     "127.0.0.1");
@@ -280,6 +293,19 @@ class PackageInstallIT {
             parameters.setServerNames(List.of());
             socket.setSSLParameters(parameters);
             socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** @return the whole response to GET {@code path} over plain HTTP/1.1 on 127.0.0.1. */
+    private static String plainGet(final int port, final String path) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                    (int) SHORT.toMillis());
+            socket.setSoTimeout((int) SHORT.toMillis());
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
