@@ -140,3 +140,15 @@ test('readChannelMessage: malformed envelopes and fields are null, never an exce
   assert.equal(p.readChannelMessage('file', '{"v":1,"type":"file","id":"f","name":"","size":1}'), null);
   assert.equal(p.readChannelMessage('file', `{"v":1,"type":"file","id":"f","name":"a","size":${2 ** 31}}`), null);
 });
+
+test('cleanName drops controls, NUL and bidirectional overrides, trims, and caps the length', () => {
+  assert.equal(p.cleanName('Ann'), 'Ann');
+  assert.equal(p.cleanName('A\u0000n\u0007n\n'), 'Ann');
+  assert.equal(p.cleanName('\u202eevil\u202c'), 'evil');
+  assert.equal(p.cleanName('x\u2066y\u2069\u2028'), 'xy');
+  assert.equal(p.cleanName('  Bob  '), 'Bob');
+  assert.equal(p.cleanName('Zoë 🙂'), 'Zoë 🙂');
+  assert.equal(Array.from(p.cleanName('🙂'.repeat(100))).length, p.MAX_NAME);
+  assert.equal(p.cleanName(42), '');
+  assert.equal(p.cleanName(null), '');
+});

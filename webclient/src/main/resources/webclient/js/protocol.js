@@ -27,6 +27,25 @@ export const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 export const CONTEXT = /^(room|call):[A-Za-z0-9_-]{1,64}$/;
 /** Longest display name (§5.1), inside the sealed box. */
 export const MAX_NAME = 64;
+
+/**
+ * Characters a display name never carries (docs/protocol.md §5.1): C0 and C1 controls (NUL
+ * included), DEL, the line and paragraph separators, and the bidirectional embeddings, overrides
+ * and isolates (U+202A-U+202E, U+2066-U+2069) that could make one name look like another.
+ */
+const NAME_STRIPPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * A display name as it may be shown and sent: the characters above removed, surrounding white
+ * space trimmed, at most {@link MAX_NAME} code points. Senders clean their own name before sealing
+ * it; receivers clean every name they open, since the node cannot see (or check) sealed names.
+ * @param {any} name
+ * @returns {string} the clean name, '' for anything that is not a string
+ */
+export function cleanName(name) {
+  if (typeof name !== 'string') return '';
+  return Array.from(name.replace(NAME_STRIPPED, '').trim()).slice(0, MAX_NAME).join('');
+}
 /** Longest `box` field (§5.1): base64url of nonce ‖ sealed content ‖ tag. */
 export const MAX_BOX = 1024;
 /** A `box` field (§5.1): base64url, 40 to 1024 characters (at least a nonce, a tag and a byte). */

@@ -61,7 +61,7 @@ export class Room {
     this.identity = o.identity;
     this.keys = o.keys;
     this.roomId = o.keys.roomId;
-    this.name = o.name;
+    this.name = protocol.cleanName(o.name);
     this.iceServers = o.iceServers;
     this.relayHost = o.relayHost;
     this.onPeers = o.onPeers;
@@ -290,7 +290,7 @@ export class Room {
       this.changed();
       return;
     }
-    const name = content.name;
+    const name = protocol.cleanName(content.name);
     p = { id: from, key, name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null };
     this.peers.set(from, p);
     if (answerWithHello) {

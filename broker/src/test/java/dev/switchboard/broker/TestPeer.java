@@ -142,6 +142,12 @@ public final class TestPeer implements AutoCloseable {
                 .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
     }
 
+    /** Publishes with QoS 0 (fire and forget: nothing is acknowledged, nothing queues for an ack). */
+    public CompletableFuture<Mqtt5PublishResult> publishQos0(final String topic, final String payload) {
+        return client.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE)
+                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+    }
+
     /** @return the PUBACK reason code (0 = success) and reason string. */
     public Ack publish(final String topic, final String payload) {
         return publish(topic, payload, false, b -> { });

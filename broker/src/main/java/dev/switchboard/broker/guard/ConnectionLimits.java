@@ -20,7 +20,9 @@ import org.jetbrains.annotations.NotNull;
  *                                 Default 10 s; 1..120 s.
  * @param readBytesPerSecond       sustained bytes per second the broker reads from one connection;
  *                                 a faster sender is slowed down (its socket is not read for a
- *                                 while), nobody else is. Default 256 KiB/s; 1 KiB/s..1 GiB/s.
+ *                                 while), nobody else is. Default 64 KiB/s (an SDP is a few KiB; measured by
+ *                                 FloodIT, a faster default lets one flooder slow others down);
+ *                                 1 KiB/s..1 GiB/s.
  * @param maxWebSocketFrameBytes   largest WebSocket frame payload (RFC 6455 §5.2); a larger frame
  *                                 closes the connection with status 1009 (message too big, RFC
  *                                 6455 §7.4.1). Default 65 KiB; 1 KiB..16 MiB.
@@ -34,7 +36,7 @@ public record ConnectionLimits(
 
     /** The defaults, as documented on each component. */
     public static final @NotNull ConnectionLimits DEFAULTS =
-            new ConnectionLimits(32, 96 * 1024, Duration.ofSeconds(10), 256 * 1024, 65 * 1024);
+            new ConnectionLimits(32, 96 * 1024, Duration.ofSeconds(10), 64 * 1024, 65 * 1024);
 
     /**
      * Validates every limit.

@@ -15,7 +15,7 @@ class ConnectionLimitsTest {
         assertEquals(32, d.maxConnectionsPerAddress());
         assertEquals(96 * 1024, d.preConnectBytes());
         assertEquals(Duration.ofSeconds(10), d.connectTimeout());
-        assertEquals(256 * 1024, d.readBytesPerSecond());
+        assertEquals(64 * 1024, d.readBytesPerSecond());
         assertEquals(65 * 1024, d.maxWebSocketFrameBytes());
     }
 
