@@ -5,7 +5,7 @@
 // closes them and exits. Bounded: at most N connections, 50 at a time, and it gives up after
 // LIMIT seconds in all.
 //
-//   node scripts/idle-clients.mjs wss://127.0.0.1:8444/mqtt N HOLD LIMIT
+//   node node/scripts/idle-clients.mjs wss://127.0.0.1:8444/mqtt N HOLD LIMIT
 //
 // Uses MQTT.js from webclient/node_modules (the build installs it). Loopback only: any other host
 // is refused.
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '..', 'webclient', 'package.json'));
+const require = createRequire(path.join(here, '..', '..', 'webclient', 'package.json'));
 const mqtt = require('mqtt');
 
 const toBase64Url = (bytes) => Buffer.from(bytes).toString('base64url');

@@ -1,16 +1,16 @@
 #!/bin/sh
 # Measures the node's footprint as the launcher runs it: time from starting bin/switchboard to
 # "Switchboard is running" (first start, which makes the key and certificate, and a restart),
-# resident memory (RSS) when idle, and with N idle browser connections (scripts/idle-clients.mjs).
+# resident memory (RSS) when idle, and with N idle browser connections (node/scripts/idle-clients.mjs).
 # Everything on loopback, in a temporary folder; bounded in time.
 #
-#   mvn -B -q -DskipTests package && scripts/footprint.sh [CONNECTIONS]
+#   mvn -B -q -DskipTests package && node/scripts/footprint.sh [CONNECTIONS]
 #
 # Environment: SWITCHBOARD_JAVA_OPTS is passed to the launcher (to try other JVM options);
 # JAVA_HOME as for the launcher. Figures and what was tried: docs/performance.md.
 set -eu
 
-repo=$(cd "$(dirname "$0")/.." && pwd -P)
+repo=$(cd "$(dirname "$0")/../.." && pwd -P)
 connections=${1:-1000}
 archive=$(ls "$repo"/node/target/switchboard-*.tar.gz 2>/dev/null | head -n 1)
 if [ -z "$archive" ]; then
@@ -92,7 +92,7 @@ sleep 10
 idle_kb=$(rss_kb "$pid")
 
 ws_port=$(sed -n 's/.*broker WebSocket port \([0-9]*\).*/\1/p' "$work/node.log" | head -n 1)
-node "$repo/scripts/idle-clients.mjs" "wss://127.0.0.1:$ws_port/mqtt" "$connections" 40 300 \
+node "$repo/node/scripts/idle-clients.mjs" "wss://127.0.0.1:$ws_port/mqtt" "$connections" 40 300 \
   > "$work/clients.log" 2>&1 &
 clients=$!
 i=0
