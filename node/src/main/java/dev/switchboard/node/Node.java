@@ -264,9 +264,10 @@ public final class Node implements AutoCloseable {
 
             final Node node = new Node(config, runtime, reloader, reloadsOnHangup, key, tls, stun, relay, broker, web,
                     monitoring, peerLinks, started);
-            LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, STUN port {}",
+            LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, STUN port {}, metrics {}",
                     key.id(), tls != null ? "HTTPS" : "HTTP", web.port(), broker.webSocketPort(), broker.tcpPort(),
-                    stun.localAddress().getPort());
+                    stun.localAddress().getPort(),
+                    monitoring == null ? "off" : "port " + monitoring.localAddress().getPort());
             return node;
         } catch (final Exception e) {
             closeAll(started);
