@@ -238,6 +238,9 @@ public final class Node implements AutoCloseable {
             if (broker.tcpPort() > 0) {
                 relay.ownEndpoints().addServicePort(broker.tcpPort());
             }
+            if (monitoring != null) {
+                relay.ownEndpoints().addServicePort(monitoring.localAddress().getPort());
+            }
             readiness.register("web", web::isServing);
             metrics.registerNode(startMillis, broker, signaling.counters(), relay, stun, web.counters(), peerLinks);
             status.set(() -> status(key.id(), startMillis, broker, relay, stun, peerLinks));
