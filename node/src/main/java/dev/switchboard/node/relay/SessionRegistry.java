@@ -271,6 +271,16 @@ public final class SessionRegistry<S> {
         return result;
     }
 
+    /** @return every peer id that sessions count against, with how many (a snapshot) */
+    public @NotNull Map<String, Integer> countsByPeer() {
+        return Map.copyOf(perPeer);
+    }
+
+    /** @return every source address that sessions count against, with how many (a snapshot) */
+    public @NotNull Map<InetAddress, Integer> countsByAddress() {
+        return Map.copyOf(perAddress);
+    }
+
     /** @return number of sessions counted against {@code address} */
     public int countOfAddress(final @NotNull InetAddress address) {
         return perAddress.getOrDefault(address, 0);

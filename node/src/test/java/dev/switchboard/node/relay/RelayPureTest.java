@@ -139,6 +139,11 @@ class RelayPureTest {
         reg.join(SessionKey.of("r", "k1", "b"), "b", two);
         assertEquals(1, reg.countOfAddress(two));
         assertEquals(2, reg.countOfAddress(one));
+        final RelayHolders holders = RelayHolders.of(reg.countsByPeer(),
+                Map.of("127.0.0.2", reg.countsByAddress().get(one), "127.0.0.3", reg.countsByAddress().get(two)));
+        assertEquals(new RelayHolders.Holder("127.0.0.2", 2), holders.byAddress().get(0), "largest first");
+        assertEquals(3, holders.byPeer().size(), "k1, k2 and b");
+        assertEquals(new RelayHolders.Holder("b", 1), holders.byPeer().get(0), "ties by name");
         assertTrue(reg.remove(SessionKey.of("r", "k1", "b"), "s1"));
         assertEquals(1, reg.countOfAddress(one));
         assertEquals(0, reg.countOfAddress(two));

@@ -14,6 +14,7 @@ import dev.switchboard.broker.guard.RefusalReason;
 import dev.switchboard.broker.identity.KeyProof;
 import dev.switchboard.node.Node;
 import dev.switchboard.node.config.ConfigLoader;
+import dev.switchboard.node.relay.RelayHolders;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
 import java.net.InetAddress;
@@ -106,6 +107,8 @@ class RelayFillingIT {
             }
         }
         assertEquals(8, opened, "relay.maxSessionsPerAddress caps one address");
+        // The operators' view names the address that holds them.
+        assertEquals(new RelayHolders.Holder("127.0.0.2", 8), node.relay().holders().byAddress().get(0));
 
         // 3. The real pair: offer and answer both relayed, one session for both.
         assertEquals(SUCCESS, a.publish(b.inbox(), description("offer", context, offerSdp).toString()).code());

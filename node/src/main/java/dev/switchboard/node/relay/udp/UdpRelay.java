@@ -3,6 +3,7 @@ package dev.switchboard.node.relay.udp;
 import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.relay.NodeEndpoints;
 import dev.switchboard.node.relay.PortPool;
+import dev.switchboard.node.relay.RelayHolders;
 import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.RelayCounters;
@@ -236,6 +237,13 @@ public final class UdpRelay implements Relay {
      */
     public @NotNull NodeEndpoints ownEndpoints() {
         return ownEndpoints;
+    }
+
+    /** @return who holds the sessions, per peer id and per source address (see {@link RelayHolders}) */
+    public synchronized @NotNull RelayHolders holders() {
+        final java.util.Map<String, Integer> byAddress = new java.util.HashMap<>();
+        registry.countsByAddress().forEach((address, n) -> byAddress.put(address.getHostAddress(), n));
+        return RelayHolders.of(registry.countsByPeer(), byAddress);
     }
 
     @Override
