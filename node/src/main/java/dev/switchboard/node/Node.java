@@ -17,6 +17,7 @@ import dev.switchboard.node.metrics.MonitoringServer;
 import dev.switchboard.node.metrics.NodeMetrics;
 import dev.switchboard.node.metrics.NodeStatus;
 import dev.switchboard.node.metrics.Readiness;
+import dev.switchboard.node.relay.RelayHolders;
 import dev.switchboard.node.relay.RelayTotals;
 import dev.switchboard.node.relay.ProvenAddresses;
 import dev.switchboard.node.relay.udp.UdpRelay;
@@ -287,12 +288,17 @@ public final class Node implements AutoCloseable {
         final long now = System.currentTimeMillis();
         return new NodeStatus(nodeId, VERSION, Math.max(0, (now - startMillis) / 1000), broker.connectedClients(),
                 broker.rooms(),
-                new NodeStatus.Relay(r.openSessions(), r.packets(), r.bytes(), r.droppedUnproven(), r.droppedOther()),
+                relayStatus(r, relay.holders()),
                 new NodeStatus.Stun(stun.counters().answered(), stun.counters().droppedMalformed() + stun.counters().ignored()),
                 peerLinks.links().stream()
                         .map(l -> new NodeStatus.PeerLink(l.peer(), l.state().label(),
                                 Math.max(0, (now - l.since().toEpochMilli()) / 1000)))
                         .toList());
+    }
+
+    private static NodeStatus.Relay relayStatus(final RelayTotals r, final RelayHolders holders) {
+        return new NodeStatus.Relay(r.openSessions(), r.packets(), r.bytes(), r.droppedUnproven(), r.droppedOther(),
+                holders.byPeer(), holders.byAddress());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.switchboard.node.metrics;
 
+import dev.switchboard.node.relay.RelayHolders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -14,7 +15,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * {"node":"<node id>","version":"0.1.0","uptimeSeconds":93,"connections":4,"rooms":2,
- *  "relay":{"sessions":1,"packets":5120,"bytes":4194304,"droppedUnproven":3,"droppedOther":0},
+ *  "relay":{"sessions":1,"packets":5120,"bytes":4194304,"droppedUnproven":3,"droppedOther":0,
+ *           "topPeers":[{"who":"<peer id>","sessions":1}],"topAddresses":[{"who":"127.0.0.1","sessions":1}]},
  *  "stun":{"answered":12,"dropped":1},"peerLinks":[{"peer":"<id>","state":"up","sinceSeconds":60}]}
  * }</pre>
  *
@@ -48,8 +50,18 @@ public record NodeStatus(@NotNull String node, @NotNull String version, long upt
      * @param bytes           payload bytes forwarded since start
      * @param droppedUnproven datagrams dropped from unproven sources since start
      * @param droppedOther    other drops since start
+     * @param topPeers        the peer ids holding the most sessions now, at most {@link #TOP}, largest first
+     * @param topAddresses    the source addresses holding the most sessions now, at most {@link #TOP}
      */
-    public record Relay(int sessions, long packets, long bytes, long droppedUnproven, long droppedOther) {
+    public record Relay(int sessions, long packets, long bytes, long droppedUnproven, long droppedOther,
+                        @NotNull List<RelayHolders.Holder> topPeers, @NotNull List<RelayHolders.Holder> topAddresses) {
+        /** How many holders each list shows. */
+        public static final int TOP = 10;
+
+        public Relay {
+            topPeers = List.copyOf(topPeers.subList(0, Math.min(TOP, topPeers.size())));
+            topAddresses = List.copyOf(topAddresses.subList(0, Math.min(TOP, topAddresses.size())));
+        }
     }
 
     /**

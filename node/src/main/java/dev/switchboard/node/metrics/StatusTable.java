@@ -41,6 +41,8 @@ public final class StatusTable {
         row(out, "relay sessions", count(relay.sessions()));
         row(out, "relay traffic", count(relay.packets()) + " packets, " + bytes(relay.bytes()));
         row(out, "relay drops", count(relay.droppedUnproven()) + " unproven, " + count(relay.droppedOther()) + " other");
+        holders(out, "relay by peer", relay.topPeers());
+        holders(out, "relay by address", relay.topAddresses());
         row(out, "STUN", count(status.stun().answered()) + " answered, " + count(status.stun().dropped()) + " dropped");
         if (status.peerLinks().isEmpty()) {
             row(out, "peer links", "none");
@@ -53,6 +55,18 @@ public final class StatusTable {
             }
         }
         return out.toString();
+    }
+
+    /** The holders of relay sessions, one per line under a row naming them. */
+    private static void holders(final StringBuilder out, final String label,
+                                final java.util.List<dev.switchboard.node.relay.RelayHolders.Holder> holders) {
+        if (holders.isEmpty()) {
+            return;
+        }
+        row(out, label, holders.size() + (holders.size() == NodeStatus.Relay.TOP ? "+" : ""));
+        for (final dev.switchboard.node.relay.RelayHolders.Holder h : holders) {
+            out.append(String.format(Locale.ROOT, "  %-45s %s%n", h.who(), count(h.sessions())));
+        }
     }
 
     /**

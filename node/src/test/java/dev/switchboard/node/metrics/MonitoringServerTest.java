@@ -77,7 +77,7 @@ class MonitoringServerTest {
     void statusJson_beforeAndAfterStart_503ThenTheDocument() throws Exception {
         start();
         assertEquals(503, get("/status.json").statusCode());
-        final NodeStatus now = new NodeStatus("n", "0.1.0", 1, 0, 0, new NodeStatus.Relay(0, 0, 0, 0, 0),
+        final NodeStatus now = new NodeStatus("n", "0.1.0", 1, 0, 0, new NodeStatus.Relay(0, 0, 0, 0, 0, List.of(), List.of()),
                 new NodeStatus.Stun(0, 0), List.of());
         status.set(now);
         final HttpResponse<String> response = get("/status.json");

@@ -1,5 +1,6 @@
 package dev.switchboard.node.metrics;
 
+import dev.switchboard.node.relay.RelayHolders;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StatusTableTest {
 
@@ -15,7 +17,7 @@ class StatusTableTest {
     @Test
     void format_noPeerLinks_oneRowPerFact() {
         final NodeStatus status = new NodeStatus("node-id", "0.1.0", 93_784, 4, 2,
-                new NodeStatus.Relay(1, 5120, 4 * 1024 * 1024, 3, 0), new NodeStatus.Stun(12, 1), List.of());
+                new NodeStatus.Relay(1, 5120, 4 * 1024 * 1024, 3, 0, List.of(), List.of()), new NodeStatus.Stun(12, 1), List.of());
         assertEquals(String.join(NL,
                 "node             node-id (Switchboard 0.1.0)",
                 "uptime           1d 02:03:04",
@@ -30,8 +32,19 @@ class StatusTableTest {
     }
 
     @Test
+    void format_relayHolders_listedUnderTheirRows() {
+        final NodeStatus status = new NodeStatus("n", "0.1.0", 5, 0, 0, new NodeStatus.Relay(3, 0, 0, 0, 0,
+                List.of(new RelayHolders.Holder("peer-a", 2), new RelayHolders.Holder("peer-b", 1)),
+                List.of(new RelayHolders.Holder("127.0.0.2", 3))), new NodeStatus.Stun(0, 0), List.of());
+        final String table = StatusTable.format(status);
+        assertTrue(table.contains("relay by peer    2" + NL), table);
+        assertTrue(table.contains("  peer-a" + " ".repeat(39) + " 2" + NL), table);
+        assertTrue(table.contains("relay by address 1" + NL + "  127.0.0.2"), table);
+    }
+
+    @Test
     void format_peerLinks_aRowEach() {
-        final NodeStatus status = new NodeStatus("n", "0.1.0", 5, 0, 0, new NodeStatus.Relay(0, 0, 0, 0, 0),
+        final NodeStatus status = new NodeStatus("n", "0.1.0", 5, 0, 0, new NodeStatus.Relay(0, 0, 0, 0, 0, List.of(), List.of()),
                 new NodeStatus.Stun(0, 0), List.of(new NodeStatus.PeerLink("peer-1", "up", 61),
                 new NodeStatus.PeerLink("peer-2", "down", 3600)));
         final String table = StatusTable.format(status);
