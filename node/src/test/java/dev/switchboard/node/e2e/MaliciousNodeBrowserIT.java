@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.switchboard.broker.spi.ForwardingSignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
@@ -98,22 +99,16 @@ class MaliciousNodeBrowserIT {
      * The "malicious node": the real signaling service, then a swapped DTLS fingerprint (and, when
      * asked, a fingerprint line smuggled into announcement nonces).
      */
-    static final class FingerprintSwapper implements SignalingInterceptor {
-        private final SignalingInterceptor honest;
+    static final class FingerprintSwapper extends ForwardingSignalingInterceptor {
         private final JsonMapper mapper = JsonMapper.builder().build();
 
         FingerprintSwapper(final SignalingInterceptor honest) {
-            this.honest = honest;
-        }
-
-        @Override
-        public boolean handles(final @NotNull Topic topic) {
-            return honest.handles(topic);
+            super(honest);
         }
 
         @Override
         public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
-            return honest.inspect(message).thenApply(verdict -> tamper(message, verdict));
+            return delegate().inspect(message).thenApply(verdict -> tamper(message, verdict));
         }
 
         private Verdict tamper(final SignalingMessage message, final Verdict verdict) {
@@ -152,11 +147,6 @@ class MaliciousNodeBrowserIT {
             } catch (final IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-
-        @Override
-        public void onClientDisconnected(final @NotNull String clientId) {
-            honest.onClientDisconnected(clientId);
         }
     }
 }

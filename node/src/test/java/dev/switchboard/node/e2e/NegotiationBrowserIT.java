@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import dev.switchboard.broker.spi.ForwardingSignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
@@ -294,22 +295,16 @@ class NegotiationBrowserIT {
     }
 
     /** The node's real signaling service, recording every offer and answer it forwards. */
-    static final class Recorder implements SignalingInterceptor {
-        private final SignalingInterceptor honest;
+    static final class Recorder extends ForwardingSignalingInterceptor {
         private final JsonMapper mapper = JsonMapper.builder().build();
 
         Recorder(final SignalingInterceptor honest) {
-            this.honest = honest;
-        }
-
-        @Override
-        public boolean handles(final @NotNull Topic topic) {
-            return honest.handles(topic);
+            super(honest);
         }
 
         @Override
         public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
-            return honest.inspect(message).thenApply(verdict -> record(message, verdict));
+            return delegate().inspect(message).thenApply(verdict -> record(message, verdict));
         }
 
         private Verdict record(final SignalingMessage message, final Verdict verdict) {
@@ -327,11 +322,6 @@ class NegotiationBrowserIT {
                 }
             }
             return verdict;
-        }
-
-        @Override
-        public void onClientDisconnected(final @NotNull String clientId) {
-            honest.onClientDisconnected(clientId);
         }
     }
 }

@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import dev.switchboard.broker.TestPeer;
+import dev.switchboard.broker.spi.ForwardingSignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
 import dev.switchboard.broker.spi.Verdict;
@@ -267,22 +268,16 @@ class PrivacyBrowserIT {
      * The node's view: the real signaling service, recording every payload it is handed and every
      * rewrite it makes; optionally changing the MAC of offers.
      */
-    static final class Tap implements SignalingInterceptor {
-        private final SignalingInterceptor honest;
+    static final class Tap extends ForwardingSignalingInterceptor {
 
         Tap(final SignalingInterceptor honest) {
-            this.honest = honest;
-        }
-
-        @Override
-        public boolean handles(final @NotNull Topic topic) {
-            return honest.handles(topic);
+            super(honest);
         }
 
         @Override
         public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
             seen.add(new Seen(message.mqttTopic(), message.senderId(), new String(message.payload(), StandardCharsets.UTF_8)));
-            return honest.inspect(message).thenApply(verdict -> {
+            return delegate().inspect(message).thenApply(verdict -> {
                 if (!(verdict instanceof Verdict.Rewrite rewrite)) {
                     return verdict;
                 }
@@ -297,11 +292,6 @@ class PrivacyBrowserIT {
                 tampered.incrementAndGet();
                 return Verdict.rewrite(json.toString().getBytes(StandardCharsets.UTF_8));
             });
-        }
-
-        @Override
-        public void onClientDisconnected(final @NotNull String clientId) {
-            honest.onClientDisconnected(clientId);
         }
     }
 }
