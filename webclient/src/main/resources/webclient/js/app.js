@@ -5,18 +5,16 @@
  */
 import { loadIdentity, newIdentity } from './identity.js';
 import { deriveRoom } from './roomkey.js';
-import { randomNonce } from './encoding.js';
 import { discoverNode } from './discovery.js';
 import { Signaling } from './signaling.js';
 import { Room } from './room.js';
 import * as protocol from './protocol.js';
-import {
-  DERIVING_TEXT, displayName, eventText, keyChangedWarning, peerStateText, refusalText, roomStatus,
-} from './ui/text.js';
+import { DERIVING_TEXT, eventText, roomStatus } from './ui/text.js';
+import { createHub, mount } from './ui/call-view.js';
 
 const $ = (id) => document.getElementById(id);
 /** @type {{identity: any, node: import('./discovery.js').DiscoveredNode|null, signaling: Signaling|null, room: Room|null, peers: any[]}} */
-const state = { identity: null, node: null, signaling: null, room: null, peers: [], derivationMillis: null };
+const state = { identity: null, node: null, signaling: null, room: null, peers: [], derivationMillis: null, view: null };
 
 function status(text, kind = '', link = null) {
   const el = $('status');
@@ -42,57 +40,13 @@ function certificateHint() {
   return { href: url, text: 'If this persists, open the broker address once and accept its certificate.' };
 }
 
-function log(text, kind = '') {
-  const li = document.createElement('li');
-  li.textContent = text;
-  if (kind) li.className = kind;
-  $('log').append(li);
-  $('log').scrollTop = $('log').scrollHeight;
-}
-
-function renderPeers(peers) {
-  state.peers = peers;
-  const ul = $('peers');
-  ul.replaceChildren();
-  for (const p of peers) {
-    const li = document.createElement('li');
-    li.className = p.state;
-    li.dataset.peer = p.id;
-    li.dataset.state = p.state;
-    const title = document.createElement('strong');
-    title.textContent = displayName(p.name);
-    const fp = document.createElement('code');
-    fp.className = 'fingerprint';
-    fp.textContent = p.fingerprint;
-    li.append(title, ' ', fp, ' ', peerStateText(p));
-    if (p.state === 'key-changed') {
-      const warn = document.createElement('div');
-      warn.className = 'warning';
-      warn.textContent = keyChangedWarning(p);
-      const accept = document.createElement('button');
-      accept.type = 'button';
-      accept.className = 'trust';
-      accept.textContent = 'Accept the new key';
-      accept.onclick = () => state.room?.trustNewKey(p.id);
-      warn.append(' ', accept);
-      li.append(warn);
-    }
-    if (p.state === 'refused' && p.refusal) {
-      const why = document.createElement('div');
-      why.className = 'warning reason';
-      why.textContent = refusalText(p.refusal);
-      li.append(why);
-    }
-    ul.append(li);
-  }
-  updateStatus();
+/** Adds a line to the mounted view's log (nothing when no view is mounted). */
+function log(text, kind = 'notice') {
+  state.view?.log(text, kind);
 }
 
 function updateStatus() {
   if (!state.room) return;
-  const open = state.peers.some((p) => p.state === 'connected');
-  $('message').disabled = !open;
-  $('send').disabled = !open;
   const { text, kind } = roomStatus(state.peers);
   status(text, kind);
 }
@@ -134,6 +88,11 @@ async function join(event) {
     }
     state.derivationMillis = keys.millis;
     const { roomId } = keys;
+    const hub = createHub({
+      name: protocol.cleanName(name),
+      session: (peerId) => state.room?.session(peerId) ?? null,
+      trust: (peerId) => state.room?.trustNewKey(peerId),
+    });
     state.room = new Room({
       signaling: state.signaling,
       identity: state.identity,
@@ -141,12 +100,16 @@ async function join(event) {
       name,
       iceServers: state.node.iceServers,
       relayHost: state.node.relayHost,
-      onPeers: renderPeers,
-      onMessage: (from, label, message) => {
-        if (label === 'chat' && message.type === 'chat') log(`${displayName(from.name)}: ${message.text}`, 'chat');
-      },
-      onEvent: (e) => log(eventText(e), 'notice'),
+      onPeers: hub.peers,
+      onMessage: hub.message,
+      onEvent: (e) => hub.notice(eventText(e)),
       autoStart: window.switchboardOptions?.autoStart ?? true,
+    });
+    state.view = mount($('call'), hub.link, {
+      onPeers: (peers) => {
+        state.peers = peers;
+        updateStatus();
+      },
     });
     $('room-id').textContent = roomId.slice(0, 8);
     $('join-form').hidden = true;
@@ -162,24 +125,13 @@ async function join(event) {
 async function leave() {
   await state.room?.leave();
   state.room = null;
+  state.view?.destroy();
+  state.view = null;
+  state.peers = [];
   $('room').hidden = true;
   $('join-form').hidden = false;
   $('join').disabled = false;
-  $('log').replaceChildren();
   status('Left the room.');
-}
-
-function sendChat(event) {
-  event.preventDefault();
-  const text = $('message').value;
-  if (!text.trim() || !state.room) return;
-  const n = state.room.broadcast('chat', protocol.chat(randomNonce(9), text));
-  if (n > 0) {
-    log(`${state.room.name} (you): ${text}`, 'chat mine');
-    $('message').value = '';
-  } else {
-    log('Not sent: nobody is connected.', 'notice');
-  }
 }
 
 async function start() {
@@ -197,7 +149,6 @@ async function start() {
   }
   $('name').value = localStorage.getItem(`switchboard.name.${state.identity.slot}`) || '';
   $('join-form').addEventListener('submit', join);
-  $('chat-form').addEventListener('submit', sendChat);
   $('leave').addEventListener('click', leave);
   $('new-identity').addEventListener('click', async () => {
     if (state.signaling && !confirm('Make a new identity? You will leave the room.')) return;
