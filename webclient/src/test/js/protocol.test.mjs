@@ -152,3 +152,51 @@ test('cleanName drops controls, NUL and bidirectional overrides, trims, and caps
   assert.equal(p.cleanName(42), '');
   assert.equal(p.cleanName(null), '');
 });
+
+// The call vocabulary (§5.2): the document's example exchange, message by message.
+const CALL = 'call:c7Hq2LxV0pWm9sRt';
+const BOB = 'bX2JqRk7QbYH3Wc1TnLq0o8xZkV2cNwE5sPa9fDgUhI';
+
+test('call vocabulary: builders give exactly the documented shapes', () => {
+  assert.deepEqual(p.call({ context: CALL, key: 'MFkw', nonce: NONCE, caps: ['VOICE', 'FILE'], p2p: true }),
+    { v: 1, type: 'call', context: CALL, key: 'MFkw', nonce: NONCE, caps: ['VOICE', 'FILE'], p2p: true });
+  assert.deepEqual(p.call({ context: CALL, key: 'MFkw', nonce: NONCE, epk: 'MFkwEw', box: BOX }),
+    { v: 1, type: 'call', context: CALL, key: 'MFkw', nonce: NONCE, caps: [], epk: 'MFkwEw', box: BOX });
+  assert.deepEqual(p.accept({ context: CALL, key: 'MFkw', nonce: NONCE, caps: ['VOICE'] }),
+    { v: 1, type: 'accept', context: CALL, key: 'MFkw', nonce: NONCE, caps: ['VOICE'], mode: 'relay' });
+  assert.deepEqual(p.decline({ context: CALL, reason: 'busy', message: 'in another call' }),
+    { v: 1, type: 'decline', context: CALL, reason: 'busy', message: 'in another call' });
+  assert.deepEqual(p.capabilitiesQuery({ id: 'q1' }), { v: 1, type: 'capabilities-query', id: 'q1' });
+  assert.deepEqual(p.capabilities({ caps: ['VOICE', 'VIDEO'], ref: 'q1' }),
+    { v: 1, type: 'capabilities', caps: ['VOICE', 'VIDEO'], ref: 'q1' });
+  assert.throws(() => p.call({ context: `room:${ROOM}`, key: 'MFkw', nonce: NONCE }), TypeError);
+  assert.throws(() => p.call({ context: CALL, key: 'MFkw', nonce: NONCE, caps: ['SMELL'] }), TypeError);
+  assert.throws(() => p.call({ context: CALL, key: 'MFkw', nonce: NONCE, box: BOX }), TypeError);
+  assert.throws(() => p.accept({ context: CALL, key: 'MFkw', nonce: NONCE, mode: 'direct' }), TypeError);
+  assert.throws(() => p.decline({ context: CALL, reason: 'bored' }), TypeError);
+});
+
+test('call vocabulary: readers take what builders make and turn anything malformed into null', () => {
+  const c = p.call({ context: CALL, key: 'MFkw', nonce: NONCE, caps: ['VIDEO'], p2p: true, epk: 'MFkwEw', box: BOX });
+  assert.deepEqual(p.readCall(c, BOB),
+    { context: CALL, key: 'MFkw', nonce: NONCE, caps: ['VIDEO'], p2p: true, epk: 'MFkwEw', box: BOX });
+  assert.equal(p.readCall({ ...c, caps: ['VIDEO', 'VIDEO'] }, BOB), null);
+  assert.equal(p.readCall({ ...c, nonce: 'short' }, BOB), null);
+  assert.equal(p.readCall({ ...c, epk: undefined }, BOB), null);
+  assert.equal(p.readCall(c, 'node'), null);
+  assert.deepEqual(p.readAccept({ v: 1, type: 'accept', context: CALL, key: 'MFkw', nonce: NONCE }),
+    { context: CALL, key: 'MFkw', nonce: NONCE, caps: [], mode: 'relay' });
+  assert.equal(p.readAccept({ v: 1, type: 'accept', context: CALL, key: 'MFkw', nonce: NONCE, mode: 'x' }), null);
+  assert.deepEqual(p.readDecline({ v: 1, type: 'decline', context: CALL, reason: 'unavailable' }),
+    { context: CALL, reason: 'unavailable', message: '' });
+  assert.equal(p.readDecline({ v: 1, type: 'decline', context: CALL, reason: 'nope' }), null);
+  assert.deepEqual(p.readCapabilitiesQuery({ v: 1, type: 'capabilities-query', id: 'q1' }), { context: null, id: 'q1' });
+  assert.deepEqual(p.readCapabilities({ v: 1, type: 'capabilities', caps: ['FILE'], ref: 'q1' }),
+    { caps: ['FILE'], context: null, ref: 'q1' });
+  assert.equal(p.readCapabilities({ v: 1, type: 'capabilities', caps: 'FILE' }), null);
+  for (const bad of [null, 42, 'call', [], { type: 'call' }]) {
+    assert.equal(p.readCall(bad, BOB), null);
+    assert.equal(p.readAccept(bad), null);
+    assert.equal(p.readDecline(bad), null);
+  }
+});

@@ -263,6 +263,185 @@ export function readError(m) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The call vocabulary (§5.2): call, accept, decline, capabilities-query, capabilities; with
+// `hangup` and `error` above, one set of messages for every way of calling.
+
+/** What a page can do in a call (§5.2), as the IRC WebRTC negotiation spells it. */
+export const CAPABILITIES = Object.freeze(['VOICE', 'VIDEO', 'FILE']);
+/** Why a call was declined (§5.2). */
+export const DECLINE_REASONS = Object.freeze(['busy', 'rejected', 'unavailable']);
+/** How a call's media flow (§5.2, §8): `relay` (default) or `p2p` (both agreed). */
+export const CALL_MODES = Object.freeze(['relay', 'p2p']);
+/** A call context (§6): `call:` and 1 to 64 base64url characters. */
+export const CALL_CONTEXT = /^call:[A-Za-z0-9_-]{1,64}$/;
+/** Longest human-readable `message` of a decline or an error (§5). */
+export const MAX_REASON_TEXT = 512;
+
+function checkCaps(caps) {
+  const list = caps ?? [];
+  if (!Array.isArray(list) || new Set(list).size !== list.length || !list.every((c) => CAPABILITIES.includes(c))) {
+    throw new TypeError(`caps must list distinct values of ${CAPABILITIES.join(', ')}: ${JSON.stringify(caps)}`);
+  }
+  return [...list];
+}
+
+function checkCallContext(context) {
+  if (typeof context !== 'string' || !CALL_CONTEXT.test(context)) throw new TypeError(`not a call context: ${context}`);
+  return context;
+}
+
+/** `caps` of a received message: absent is none; anything but distinct known values is null. */
+function readCaps(caps) {
+  if (caps === undefined || caps === null) return [];
+  if (!Array.isArray(caps) || caps.length > CAPABILITIES.length) return null;
+  if (!caps.every((c) => CAPABILITIES.includes(c)) || new Set(caps).size !== caps.length) return null;
+  return [...caps];
+}
+
+/**
+ * `call` (§5.2): a call offer to the called side's inbox (or a callee's ring topic, §5.3).
+ * @param {{context:string, key:string, nonce:string, caps?:string[], p2p?:boolean, epk?:string, box?:string}} c
+ *   `key`/`nonce` of the caller (for the signed descriptions of §6); `p2p` true asks for a direct
+ *   link; `epk` and `box` together: the caller's name sealed to the callee's key (§5.1).
+ * @returns {object} `{v, type:'call', context, key, nonce, caps, p2p?, epk?, box?}`.
+ * @throws {TypeError} on a context that is not a call's, unknown capabilities, or only one of epk/box.
+ */
+export function call({ context, key, nonce, caps, p2p, epk, box }) {
+  const m = { v: VERSION, type: 'call', context: checkCallContext(context), key, nonce, caps: checkCaps(caps) };
+  if (p2p) m.p2p = true;
+  if (!epk !== !box) throw new TypeError('epk and box come together or not at all');
+  if (epk) {
+    m.epk = epk;
+    m.box = box;
+  }
+  return m;
+}
+
+/**
+ * @param {any} m
+ * @param {string} sender the verified sender id (`sb-sender`).
+ * @returns {{context:string, key:string, nonce:string, caps:string[], p2p:boolean, epk:string|null, box:string|null}|null}
+ */
+export function readCall(m, sender) {
+  if (!isObject(m) || m.type !== 'call' || !PEER_ID.test(sender)) return null;
+  if (typeof m.context !== 'string' || !CALL_CONTEXT.test(m.context)) return null;
+  if (typeof m.key !== 'string' || m.key.length > MAX_KEY || !/^[A-Za-z0-9_-]+$/.test(m.key)) return null;
+  if (typeof m.nonce !== 'string' || !NONCE.test(m.nonce)) return null;
+  const caps = readCaps(m.caps);
+  if (!caps || (m.p2p !== undefined && typeof m.p2p !== 'boolean')) return null;
+  const sealed = typeof m.epk === 'string' && /^[A-Za-z0-9_-]{1,256}$/.test(m.epk)
+    && typeof m.box === 'string' && BOX.test(m.box);
+  if (!sealed && (m.epk !== undefined || m.box !== undefined)) return null;
+  return {
+    context: m.context, key: m.key, nonce: m.nonce, caps, p2p: m.p2p === true,
+    epk: sealed ? m.epk : null, box: sealed ? m.box : null,
+  };
+}
+
+/**
+ * `accept` (§5.2): the called side takes the call, with its own key and nonce.
+ * @param {{context:string, key:string, nonce:string, caps?:string[], mode?:'relay'|'p2p'}} a
+ *   `mode` is the called side's final choice; `p2p` only when the call asked for it.
+ * @returns {object} `{v, type:'accept', context, key, nonce, caps, mode}`.
+ * @throws {TypeError} on a bad context, capability or mode.
+ */
+export function accept({ context, key, nonce, caps, mode = 'relay' }) {
+  if (!CALL_MODES.includes(mode)) throw new TypeError(`mode must be relay or p2p: ${mode}`);
+  return { v: VERSION, type: 'accept', context: checkCallContext(context), key, nonce, caps: checkCaps(caps), mode };
+}
+
+/**
+ * @param {any} m
+ * @returns {{context:string, key:string, nonce:string, caps:string[], mode:'relay'|'p2p'}|null}
+ */
+export function readAccept(m) {
+  if (!isObject(m) || m.type !== 'accept') return null;
+  if (typeof m.context !== 'string' || !CALL_CONTEXT.test(m.context)) return null;
+  if (typeof m.key !== 'string' || m.key.length > MAX_KEY || !/^[A-Za-z0-9_-]+$/.test(m.key)) return null;
+  if (typeof m.nonce !== 'string' || !NONCE.test(m.nonce)) return null;
+  const caps = readCaps(m.caps);
+  const mode = m.mode === undefined ? 'relay' : m.mode;
+  if (!caps || !CALL_MODES.includes(mode)) return null;
+  return { context: m.context, key: m.key, nonce: m.nonce, caps, mode };
+}
+
+/**
+ * `decline` (§5.2): the called side does not take the call.
+ * @param {{context:string, reason:'busy'|'rejected'|'unavailable', message?:string}} d
+ * @returns {object} `{v, type:'decline', context, reason, message?}`.
+ * @throws {TypeError} on a bad context or reason.
+ */
+export function decline({ context, reason, message }) {
+  if (!DECLINE_REASONS.includes(reason)) throw new TypeError(`reason must be one of ${DECLINE_REASONS.join(', ')}: ${reason}`);
+  const m = { v: VERSION, type: 'decline', context: checkCallContext(context), reason };
+  if (message) m.message = String(message).slice(0, MAX_REASON_TEXT);
+  return m;
+}
+
+/**
+ * @param {any} m
+ * @returns {{context:string, reason:string, message:string}|null} message '' when none.
+ */
+export function readDecline(m) {
+  if (!isObject(m) || m.type !== 'decline') return null;
+  if (typeof m.context !== 'string' || !CALL_CONTEXT.test(m.context) || !DECLINE_REASONS.includes(m.reason)) return null;
+  return { context: m.context, reason: m.reason, message: typeof m.message === 'string' ? m.message.slice(0, MAX_REASON_TEXT) : '' };
+}
+
+/**
+ * `capabilities-query` (§5.2): "what can your page do?".
+ * @param {{context?:string, id?:string}} [q] optional context and message id (echoed as `ref`).
+ * @returns {object} `{v, type:'capabilities-query', context?, id?}`.
+ */
+export function capabilitiesQuery({ context, id } = {}) {
+  const m = { v: VERSION, type: 'capabilities-query' };
+  if (context) {
+    if (!CONTEXT.test(context)) throw new TypeError(`not a context: ${context}`);
+    m.context = context;
+  }
+  if (id) m.id = id;
+  return m;
+}
+
+/**
+ * @param {any} m
+ * @returns {{context:string|null, id:string|null}|null}
+ */
+export function readCapabilitiesQuery(m) {
+  if (!isObject(m) || m.type !== 'capabilities-query') return null;
+  if (m.context !== undefined && (typeof m.context !== 'string' || !CONTEXT.test(m.context))) return null;
+  const id = typeof m.id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(m.id) ? m.id : null;
+  return { context: m.context ?? null, id };
+}
+
+/**
+ * `capabilities` (§5.2): the answer to a query.
+ * @param {{caps:string[], context?:string, ref?:string}} c `ref` = the query's id.
+ * @returns {object} `{v, type:'capabilities', caps, context?, ref?}`.
+ */
+export function capabilities({ caps, context, ref }) {
+  const m = { v: VERSION, type: 'capabilities', caps: checkCaps(caps) };
+  if (context) {
+    if (!CONTEXT.test(context)) throw new TypeError(`not a context: ${context}`);
+    m.context = context;
+  }
+  if (ref) m.ref = ref;
+  return m;
+}
+
+/**
+ * @param {any} m
+ * @returns {{caps:string[], context:string|null, ref:string|null}|null}
+ */
+export function readCapabilities(m) {
+  if (!isObject(m) || m.type !== 'capabilities') return null;
+  if (m.context !== undefined && (typeof m.context !== 'string' || !CONTEXT.test(m.context))) return null;
+  const caps = readCaps(m.caps);
+  if (!caps) return null;
+  return { caps, context: m.context ?? null, ref: typeof m.ref === 'string' ? m.ref.slice(0, 64) : null };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Data channels between two peers (§10)
 
 /**

@@ -4,6 +4,7 @@ import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One signaling message of protocol version 1, parsed once and checked ({@link MessageValidator}):
@@ -16,7 +17,8 @@ import java.util.Objects;
  * type. There is no default branch anywhere.
  */
 public sealed interface Message permits Message.Join, Message.Leave, Message.Hello,
-        Message.SessionDescription, Message.Candidate, Message.Hangup, Message.ErrorReport {
+        Message.SessionDescription, Message.Candidate, Message.Hangup, Message.ErrorReport,
+        Message.Call, Message.Accept, Message.Decline, Message.CapabilitiesQuery, Message.Capabilities {
 
     /** @return the type, as in the JSON {@code type} field. */
     @NotNull MessageType type();
@@ -52,6 +54,16 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
         R hangup(@NotNull Envelope envelope, @NotNull Hangup hangup);
 
         R error(@NotNull Envelope envelope, @NotNull ErrorReport error);
+
+        R call(@NotNull Envelope envelope, @NotNull Call call);
+
+        R accept(@NotNull Envelope envelope, @NotNull Accept accept);
+
+        R decline(@NotNull Envelope envelope, @NotNull Decline decline);
+
+        R capabilitiesQuery(@NotNull Envelope envelope, @NotNull CapabilitiesQuery query);
+
+        R capabilities(@NotNull Envelope envelope, @NotNull Capabilities capabilities);
     }
 
     /**
@@ -255,6 +267,140 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
         @Override
         public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
             return visitor.error(envelope, this);
+        }
+    }
+
+    // --- the call vocabulary (docs/protocol.md §5.2) ----------------------------------------------
+
+    /**
+     * {@code call} in a peer's inbox: a call offer, "will you talk with me?". It carries what the
+     * called side needs to answer and to check the caller later: the caller's key (its fingerprint
+     * is shown) and nonce (both go into the signed statements of §6), what the caller's page can
+     * do, whether the caller asks for a direct (P2P) link, and optionally the caller's display name
+     * sealed to the called side's key ({@code epk} and {@code box}, §5.1), which the node cannot
+     * open.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param context     the call, always a {@code call:} context.
+     * @param key         the caller's SPKI, base64url, at most 256 characters; hashes to the sender id.
+     * @param nonce       16 to 64 base64url characters, fresh for this call.
+     * @param caps        what the caller's page supports (unmodifiable, possibly empty).
+     * @param p2p         whether the caller asks for a direct link; only then may the called side
+     *                    choose {@link CallMode#P2P}.
+     * @param epk         the caller's ephemeral ECDH public key (SPKI, base64url), or {@code null};
+     *                    present exactly when {@code box} is.
+     * @param box         the caller's display name sealed to the called side's key, or {@code null}.
+     */
+    record Call(@NotNull String recipientId, @NotNull Context context, @NotNull String key,
+                @NotNull String nonce, @NotNull Set<Capability> caps, boolean p2p, @Nullable String epk,
+                @Nullable String box) implements Message {
+        public Call {
+            caps = Set.copyOf(caps);
+        }
+
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.CALL;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.call(envelope, this);
+        }
+    }
+
+    /**
+     * {@code accept} in the caller's inbox: the called side takes the call. Its key and nonce
+     * complete what both need for the signed offer and answer that follow (§6).
+     *
+     * @param recipientId the inbox owner (the caller), from the topic.
+     * @param context     the call, a {@code call:} context.
+     * @param key         the called side's SPKI; hashes to the sender id.
+     * @param nonce       the called side's nonce for this call.
+     * @param caps        what the called side's page supports.
+     * @param mode        the called side's final choice; {@link CallMode#P2P} only if the call asked.
+     */
+    record Accept(@NotNull String recipientId, @NotNull Context context, @NotNull String key,
+                  @NotNull String nonce, @NotNull Set<Capability> caps, @NotNull CallMode mode)
+            implements Message {
+        public Accept {
+            caps = Set.copyOf(caps);
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.ACCEPT;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.accept(envelope, this);
+        }
+    }
+
+    /**
+     * {@code decline} in the caller's inbox: the called side does not take the call.
+     *
+     * @param recipientId the inbox owner (the caller), from the topic.
+     * @param context     the call, a {@code call:} context.
+     * @param reason      why: busy, rejected or unavailable.
+     * @param message     human-readable text, at most 512 characters, or {@code null}.
+     */
+    record Decline(@NotNull String recipientId, @NotNull Context context, @NotNull DeclineReason reason,
+                   @Nullable String message) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.DECLINE;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.decline(envelope, this);
+        }
+    }
+
+    /**
+     * {@code capabilities-query} in a peer's inbox: "what can your page do?", answered with
+     * {@link Capabilities}. Allowed before a call and during one, in any context.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param context     the room or call it is about, or {@code null}.
+     */
+    record CapabilitiesQuery(@NotNull String recipientId, @Nullable Context context) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.CAPABILITIES_QUERY;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.capabilitiesQuery(envelope, this);
+        }
+    }
+
+    /**
+     * {@code capabilities} in a peer's inbox: the answer to a query, what the sender's page
+     * supports (possibly nothing: it speaks the protocol but takes no calls).
+     *
+     * @param recipientId the inbox owner, from the topic.
+     * @param context     as in the query, or {@code null}.
+     * @param caps        what the sender's page supports (unmodifiable, possibly empty).
+     */
+    record Capabilities(@NotNull String recipientId, @Nullable Context context, @NotNull Set<Capability> caps)
+            implements Message {
+        public Capabilities {
+            caps = Set.copyOf(caps);
+        }
+
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.CAPABILITIES;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.capabilities(envelope, this);
         }
     }
 }

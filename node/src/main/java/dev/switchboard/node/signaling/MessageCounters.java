@@ -74,7 +74,7 @@ public final class MessageCounters {
     public static @NotNull String[] typeLabels() {
         final String[] labels = new String[TYPES.length + 1];
         for (int t = 0; t < TYPES.length; t++) {
-            labels[t] = TYPES[t].name().toLowerCase(java.util.Locale.ROOT);
+            labels[t] = TYPES[t].wireName();
         }
         labels[TYPES.length] = INVALID;
         return labels;

@@ -27,7 +27,17 @@ public enum MessageType {
     /** Inbox: the sender ends the session. */
     HANGUP(Placement.INBOX),
     /** Inbox: an error report, from the node or from a peer. */
-    ERROR(Placement.INBOX);
+    ERROR(Placement.INBOX),
+    /** Inbox: a call offer, "will you talk with me?" (the call vocabulary, {@code docs/protocol.md} §5.2). */
+    CALL(Placement.INBOX),
+    /** Inbox: the called side takes the call, choosing relayed or direct. */
+    ACCEPT(Placement.INBOX),
+    /** Inbox: the called side does not take the call, with a reason (busy, rejected, unavailable). */
+    DECLINE(Placement.INBOX),
+    /** Inbox: "what can you do?"; answered with {@link #CAPABILITIES}. */
+    CAPABILITIES_QUERY(Placement.INBOX),
+    /** Inbox: what the sender's page supports: VOICE, VIDEO, FILE. */
+    CAPABILITIES(Placement.INBOX);
 
     /**
      * The kinds of topic that carry the node's messages. Every topic of the grammar is mapped to
@@ -77,9 +87,12 @@ public enum MessageType {
         return placement;
     }
 
-    /** @return the name used in the JSON {@code type} field, e.g. {@code offer}. */
+    /**
+     * @return the name used in the JSON {@code type} field: the constant's name in lower case with
+     *     {@code -} for {@code _}, e.g. {@code offer}, {@code capabilities-query}.
+     */
     public @NotNull String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**

@@ -17,7 +17,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -141,7 +143,9 @@ public final class MessageValidator {
             }
         }
         final String key = parsed instanceof Message.Join join ? join.key()
-                : parsed instanceof Message.Hello hello ? hello.key() : null;
+                : parsed instanceof Message.Hello hello ? hello.key()
+                : parsed instanceof Message.Call call ? call.key()
+                : parsed instanceof Message.Accept accept ? accept.key() : null;
         if (key != null && !peerIdOf(key).equals(message.senderId())) {
             return invalid(SignalingError.KEY_MISMATCH,
                     "field 'key' does not hash to the verified sender id " + message.senderId());
@@ -199,6 +203,37 @@ public final class MessageValidator {
             case HANGUP -> new Message.Hangup(address, f.context());
             case ERROR -> new Message.ErrorReport(address, f.string("code", MAX_CODE_CHARS),
                     f.optionalString("message", MAX_ERROR_TEXT));
+            case CALL -> {
+                final Context context = f.callContext();
+                final String key = f.base64Url("key", MAX_KEY_CHARS);
+                final String nonce = f.matching("nonce", NONCE);
+                final Set<Capability> caps = f.caps();
+                final boolean p2p = f.optionalBoolean("p2p");
+                final String epk = f.optionalBase64Url("epk", MAX_KEY_CHARS);
+                final String box = f.optionalMatching("box", BOX);
+                if ((epk == null) != (box == null)) {
+                    f.failed("fields 'epk' and 'box' (the sealed caller name, docs/protocol.md §5.1) come together"
+                            + " or not at all (got only '" + (epk == null ? "box" : "epk") + "')");
+                }
+                yield new Message.Call(address, context, key, nonce, caps, p2p, epk, box);
+            }
+            case ACCEPT -> {
+                final Context context = f.callContext();
+                final String key = f.base64Url("key", MAX_KEY_CHARS);
+                final String nonce = f.matching("nonce", NONCE);
+                final Set<Capability> caps = f.caps();
+                yield new Message.Accept(address, context, key, nonce, caps, f.mode());
+            }
+            case DECLINE -> {
+                final Context context = f.callContext();
+                final DeclineReason reason = f.reason();
+                yield new Message.Decline(address, context, reason, f.optionalString("message", MAX_ERROR_TEXT));
+            }
+            case CAPABILITIES_QUERY -> new Message.CapabilitiesQuery(address, f.optionalContext());
+            case CAPABILITIES -> {
+                final Context context = f.optionalContext();
+                yield new Message.Capabilities(address, context, f.caps());
+            }
         };
     }
 
@@ -325,6 +360,95 @@ public final class MessageValidator {
                 return null;
             }
             return matching("mac", MAC);
+        }
+
+        /** {@code context} of call, accept and decline: a {@code call:} context. */
+        Context callContext() {
+            final Context context = context();
+            if (problem == null && context.kind() != Context.Kind.CALL) {
+                failed("field 'context' must be a call context call:<callId> (got \"" + context + "\")");
+            }
+            return context;
+        }
+
+        /** An optional {@code context}: absent or {@code null} gives {@code null}. */
+        @Nullable Context optionalContext() {
+            final JsonNode n = o.get("context");
+            return n == null || n.isNull() ? null : context();
+        }
+
+        /** {@code caps}: optional array of distinct capability names; absent means none. */
+        Set<Capability> caps() {
+            final JsonNode n = o.get("caps");
+            final Set<Capability> caps = EnumSet.noneOf(Capability.class);
+            if (problem != null || n == null || n.isNull()) {
+                return caps;
+            }
+            if (!n.isArray() || n.size() > Capability.values().length) {
+                failed("field 'caps' must be an array of at most " + Capability.values().length
+                        + " of VOICE, VIDEO, FILE" + got(n));
+                return caps;
+            }
+            for (final JsonNode c : n) {
+                final Capability cap = c.isTextual() ? Capability.fromWire(c.asText()) : null;
+                if (cap == null || !caps.add(cap)) {
+                    failed("field 'caps' must list distinct values of VOICE, VIDEO, FILE (got "
+                            + clip(c.toString()) + ")");
+                    return caps;
+                }
+            }
+            return caps;
+        }
+
+        /** An optional boolean; absent or {@code null} gives {@code false}. */
+        boolean optionalBoolean(final String field) {
+            final JsonNode n = o.get(field);
+            if (problem != null || n == null || n.isNull()) {
+                return false;
+            }
+            if (!n.isBoolean()) {
+                failed("field '" + field + "' must be true or false" + got(n));
+                return false;
+            }
+            return n.booleanValue();
+        }
+
+        @Nullable String optionalBase64Url(final String field, final int maxChars) {
+            final JsonNode n = o.get(field);
+            return n == null || n.isNull() ? null : base64Url(field, maxChars);
+        }
+
+        @Nullable String optionalMatching(final String field, final Pattern pattern) {
+            final JsonNode n = o.get(field);
+            return n == null || n.isNull() ? null : matching(field, pattern);
+        }
+
+        /** {@code mode} of accept: {@code relay} (the default when absent) or {@code p2p}. */
+        CallMode mode() {
+            final JsonNode n = o.get("mode");
+            if (problem != null || n == null || n.isNull()) {
+                return CallMode.RELAY;
+            }
+            final CallMode mode = n.isTextual() ? CallMode.fromWire(n.asText()) : null;
+            if (mode == null) {
+                failed("field 'mode' must be \"relay\" or \"p2p\"" + got(n));
+                return CallMode.RELAY;
+            }
+            return mode;
+        }
+
+        /** {@code reason} of decline, required. */
+        DeclineReason reason() {
+            final JsonNode n = o.get("reason");
+            if (problem != null) {
+                return DeclineReason.UNAVAILABLE;
+            }
+            final DeclineReason reason = n != null && n.isTextual() ? DeclineReason.fromWire(n.asText()) : null;
+            if (reason == null) {
+                failed("field 'reason' must be \"busy\", \"rejected\" or \"unavailable\"" + got(n));
+                return DeclineReason.UNAVAILABLE;
+            }
+            return reason;
         }
 
         /** {@code context}: the grammar of {@link Context}. */

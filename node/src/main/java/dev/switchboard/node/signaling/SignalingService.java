@@ -23,10 +23,12 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code join}, {@code leave}, {@code hello}: the rooms feature ({@link RoomHandler});</li>
  *   <li>{@code offer}, {@code answer}, {@code candidate}, {@code hangup}: peer sessions and the
  *       relay ({@link SessionHandler});</li>
+ *   <li>{@code call}, {@code accept}, {@code decline}, {@code capabilities-query},
+ *       {@code capabilities}: the call vocabulary ({@link CallHandler});</li>
  *   <li>{@code error} from a peer: delivered as it is.</li>
  * </ul>
  *
- * Calls, the lobby and federation get handlers of their own beside these. The topics it handles
+ * The lobby and federation get handlers of their own beside these. The topics it handles
  * are the room presence topics and inboxes ({@link MessageType.Placement#of}); the broker refuses
  * every other topic.
  *
@@ -42,6 +44,7 @@ public final class SignalingService implements SignalingInterceptor {
     private final MessageValidator validator;
     private final SessionHandler sessions;
     private final RoomHandler rooms;
+    private final CallHandler calls = new CallHandler();
     private final Message.Visitor<CompletableFuture<Verdict>> dispatch = new Dispatch();
     private final MessageCounters counters = new MessageCounters();
 
@@ -99,6 +102,7 @@ public final class SignalingService implements SignalingInterceptor {
     @Override
     public void attach(final @NotNull Presence presence) {
         sessions.attach(presence);
+        calls.attach(presence);
     }
 
     @Override
@@ -151,6 +155,33 @@ public final class SignalingService implements SignalingInterceptor {
         public CompletableFuture<Verdict> error(final @NotNull Message.Envelope e,
                                                 final @NotNull Message.ErrorReport m) {
             return done(Verdict.forward()); // a peer's problem report for another peer: checked, delivered
+        }
+
+        @Override
+        public CompletableFuture<Verdict> call(final @NotNull Message.Envelope e, final @NotNull Message.Call m) {
+            return done(calls.call(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> accept(final @NotNull Message.Envelope e, final @NotNull Message.Accept m) {
+            return done(calls.accept(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> decline(final @NotNull Message.Envelope e, final @NotNull Message.Decline m) {
+            return done(calls.decline(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> capabilitiesQuery(final @NotNull Message.Envelope e,
+                                                            final @NotNull Message.CapabilitiesQuery m) {
+            return done(calls.query(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> capabilities(final @NotNull Message.Envelope e,
+                                                       final @NotNull Message.Capabilities m) {
+            return done(calls.capabilities(e, m));
         }
 
         private CompletableFuture<Verdict> done(final Verdict verdict) {

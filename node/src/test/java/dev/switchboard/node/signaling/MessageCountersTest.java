@@ -19,7 +19,8 @@ class MessageCountersTest {
         counters.count(MessageType.JOIN, Verdict.forward());
         counters.count(null, Verdict.reject("bad-json", "x"));
         final List<String> labels = Arrays.asList(MessageCounters.typeLabels());
-        assertEquals(List.of("join", "leave", "hello", "offer", "answer", "candidate", "hangup", "error", "invalid"),
+        assertEquals(List.of("join", "leave", "hello", "offer", "answer", "candidate", "hangup", "error",
+                        "call", "accept", "decline", "capabilities-query", "capabilities", "invalid"),
                 labels);
         assertEquals(2, counters.count(labels.indexOf("offer"), MessageCounters.VerdictKind.REWRITE));
         assertEquals(0, counters.count(labels.indexOf("offer"), MessageCounters.VerdictKind.FORWARD));
