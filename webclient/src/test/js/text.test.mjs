@@ -14,6 +14,10 @@ test('refusals are worded, with the description type and the browser\'s detail',
   assert.match(t.refusalText({ code: 'certificate-changed', type: 'answer' }), /^the answer names another certificate/);
   assert.equal(t.refusalText({ code: 'apply-failed', type: 'offer', detail: 'bad m-line' }), 'could not apply the offer: bad m-line');
   assert.equal(t.refusalText({ code: 'failed' }), 'the connection failed');
+  assert.equal(t.refusalText({ code: 'bad-description', type: 'offer', detail: 'no a=fingerprint line: the description names no DTLS certificate' }),
+    'the offer names no usable DTLS certificate (no a=fingerprint line: the description names no DTLS certificate), so it was refused');
+  assert.match(t.refusalText({ code: 'certificate-mismatch', detail: 'DTLS presented sha-1 96:14…; the signed description names sha-256 B2:F1… (no sha-1 line)' }),
+    /someone is in the middle \(DTLS presented sha-1 .*\(no sha-1 line\)\)$/);
   assert.match(t.refusalText({ code: 'no-word' }), /^this person does not know the room's word/);
   assert.match(t.eventText({ kind: 'refused', name: '', refusal: { code: 'no-word' } }), /^Refused someone: this person does not know the room's word/);
   assert.match(t.DERIVING_TEXT, /secret word/);

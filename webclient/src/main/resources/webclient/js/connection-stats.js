@@ -60,3 +60,21 @@ export function presentedCertificate(stats) {
   return cert && cert.fingerprint && cert.fingerprintAlgorithm
     ? `${cert.fingerprintAlgorithm} ${cert.fingerprint}` : null;
 }
+
+/**
+ * The certificate the remote side presented in the DTLS handshake, as hash function and value
+ * (RTCCertificateStats `fingerprintAlgorithm` and `fingerprint` of the transport's
+ * `remoteCertificateId`), for comparison with the signed line of the same hash function.
+ * @param {RTCStatsReport} stats
+ * @returns {{algorithm:string, value:string}|null} e.g. `{algorithm: 'sha-256', value: '4A:AD:…'}`,
+ *   or null before DTLS is up.
+ */
+export function presentedFingerprint(stats) {
+  let id = null;
+  stats.forEach((s) => {
+    if (s.type === 'transport' && s.remoteCertificateId) id = s.remoteCertificateId;
+  });
+  const cert = id ? stats.get(id) : null;
+  return cert && cert.fingerprint && cert.fingerprintAlgorithm
+    ? { algorithm: cert.fingerprintAlgorithm, value: cert.fingerprint } : null;
+}

@@ -173,49 +173,133 @@ export async function verify(publicKey, signature, data) {
  * UTF-8 of these lines joined by "\n": the domain-separation string
  * `switchboard/v1/session-description`, the context, the SDP type, the sender id, the recipient
  * id, the sender's nonce, the recipient's nonce, then every `a=fingerprint:` value of the SDP in
- * order of appearance.
+ * order of appearance, exactly as written (so the signature covers every fingerprint line).
  *
  * Every part is checked first, so that no field can smuggle in extra lines: ids and nonces must
- * have their exact shapes, and the SDP must name exactly one DTLS certificate (RFC 8122 §5: one
- * or more `a=fingerprint` lines, all with the same value, and no line that spells the attribute
- * name differently).
+ * have their exact shapes, and the SDP must name one DTLS certificate (see
+ * {@link certificateOf}).
  * @param {{context:string, type:string, senderId:string, recipientId:string,
  *          senderNonce:string, recipientNonce:string, sdp:string}} p
  * @returns {Uint8Array|null} the bytes, or null if any part is malformed or the SDP does not name
- *   exactly one DTLS fingerprint.
+ *   one DTLS certificate.
  */
 export function sessionStatement(p) {
   if (!CONTEXT.test(p.context) || (p.type !== 'offer' && p.type !== 'answer')
     || !PEER_ID.test(p.senderId) || !PEER_ID.test(p.recipientId)
     || !NONCE.test(p.senderNonce) || !NONCE.test(p.recipientNonce)) return null;
-  const fingerprint = signedFingerprint(p.sdp);
-  if (!fingerprint) return null;
+  if (certificateOf(p.sdp).error) return null;
   return utf8(['switchboard/v1/session-description', p.context, p.type, p.senderId, p.recipientId,
     p.senderNonce, p.recipientNonce, ...dtlsFingerprints(p.sdp)].join('\n'));
 }
 
 /**
  * @param {string} sdp
- * @returns {string[]} the value of every `a=fingerprint:` line, in order (RFC 8122 §5).
+ * @returns {string[]} the value of every `a=fingerprint:` line, in order, as written (RFC 8122 §5).
  */
 export function dtlsFingerprints(sdp) {
   return sdp.split(/\r?\n/).filter((l) => l.startsWith('a=fingerprint:'))
     .map((l) => l.substring('a=fingerprint:'.length));
 }
 
+/** RFC 8122 §5: `hash-func SP fingerprint`, fingerprint = 2UHEX *(":" 2UHEX) (lower case seen in the wild). */
+const FINGERPRINT_VALUE = /^([A-Za-z0-9-]{1,32}) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15,63})$/;
+
 /**
- * The one DTLS certificate fingerprint an SDP names.
+ * @typedef {object} CertificateFingerprint one fingerprint of a certificate, normalised for
+ *   comparison: RFC 8122 §5 hash names are case-insensitive, hex digits too.
+ * @property {string} algorithm hash function, lower case, e.g. `sha-256`.
+ * @property {string} value colon-separated hex pairs, upper case.
+ */
+
+/**
+ * The DTLS certificate an SDP names, as its fingerprints. RFC 8122 §5 allows several
+ * `a=fingerprint` lines for one certificate, one per hash function (sha-256, sha-384, sha-512,
+ * in any order, the hash name in any case; a line may repeat in every media section). They are
+ * accepted as one certificate when no hash function appears with two different values; two
+ * values under one hash function would be two certificates, and one connection has one (§10.1).
+ * A line whose attribute name is `fingerprint` in another case (which some parsers would read
+ * and the signature would not cover) makes the SDP unusable.
  * @param {string} sdp
- * @returns {string|null} e.g. `sha-256 4A:AD:…`, or null if there is none, several different
- *   ones, or a fingerprint attribute spelled in another case (which some parsers would read).
+ * @returns {{fingerprints: CertificateFingerprint[], error: null}|{fingerprints: null, error: string}}
+ *   the distinct fingerprints in order of first appearance, or an error naming the bad line.
+ */
+export function certificateOf(sdp) {
+  const lines = typeof sdp === 'string' ? sdp.split(/\r?\n/) : [];
+  const odd = lines.find((l) => /^a=fingerprint:/i.test(l) && !l.startsWith('a=fingerprint:'));
+  if (odd) return { fingerprints: null, error: `the attribute name of "${odd.slice(0, 40)}" is not spelled "fingerprint"` };
+  const byAlgorithm = new Map();
+  for (const raw of dtlsFingerprints(sdp ?? '')) {
+    const m = FINGERPRINT_VALUE.exec(raw);
+    if (!m) return { fingerprints: null, error: `a=fingerprint "${raw.slice(0, 80)}" is not "<hash> <hex pairs>" (RFC 8122 §5)` };
+    const algorithm = m[1].toLowerCase();
+    const value = m[2].toUpperCase();
+    const seen = byAlgorithm.get(algorithm);
+    if (seen !== undefined && seen !== value) {
+      return { fingerprints: null, error: `two different ${algorithm} fingerprints: the description names two certificates` };
+    }
+    byAlgorithm.set(algorithm, value);
+  }
+  if (byAlgorithm.size === 0) return { fingerprints: null, error: 'no a=fingerprint line: the description names no DTLS certificate' };
+  return { fingerprints: [...byAlgorithm].map(([algorithm, value]) => ({ algorithm, value })), error: null };
+}
+
+/**
+ * Does the certificate DTLS presented match a signed fingerprint? It is compared with the line
+ * whose hash function is the one the browser used for it (`RTCCertificateStats.fingerprintAlgorithm`).
+ * @param {CertificateFingerprint[]} signed the signed description's fingerprints ({@link certificateOf}).
+ * @param {{algorithm:string, value:string}|null} presented as the browser reports it, any case.
+ * @returns {boolean}
+ */
+export function certificateMatches(signed, presented) {
+  if (!signed || !presented) return false;
+  const algorithm = presented.algorithm.toLowerCase();
+  const value = presented.value.toUpperCase();
+  return signed.some((f) => f.algorithm === algorithm && f.value === value);
+}
+
+/**
+ * Do two descriptions name the same certificate? They do when they share a hash function and
+ * every hash function they share has the same value in both.
+ * @param {CertificateFingerprint[]} a
+ * @param {CertificateFingerprint[]} b
+ * @returns {boolean}
+ */
+export function sameCertificate(a, b) {
+  let shared = 0;
+  for (const f of a) {
+    const g = b.find((x) => x.algorithm === f.algorithm);
+    if (!g) continue;
+    if (g.value !== f.value) return false;
+    shared++;
+  }
+  return shared > 0;
+}
+
+/**
+ * Says, for a person, why the presented certificate matched no signed line.
+ * @param {CertificateFingerprint[]} signed
+ * @param {{algorithm:string, value:string}} presented
+ * @returns {string} e.g. `DTLS presented sha-256 4A:AD:…; the signed description names sha-384 …`.
+ */
+export function certificateMismatchDetail(signed, presented) {
+  const short = (f) => `${f.algorithm} ${f.value.slice(0, 23)}…`;
+  const algorithm = presented.algorithm.toLowerCase();
+  const named = signed.map(short).join(', ');
+  const sameHash = signed.some((f) => f.algorithm === algorithm);
+  return `DTLS presented ${short({ algorithm, value: presented.value.toUpperCase() })}; the signed description names ${named}`
+    + (sameHash ? '' : ` (no ${algorithm} line)`);
+}
+
+/**
+ * The one DTLS certificate fingerprint an SDP names, as one line value (for display and old
+ * callers): the first fingerprint of {@link certificateOf}.
+ * @param {string} sdp
+ * @returns {string|null} e.g. `sha-256 4A:AD:…` (as normalised), or null when {@link certificateOf}
+ *   finds an error.
  */
 export function signedFingerprint(sdp) {
-  const lines = sdp.split(/\r?\n/);
-  if (lines.some((l) => /^a=fingerprint:/i.test(l) && !l.startsWith('a=fingerprint:'))) return null;
-  const values = new Set(dtlsFingerprints(sdp));
-  if (values.size !== 1) return null;
-  const [value] = values;
-  return /^[A-Za-z0-9-]{1,32} [0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){15,63}$/.test(value) ? value : null;
+  const { fingerprints } = certificateOf(sdp);
+  return fingerprints ? `${fingerprints[0].algorithm} ${fingerprints[0].value}` : null;
 }
 
 /**

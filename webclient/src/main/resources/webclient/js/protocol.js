@@ -231,6 +231,10 @@ export function readHangup(m) {
 
 /** Error code a peer sends when the signature on a description did not verify (§7). */
 export const BAD_SIGNATURE = 'bad-signature';
+/** Error code a peer sends when a description names no usable DTLS certificate (§6, §7). */
+export const BAD_DESCRIPTION = 'bad-description';
+/** Error code a peer sends when DTLS presented a certificate no signed fingerprint matches (§6.2, §7). */
+export const CERTIFICATE_MISMATCH = 'certificate-mismatch';
 
 /**
  * An `error` (§5, §7).
@@ -251,6 +255,16 @@ export function error({ code, message, ref }) {
  */
 export function badSignature(type) {
   return error({ code: BAD_SIGNATURE, message: `signature on your ${type} did not verify`, ref: { type } });
+}
+
+/**
+ * The error a peer answers a description with when it names no usable DTLS certificate.
+ * @param {'offer'|'answer'} type the refused description's type.
+ * @param {string} why what is wrong with its fingerprint lines.
+ * @returns {object}
+ */
+export function badDescription(type, why) {
+  return error({ code: BAD_DESCRIPTION, message: `your ${type} cannot be used: ${why}`.slice(0, 500), ref: { type } });
 }
 
 /**

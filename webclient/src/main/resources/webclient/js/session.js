@@ -15,10 +15,12 @@
  * @module session
  */
 import { toBase64Url, fromBase64Url, randomNonce } from './encoding.js';
-import { sign, verify, sessionStatement, signedFingerprint } from './identity.js';
+import {
+  sign, verify, sessionStatement, certificateOf, certificateMatches, sameCertificate, certificateMismatchDetail,
+} from './identity.js';
 import * as protocol from './protocol.js';
 import { onRemoteDescription, iceRecovery } from './negotiation.js';
-import { selectedRoute, presentedCertificate } from './connection-stats.js';
+import { selectedRoute, presentedFingerprint } from './connection-stats.js';
 
 /** Messages received before the session is verified are held, at most this many. */
 const MAX_HELD = 256;
@@ -35,16 +37,20 @@ const MAX_PENDING_CANDIDATES = 64;
 
 /**
  * @typedef {object} Refusal why a session was refused, as codes (the UI words them).
- * @property {'bad-signature'|'no-word'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'} code
+ * @property {'bad-signature'|'bad-description'|'no-word'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'} code
  *   `bad-signature`: a description's signature did not verify; `no-word`: the peer could not prove
  *   that it knows the room's word (its membership MAC, §6.1, or its sealed name, §5.1, did not
  *   check out); `certificate-mismatch`: DTLS
  *   presented another certificate than the signed one; `certificate-unknown`: the browser did not
  *   report the presented certificate; `certificate-changed`: a later description named another
  *   certificate than the first; `apply-failed`: the browser refused a description; `failed`: ICE
- *   failed and restarts did not help.
+ *   failed and restarts did not help; `bad-description`: a description names no usable DTLS
+ *   certificate (no fingerprint, a malformed one, two values under one hash function).
+ *   `certificate-mismatch` compares the presented certificate with the signed line of the same
+ *   hash function (RFC 8122 §5 allows one line per hash function).
  * @property {'offer'|'answer'} [type] the description concerned.
- * @property {string} [detail] the browser's error message, for `apply-failed`.
+ * @property {string} [detail] what went wrong, in words: the browser's error for `apply-failed`,
+ *   the bad line for `bad-description`, what was presented and what was signed for `certificate-mismatch`.
  */
 
 /**
@@ -307,7 +313,7 @@ export class Session {
       context: this.context, type, senderId: this.identity.id, recipientId: this.peer.id,
       senderNonce: this.nonce, recipientNonce: this.peer.nonce, sdp,
     });
-    if (!statement) throw new Error(`the local ${type} does not name exactly one DTLS certificate`);
+    if (!statement) throw new Error(`the local ${type} cannot be signed: ${certificateOf(sdp).error || 'malformed part'}`);
     const sig = toBase64Url(await sign(this.identity, statement));
     const mac = this.membership ? await this.membership.mac(statement) : null;
     await this.signal(protocol.description({ type, context: this.context, sdp, sig, mac }));
@@ -315,6 +321,14 @@ export class Session {
 
   /** @private */
   async onDescription(d) {
+    // The description must name one DTLS certificate (RFC 8122 §5: one or several fingerprints
+    // of it) before there is anything to verify; say what is wrong with it, not "changed keys".
+    const certificate = certificateOf(d.sdp);
+    if (certificate.error) {
+      this.refuse({ code: 'bad-description', type: d.type, detail: certificate.error });
+      this.signal(protocol.badDescription(d.type, certificate.error)).catch(() => {});
+      return;
+    }
     const statement = sessionStatement({
       context: this.context, type: d.type, senderId: this.peer.id, recipientId: this.identity.id,
       senderNonce: this.peer.nonce, recipientNonce: this.nonce, sdp: d.sdp,
@@ -333,8 +347,7 @@ export class Session {
       return;
     }
     // One connection, one certificate: a later description may not name another one.
-    const certificate = signedFingerprint(d.sdp);
-    if (this.signedCertificate && certificate.toLowerCase() !== this.signedCertificate.toLowerCase()) {
+    if (this.signedCertificate && !sameCertificate(certificate.fingerprints, this.signedCertificate)) {
       this.refuse({ code: 'certificate-changed', type: d.type });
       return;
     }
@@ -356,7 +369,7 @@ export class Session {
         await this.pc.setLocalDescription({ type: 'rollback' });
       }
       await this.pc.setRemoteDescription({ type: d.type, sdp: d.sdp });
-      this.signedCertificate ||= certificate;
+      this.signedCertificate ||= certificate.fingerprints;
       if (d.type === 'offer') {
         if (this.state === 'new') this.setState('connecting');
         // Created after the offer is applied, the channels join its data section and need no
@@ -416,10 +429,16 @@ export class Session {
    * @private
    */
   async onControlOpen() {
-    const presented = presentedCertificate(await this.pc.getStats());
+    const presented = presentedFingerprint(await this.pc.getStats());
     if (this.isOver()) return;
-    if (!presented || !this.signedCertificate || presented.toLowerCase() !== this.signedCertificate.toLowerCase()) {
-      this.refuse({ code: presented ? 'certificate-mismatch' : 'certificate-unknown' });
+    if (!presented || !this.signedCertificate) {
+      this.refuse({ code: 'certificate-unknown' });
+      return;
+    }
+    if (!certificateMatches(this.signedCertificate, presented)) {
+      const detail = certificateMismatchDetail(this.signedCertificate, presented);
+      this.refuse({ code: 'certificate-mismatch', detail });
+      this.signal(protocol.error({ code: protocol.CERTIFICATE_MISMATCH, message: detail })).catch(() => {});
       return;
     }
     this.verified = true;

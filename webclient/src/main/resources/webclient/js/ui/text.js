@@ -29,8 +29,11 @@ export function refusalText(refusal) {
     case 'bad-signature':
       return `the ${refusal.type}'s signature does not match: someone between you (the node or the network) `
         + 'changed the call\'s keys, so it was refused';
+    case 'bad-description':
+      return `the ${refusal.type} names no usable DTLS certificate (${refusal.detail}), so it was refused`;
     case 'certificate-mismatch':
-      return 'the certificate in the connection is not the one the signed description named: someone is in the middle';
+      return 'the certificate in the connection is not the one the signed description named: someone is in the middle'
+        + (refusal.detail ? ` (${refusal.detail})` : '');
     case 'certificate-unknown':
       return 'the browser did not report the peer\'s certificate, so the connection could not be checked';
     case 'certificate-changed':
