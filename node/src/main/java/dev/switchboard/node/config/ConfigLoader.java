@@ -155,7 +155,7 @@ public final class ConfigLoader {
 
         final Section r = top.section("relay");
         r.allow("bind", "advertisedHost", "portRange", "maxSessions", "maxSessionsPerPeer", "idleTimeout",
-                "maxSessionsPerAddress", "halfOpenTimeout", "stunProof");
+                "maxSessionsPerAddress", "halfOpenTimeout", "stunProof", "socketBufferBytes");
         final PortRange range = r.portRange("portRange", "40000-40199");
         final int maxSessions = r.intIn("maxSessions", 100, 1, 100_000);
         if (maxSessions * 2L > range.size()) {
@@ -172,7 +172,8 @@ public final class ConfigLoader {
                 r.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24)),
                 r.intIn("maxSessionsPerAddress", 16, 1, 100_000),
                 r.duration("halfOpenTimeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)),
-                r.bool("stunProof", true));
+                r.bool("stunProof", true),
+                r.intIn("socketBufferBytes", NodeConfig.Relay.DEFAULT_SOCKET_BUFFER_BYTES, 64 * 1024, 64 << 20));
 
         final Section l = top.section("limits");
         l.allow("maxSdpBytes", "connectionsPerAddress", "preConnectBytes", "connectTimeout", "readBytesPerSecond",

@@ -201,6 +201,25 @@ public final class RelayRouting {
         return destination;
     }
 
+    /**
+     * The datagram {@link #route} just returned a destination for could not be sent (the socket
+     * buffer was full, or the send failed): moves it from the forwarded counters to "other"
+     * drops. Owning thread only.
+     *
+     * @param from the leg passed to that {@link #route} call
+     * @param length the datagram's length in bytes, as routed
+     */
+    public void unsent(final @NotNull RelayLeg from, final int length) {
+        if (from == legA) {
+            packetsAtoB--;
+            bytesAtoB -= length;
+        } else {
+            packetsBtoA--;
+            bytesBtoA -= length;
+        }
+        droppedOther++;
+    }
+
     /** @return a snapshot of the counters; any thread */
     public @NotNull RelayCounters counters() {
         return new RelayCounters(packetsAtoB, bytesAtoB, packetsBtoA, bytesBtoA, droppedUnproven, droppedOther);

@@ -12,19 +12,17 @@ import dev.switchboard.node.relay.RelayTotals;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
 import dev.switchboard.node.relay.SessionRegistry;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP relay: opens sessions of two ports each from the configured range and forwards between
- * proven endpoints (see {@link RelaySession}). Uses native epoll when available, NIO otherwise.
+ * proven endpoints (see {@link RelaySession}). The ports are plain non-blocking JDK
+ * {@link DatagramChannel}s served by Netty NIO event loops, which lets the forwarding path run
+ * without any allocation per datagram (see {@link UdpRelaySession}); each port asks for
+ * {@link NodeConfig.Relay#socketBufferBytes()} of receive and send buffer.
  *
  * <pre>{@code
  * ProvenAddresses proven = new ProvenAddresses(Duration.ofMinutes(2), 65_536);
@@ -77,8 +78,7 @@ public final class UdpRelay implements Relay {
     private final ProvenAddresses provenAddresses;
     private final PortPool ports;
     private final NodeEndpoints ownEndpoints;
-    private final EventLoopGroup group;
-    private final boolean epoll;
+    private final NioEventLoopGroup group;
     private final SessionRegistry<UdpRelaySession> registry;
     /**
      * Not an event loop: runs the idle sweep (which takes the relay lock and closes sessions) and
@@ -126,17 +126,14 @@ public final class UdpRelay implements Relay {
                 ports::isInUse);
         this.registry = new SessionRegistry<>(config.maxSessions(), config.maxSessionsPerPeer(),
                 config.maxSessionsPerAddress());
-        this.epoll = Epoll.isAvailable();
-        final DefaultThreadFactory threads = new DefaultThreadFactory("relay", true);
-        this.group = epoll ? new EpollEventLoopGroup(ioThreads, threads)
-                : new NioEventLoopGroup(ioThreads, threads);
+        this.group = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("relay", true));
         final long periodNanos = Math.max(Duration.ofMillis(50).toNanos(), Math.min(Duration.ofSeconds(5).toNanos(),
                 Math.min(config.idleTimeout().toNanos(), config.halfOpenTimeout().toNanos()) / 4));
         this.control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-control", true));
         control.scheduleAtFixedRate(this::closeIdleSessions, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
-        LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {} ({})",
+        LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {}, {} I/O threads",
                 config.portRange(), config.maxSessions(), config.maxSessionsPerPeer(), config.idleTimeout(),
-                epoll ? "epoll" : "nio");
+                ioThreads);
     }
 
     /**
@@ -179,7 +176,7 @@ public final class UdpRelay implements Relay {
                 return CompletableFuture.failedFuture(e);
             }
             // both ports on one loop: the session state needs no locks
-            session = new UdpRelaySession(this, key, peerA, peerB, provenAddresses, group.next());
+            session = new UdpRelaySession(this, key, peerA, peerB, provenAddresses, (NioEventLoop) group.next());
             registry.put(key, peerA, address, session, System.nanoTime());
         }
         try {
@@ -193,7 +190,8 @@ public final class UdpRelay implements Relay {
     /**
      * Event loop only: binds the next port of the pool for {@code port}, then pB after pA, then
      * hands the session out. A port another process holds is skipped (the pool's cursor moved on),
-     * up to one try per port in the range.
+     * up to one try per port in the range. The next step runs as a new task, so that a close
+     * queued meanwhile is seen.
      */
     private void bindPort(final UdpRelaySession session, final UdpRelaySession.Port port, final int attempt) {
         if (!session.isOpen()) {
@@ -204,31 +202,44 @@ public final class UdpRelay implements Relay {
             session.fail(portsExhausted());
             return;
         }
-        final ChannelFuture bind = new Bootstrap().group(session.loop())
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(new RelayPortHandler(session, port))
-                .bind(new InetSocketAddress(config.bind(), number));
-        bind.addListener(done -> {
-            if (!done.isSuccess()) {
-                ports.release(number);
-                LOG.debug("relay port {} not bindable, skipping: {}", number, String.valueOf(done.cause()));
-                bindPort(session, port, attempt + 1);
-                return;
-            }
-            final Channel channel = bind.channel();
-            if (!session.attach(port, channel)) {
-                closeAndRelease(channel); // closed while binding
-                return;
-            }
-            if (port == session.portA) {
-                bindPort(session, session.portB, 0); // A sends to pB
-            } else {
-                session.bound(new InetSocketAddress(config.advertisedHost(), localPort(session.portA.channel)),
-                        new InetSocketAddress(config.advertisedHost(), localPort(channel)));
-                LOG.debug("opened relay session {}", session);
-            }
-        });
+        final DatagramChannel channel;
+        try {
+            channel = openPort(number);
+        } catch (final IOException | RuntimeException e) {
+            ports.release(number);
+            LOG.debug("relay port {} not bindable, skipping: {}", number, e.toString());
+            session.loop().execute(() -> bindPort(session, port, attempt + 1));
+            return;
+        }
+        if (!session.attach(port, channel, number)) {
+            closeAndRelease(session.loop(), channel, number); // closed while binding
+            return;
+        }
+        if (port == session.portA) {
+            session.loop().execute(() -> bindPort(session, session.portB, 0)); // A sends to pB
+        } else {
+            session.bound(new InetSocketAddress(config.advertisedHost(), session.portA.number),
+                    new InetSocketAddress(config.advertisedHost(), number));
+            LOG.debug("opened relay session {}", session);
+        }
+    }
+
+    /** Opens a non-blocking UDP socket bound to {@code number} on the relay's address. */
+    private DatagramChannel openPort(final int number) throws IOException {
+        final InetAddress bind = config.bind();
+        // an IPv4 address that is not the wildcard gets an IPv4 socket; otherwise the dual-stack default
+        final DatagramChannel channel = bind instanceof Inet4Address && !bind.isAnyLocalAddress()
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, config.socketBufferBytes());
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, config.socketBufferBytes());
+            channel.bind(new InetSocketAddress(bind, number));
+            return channel;
+        } catch (final IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /**
@@ -420,14 +431,22 @@ public final class UdpRelay implements Relay {
         }
     }
 
-    /** Closes {@code channel} and returns its port to the pool once it is closed. */
-    void closeAndRelease(final Channel channel) {
-        final int port = localPort(channel);
-        channel.close().addListener(f -> ports.release(port));
-    }
-
-    private static int localPort(final Channel channel) {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+    /**
+     * Event loop only: closes {@code channel} and returns its port to the pool. A channel that is
+     * registered with the loop's selector releases its socket when the selector next runs, which
+     * it does before the loop runs the task that returns the port.
+     */
+    void closeAndRelease(final NioEventLoop loop, final DatagramChannel channel, final int number) {
+        try {
+            channel.close();
+        } catch (final IOException e) {
+            LOG.debug("closing relay port {} failed: {}", number, e.toString());
+        }
+        try {
+            loop.execute(() -> ports.release(number));
+        } catch (final RejectedExecutionException e) {
+            ports.release(number); // shutting down: the loop closes its selector and every socket
+        }
     }
 
     private RelayLimitException portsExhausted() {

@@ -7,62 +7,93 @@ import dev.switchboard.node.relay.RelayLeg;
 import dev.switchboard.node.relay.RelayRouting;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.nio.NioEventLoop;
+import io.netty.channel.nio.NioTask;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The Netty-backed {@link RelaySession}: two UDP channels on one event loop around the pure
- * {@link RelayRouting}, which holds every proof, destination and counter rule. This class only
- * reads datagrams, asks the routing where they go and writes them.
+ * The {@link RelaySession} of the UDP relay: two non-blocking {@link DatagramChannel}s registered
+ * on one Netty {@link NioEventLoop} (as {@link NioTask}s) around the pure {@link RelayRouting},
+ * which holds every proof, destination and counter rule. This class only reads datagrams, asks
+ * the routing where they go and sends them.
  *
  * <p>Life cycle: created (and registered, which reserves its place in the limits) by
- * {@link UdpRelay#open}; its two ports are then bound asynchronously on its event loop;
- * {@link #ready} completes once both are bound. {@link #close()} may come at any point, also while
- * binding: the future then fails, and every port bound so far is closed and returned to the pool.
+ * {@link UdpRelay#open}; its two ports are then bound on its event loop; {@link #ready}
+ * completes once both are bound. {@link #close()} may come at any point, also while binding: the
+ * future then fails, and every port bound so far is closed and returned to the pool.
  *
- * <p>Threading: {@link #forward}, the channels and the binding steps run only on the session's
- * event loop (both channels are registered on it), so the per-packet path needs no locks. The
- * public methods may be called from any thread.
+ * <p>Threading: {@link #readBatch}, the channels and the binding steps run only on the session's
+ * event loop, so the per-packet path needs no locks. The public methods may be called from any
+ * thread.
  *
- * <p>Per forwarded packet the path allocates nothing of its own apart from the
- * {@link DatagramPacket} envelope Netty needs for an addressed write; the pooled payload buffer
- * is passed through with {@code retain()}, never copied, and the routing reads it through
- * {@link ByteBuf#internalNioBuffer}, a view Netty keeps with the (recycled) pooled buffer (STUN
- * Binding requests, only, are copied into a reused scratch array to verify MESSAGE-INTEGRITY). A
- * reusable envelope of our own would avoid that allocation, but Netty's epoll transport batches
- * sends with {@code sendmmsg} only for {@link DatagramPacket}s, so it would trade a short-lived
- * object for one syscall per packet; the relay benchmarks should decide. (Netty's receive path
- * allocates its own packet and sender address per datagram either way.)
+ * <p>Per forwarded packet the path allocates nothing: the datagram is received into the event
+ * loop's one direct buffer ({@code recvfrom} straight into it), the JDK hands back the sender
+ * address it cached for that channel (a new object only when the sender differs from the
+ * previous one on that port), the routing reads the buffer in place, and the send encodes the
+ * destination (IPv4-mapped on a dual-stack socket) into the channel's native address buffer.
+ * No Netty {@code DatagramPacket}, no pooled buffer, no write queue and no flush: a send that
+ * finds the socket buffer full drops the datagram (counted as "other"), as a full write queue
+ * did before.
  */
 final class UdpRelaySession implements RelaySession {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpRelaySession.class);
+    /** Datagrams read per readiness event before the loop serves its other channels. */
+    static final int READ_BUDGET = 64;
+    /** Largest UDP payload: a datagram is never truncated. */
+    static final int MAX_DATAGRAM = 65_535;
+    /** One receive buffer per event loop thread, reused for every datagram on it. */
+    private static final FastThreadLocal<ByteBuffer> RECEIVE_BUFFER = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuffer initialValue() {
+            return ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        }
+    };
 
     /** One of the two relay ports: the leg whose datagrams arrive on it, and its channel. */
-    static final class Port {
+    static final class Port implements NioTask<DatagramChannel> {
+        private final UdpRelaySession session;
         /** The leg of the peer that sends to this port. */
         final RelayLeg leg;
         Port other;
-        /** Set once bound, on the event loop; null while binding. */
-        Channel channel;
-        /** Event loop only. */
-        boolean flushPending;
+        /** Set once bound, on the event loop; null while binding and once closed. */
+        DatagramChannel channel;
+        /** The bound port number, or 0. */
+        int number;
 
-        Port(final RelayLeg leg) {
+        Port(final UdpRelaySession session, final RelayLeg leg) {
+            this.session = session;
             this.leg = leg;
+        }
+
+        @Override
+        public void channelReady(final DatagramChannel ch, final SelectionKey key) {
+            session.readBatch(this, ch);
+        }
+
+        @Override
+        public void channelUnregistered(final DatagramChannel ch, final @Nullable Throwable cause) {
+            // the event loop is shutting down (or the key was cancelled): make sure the socket closes
+            if (ch.isOpen()) {
+                session.closeQuietly(ch);
+            }
         }
     }
 
     private final UdpRelay relay;
     private final SessionKey key;
-    private final EventLoop loop;
+    private final NioEventLoop loop;
     private final RelayRouting routing;
     /** Port pA: B sends to it (leg B); what arrives here leaves from pB. */
     final Port portA;
@@ -76,18 +107,18 @@ final class UdpRelaySession implements RelaySession {
     private volatile InetSocketAddress advertisedB;
 
     UdpRelaySession(final UdpRelay relay, final SessionKey key, final String peerA, final String peerB,
-                    final ProvenAddresses provenAddresses, final EventLoop loop) {
+                    final ProvenAddresses provenAddresses, final NioEventLoop loop) {
         this.relay = relay;
         this.key = key;
         this.loop = loop;
         this.routing = new RelayRouting(peerA, peerB, provenAddresses, relay.ownEndpoints(), System.nanoTime());
-        this.portA = new Port(routing.legB());
-        this.portB = new Port(routing.legA());
+        this.portA = new Port(this, routing.legB());
+        this.portB = new Port(this, routing.legA());
         portA.other = portB;
         portB.other = portA;
     }
 
-    EventLoop loop() {
+    NioEventLoop loop() {
         return loop;
     }
 
@@ -102,8 +133,8 @@ final class UdpRelaySession implements RelaySession {
         this.advertisedA = advertisedA;
         this.advertisedB = advertisedB;
         bound = true;
-        portA.channel.config().setAutoRead(true);
-        portB.channel.config().setAutoRead(true);
+        loop.register(portA.channel, SelectionKey.OP_READ, portA);
+        loop.register(portB.channel, SelectionKey.OP_READ, portB);
         relay.offLoop(() -> ready.complete(this)); // dependent stages must not run where packets are forwarded
     }
 
@@ -118,37 +149,45 @@ final class UdpRelaySession implements RelaySession {
     }
 
     /**
-     * Handles one datagram that arrived on {@code at}; event loop only. Does not release
-     * {@code packet}; retains its content when forwarding.
+     * Event loop only: reads up to {@link #READ_BUDGET} datagrams that arrived on {@code at} and
+     * forwards each that the routing accepts from the other port. Never throws; allocation-free
+     * per datagram (see the class comment).
      */
-    void forward(final Port at, final DatagramPacket packet) {
-        final ByteBuf buf = packet.content();
+    void readBatch(final Port at, final DatagramChannel ch) {
+        final ByteBuffer buffer = RECEIVE_BUFFER.get();
         final Port out = at.other;
-        final Channel channel = out.channel;
-        final InetSocketAddress destination = routing.route(at.leg, packet.sender(), view(buf),
-                channel != null && channel.isWritable(), System.nanoTime());
-        if (destination == null) {
-            return;
+        final long now = System.nanoTime();
+        for (int i = 0; i < READ_BUDGET; i++) {
+            final InetSocketAddress source;
+            buffer.clear();
+            try {
+                source = (InetSocketAddress) ch.receive(buffer);
+            } catch (final IOException | RuntimeException e) {
+                LOG.debug("relay port read error in {} (session continues): {}", key, e.toString());
+                return;
+            }
+            if (source == null) {
+                return; // drained
+            }
+            buffer.flip();
+            final DatagramChannel send = out.channel;
+            final InetSocketAddress destination = routing.route(at.leg, source, buffer, send != null, now);
+            final int length = buffer.remaining();
+            if (destination != null && !sendTo(send, buffer, destination)) {
+                routing.unsent(at.leg, length);
+            }
         }
-        channel.write(new DatagramPacket(buf.retain(), destination), channel.voidPromise());
-        out.flushPending = true;
     }
 
-    /**
-     * The readable bytes as a ByteBuffer without copying: for the single-buffer datagrams every
-     * transport reads, Netty's internal view, which it keeps and recycles with the pooled buffer
-     * (no allocation); otherwise a fresh view.
-     */
-    private static ByteBuffer view(final ByteBuf buf) {
-        return buf.nioBufferCount() == 1 ? buf.internalNioBuffer(buf.readerIndex(), buf.readableBytes())
-                : buf.nioBuffer();
-    }
-
-    /** Flushes writes queued on {@code port} during a read batch; event loop only. */
-    static void flushIfPending(final Port port) {
-        if (port.flushPending && port.channel != null) {
-            port.flushPending = false;
-            port.channel.flush();
+    /** @return whether the datagram left; false when the socket buffer was full or the send failed */
+    private boolean sendTo(final DatagramChannel channel, final ByteBuffer datagram,
+                           final InetSocketAddress destination) {
+        try {
+            return channel.send(datagram, destination) > 0 || !datagram.hasRemaining();
+        } catch (final IOException | RuntimeException e) {
+            // e.g. an ICMP error surfacing on the next send, or an address family the socket cannot reach
+            LOG.debug("relay send error in {} (session continues): {}", key, e.toString());
+            return false;
         }
     }
 
@@ -238,11 +277,20 @@ final class UdpRelaySession implements RelaySession {
     /** Event loop only: closes the channels bound so far and returns their ports. */
     private void closeChannels() {
         for (final Port port : new Port[] {portA, portB}) {
-            final Channel channel = port.channel;
+            final DatagramChannel channel = port.channel;
             if (channel != null) {
                 port.channel = null;
-                relay.closeAndRelease(channel);
+                relay.closeAndRelease(loop, channel, port.number);
             }
+        }
+    }
+
+    /** Closes {@code channel}, logging rather than throwing. */
+    void closeQuietly(final DatagramChannel channel) {
+        try {
+            channel.close();
+        } catch (final IOException e) {
+            LOG.debug("closing a relay port of {} failed: {}", key, e.toString());
         }
     }
 
@@ -250,11 +298,12 @@ final class UdpRelaySession implements RelaySession {
      * Event loop only: a port finished binding. @return false when the session closed meanwhile
      * (the caller then closes the channel itself)
      */
-    boolean attach(final Port port, final Channel channel) {
+    boolean attach(final Port port, final DatagramChannel channel, final int number) {
         if (closed.get()) {
             return false;
         }
         port.channel = channel;
+        port.number = number;
         return true;
     }
 
