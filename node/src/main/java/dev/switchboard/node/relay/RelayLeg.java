@@ -73,6 +73,21 @@ public final class RelayLeg {
     private InetSocketAddress destination;
     private boolean destinationByIce;
 
+    /** Datagrams held per leg while the other side's address is unknown (see {@link #hold}). */
+    public static final int HOLD_SLOTS = 4;
+    /** Largest datagram held: an ICE check is around 100 bytes. */
+    public static final int HOLD_MAX_BYTES = 600;
+    /** How long a held datagram stays worth forwarding: ICE retransmits after this anyway. */
+    public static final long HOLD_NANOS = 1_000_000_000L;
+
+    /** Held datagrams, allocated at this leg's first hold (then reused): slot i holds heldLength[i] bytes. */
+    private byte[][] held;
+    private final int[] heldLength = new int[HOLD_SLOTS];
+    private final long[] heldAt = new long[HOLD_SLOTS];
+    /** Held datagrams in slots heldFirst.. (a ring), oldest first. */
+    private int heldCount;
+    private int heldFirst;
+
     private final long[] txHigh = new long[TX_SLOTS];
     private final int[] txLow = new int[TX_SLOTS];
     private final InetSocketAddress[] txSource = new InetSocketAddress[TX_SLOTS];
@@ -319,6 +334,52 @@ public final class RelayLeg {
             destination = proven[index];
             destinationByIce = byIce;
         }
+    }
+
+    /**
+     * Holds a copy of the datagram at {@code start} (absolute) of {@code length} bytes: this leg's
+     * peer sent it while the other side's address is not known yet (typically the first ICE
+     * check, which the other peer's stack would otherwise retransmit only after 500 ms or more).
+     * Bounded: at most {@link #HOLD_SLOTS} datagrams of at most {@link #HOLD_MAX_BYTES} each per
+     * leg; the slots are allocated once, at the leg's first hold. Owning thread.
+     *
+     * @return whether it is held; false when it is too large or the slots are full
+     */
+    boolean hold(final java.nio.ByteBuffer datagram, final int start, final int length, final long nowNanos) {
+        if (length > HOLD_MAX_BYTES || heldCount == HOLD_SLOTS) {
+            return false;
+        }
+        if (held == null) {
+            held = new byte[HOLD_SLOTS][HOLD_MAX_BYTES];
+        }
+        final int slot = (heldFirst + heldCount) % HOLD_SLOTS;
+        datagram.get(start, held[slot], 0, length);
+        heldLength[slot] = length;
+        heldAt[slot] = nowNanos;
+        heldCount++;
+        return true;
+    }
+
+    /** @return how many datagrams this leg holds (owning thread) */
+    int heldCount() {
+        return heldCount;
+    }
+
+    /**
+     * Takes the oldest held datagram: copies it into {@code out} (cleared, then flipped) and
+     * returns its length, or returns -1 when it was held longer than {@link #HOLD_NANOS} (it is
+     * discarded). Owning thread; only when {@link #heldCount()} is positive.
+     */
+    int takeHeld(final java.nio.ByteBuffer out, final long nowNanos) {
+        final int slot = heldFirst;
+        heldFirst = (heldFirst + 1) % HOLD_SLOTS;
+        heldCount--;
+        if (nowNanos - heldAt[slot] > HOLD_NANOS) {
+            return -1;
+        }
+        out.clear();
+        out.put(held[slot], 0, heldLength[slot]).flip();
+        return heldLength[slot];
     }
 
     /**

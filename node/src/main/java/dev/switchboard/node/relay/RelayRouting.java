@@ -44,6 +44,7 @@ public final class RelayRouting {
     private volatile long droppedUnproven;
     private volatile long droppedOther;
     private volatile long lastActivityNanos;
+    private volatile int heldNow;
 
     /**
      * @param peerA peer A's id
@@ -149,7 +150,10 @@ public final class RelayRouting {
      *     datagram that would be forwarded is dropped and counted as "other"
      * @param nowNanos the current monotonic time, for the idle timeout
      * @return the address to send the datagram to, from the other leg's port; null to drop it
-     *     (counted as unproven or other, see {@link RelayCounters})
+     *     (counted as unproven or other, see {@link RelayCounters}), or when it is held: a
+     *     Binding request (an ICE check) from a proven source while the other side's address is
+     *     not known yet is kept (bounded, see {@link RelayLeg#hold}) and handed out by
+     *     {@link #releaseHeld} once that side has sent a datagram that was accepted
      */
     public @Nullable InetSocketAddress route(final @NotNull RelayLeg from, final @NotNull InetSocketAddress source,
                                              final @NotNull ByteBuffer datagram, final boolean canSend,
@@ -182,6 +186,13 @@ public final class RelayRouting {
         }
         if (destination == null) {
             destination = to.destination();
+        }
+        if (destination == null && canSend && type == Stun.BINDING_REQUEST
+                && from.hold(datagram, start, length, nowNanos)) {
+            // the other side's address is not known yet: keep this check for releaseHeld
+            from.rememberTransaction(int64(datagram, start + 8), int32(datagram, start + 16), source);
+            heldNow++;
+            return null;
         }
         if (destination == null || !canSend) {
             droppedOther++;
@@ -218,6 +229,54 @@ public final class RelayRouting {
             bytesBtoA -= length;
         }
         droppedOther++;
+    }
+
+    /**
+     * After a datagram from {@code arrivedOn} was routed: releases one datagram the other leg
+     * held because {@code arrivedOn}'s address was not known (see {@link #route}), now that it
+     * is. Copies it into {@code out} (cleared, then flipped for sending) and returns where it goes:
+     * from the port {@code arrivedOn}'s datagrams arrive on, to {@code arrivedOn}'s destination.
+     * Call until it returns null. A datagram held longer than {@link RelayLeg#HOLD_NANOS} is
+     * discarded and counted as "other". Owning thread only; allocation-free.
+     *
+     * @param arrivedOn the leg of the datagram just routed
+     * @param out a buffer of at least {@link RelayLeg#HOLD_MAX_BYTES} bytes; untouched when null is returned
+     * @param nowNanos the current monotonic time
+     * @return the destination of the datagram now in {@code out}, or null when nothing (more) is due
+     */
+    public @Nullable InetSocketAddress releaseHeld(final @NotNull RelayLeg arrivedOn, final @NotNull ByteBuffer out,
+                                                   final long nowNanos) {
+        final RelayLeg holder = other(arrivedOn);
+        while (holder.heldCount() > 0) {
+            final InetSocketAddress destination = arrivedOn.destination();
+            if (destination == null) {
+                return null;
+            }
+            heldNow--;
+            final int length = holder.takeHeld(out, nowNanos);
+            if (length < 0) {
+                droppedOther++; // held too long: the sender has retransmitted by now
+                continue;
+            }
+            if (holder == legA) {
+                packetsAtoB++;
+                bytesAtoB += length;
+            } else {
+                packetsBtoA++;
+                bytesBtoA += length;
+            }
+            lastActivityNanos = nowNanos;
+            return destination;
+        }
+        return null;
+    }
+
+    /**
+     * @return how many datagrams the session holds for a side whose address is not known yet
+     *     (not counted as forwarded or dropped until released or discarded); any thread
+     */
+    public int heldCount() {
+        return heldNow;
     }
 
     /** @return a snapshot of the counters; any thread */

@@ -1,5 +1,6 @@
 package dev.switchboard.node.relay;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -58,9 +59,10 @@ class RelayRoutingTest {
         return routing.route(routing.legB(), source, ByteBuffer.wrap(datagram), true, ++now);
     }
 
-    /** B proves itself (dropped: A unknown), A's check then reaches B: both sides ICE-proven. */
+    /** B proves itself (held: A unknown), A's check then reaches B: both sides ICE-proven. */
     private void proveBoth() {
         assertNull(fromB(B, checkBtoA(StunMessageBuilder.newTransactionId())), "A has no destination yet");
+        assertEquals(1, routing.heldCount(), "B's first check is held, not dropped");
         assertEquals(B, fromA(A, checkAtoB(StunMessageBuilder.newTransactionId())));
     }
 
@@ -94,8 +96,61 @@ class RelayRoutingTest {
         assertEquals(1, c.packetsBtoA());
         assertEquals(7, c.bytesBtoA());
         assertEquals(0, c.droppedUnproven());
-        assertEquals(1, c.droppedOther(), "B's first check: A had no address yet");
+        assertEquals(0, c.droppedOther(), "B's first check is held (A had no address yet), not dropped");
+        assertEquals(1, routing.heldCount());
         assertEquals(now, routing.lastActivityNanos());
+    }
+
+    @Test
+    void firstCheckTowardUnknownSide_heldThenReleasedOnceThatSideIsKnown() {
+        withCredentials();
+        final byte[] tid = StunMessageBuilder.newTransactionId();
+        final byte[] check = checkBtoA(tid);
+        final ByteBuffer out = ByteBuffer.allocate(RelayLeg.HOLD_MAX_BYTES);
+        assertNull(fromB(B, check), "A has no address yet: held");
+        assertNull(routing.releaseHeld(routing.legA(), out, now), "A is still unknown");
+        assertEquals(1, routing.heldCount());
+        assertEquals(B, fromA(A, checkAtoB(StunMessageBuilder.newTransactionId())), "A proves itself");
+        assertEquals(A, routing.releaseHeld(routing.legA(), out, ++now), "B's held check goes to A now");
+        final byte[] released = new byte[out.remaining()];
+        out.get(released);
+        assertArrayEquals(check, released, "byte for byte");
+        assertNull(routing.releaseHeld(routing.legA(), out, ++now), "released once");
+        assertEquals(0, routing.heldCount());
+        final RelayCounters c = routing.counters();
+        assertEquals(1, c.packetsBtoA());
+        assertEquals(check.length, c.bytesBtoA());
+        assertEquals(0, c.droppedOther());
+        // A's answer to the held check goes back to the candidate of B that sent it
+        final byte[] answer = StunMessageBuilder.bindingSuccess(tid, B).fingerprint().build();
+        assertEquals(B, fromA(A, answer));
+    }
+
+    @Test
+    void held_boundedInCountSizeAndTime() {
+        withCredentials();
+        for (int i = 0; i < RelayLeg.HOLD_SLOTS + 2; i++) {
+            assertNull(fromB(B, checkBtoA(StunMessageBuilder.newTransactionId())));
+        }
+        assertEquals(RelayLeg.HOLD_SLOTS, routing.heldCount(), "no more than the slots");
+        assertEquals(2, routing.counters().droppedOther(), "the rest dropped as before");
+        assertNull(fromB(B, DTLS), "only checks are held");
+        assertEquals(3, routing.counters().droppedOther());
+        assertEquals(B, fromA(A, checkAtoB(StunMessageBuilder.newTransactionId())));
+        final ByteBuffer out = ByteBuffer.allocate(RelayLeg.HOLD_MAX_BYTES);
+        assertNull(routing.releaseHeld(routing.legA(), out, now + RelayLeg.HOLD_NANOS + 1),
+                "held longer than the hold time: discarded");
+        assertEquals(0, routing.heldCount());
+        assertEquals(3 + RelayLeg.HOLD_SLOTS, routing.counters().droppedOther());
+        assertEquals(0, routing.counters().packetsBtoA());
+        final byte[] large = checkBtoA(StunMessageBuilder.newTransactionId());
+        final byte[] padded = java.util.Arrays.copyOf(large, RelayLeg.HOLD_MAX_BYTES + 1);
+        padded[3] = (byte) (padded.length - 20 - 1 & ~3); // still a Binding request by its header
+        final RelayRouting fresh = new RelayRouting("A", "B", stunAnswered, 0);
+        stunAnswered.markProven(B); // B's source is accepted without a check
+        assertNull(fresh.route(fresh.legB(), B, ByteBuffer.wrap(padded), true, 1));
+        assertEquals(0, fresh.heldCount(), "a datagram larger than a slot is not held");
+        assertEquals(1, fresh.counters().droppedOther());
     }
 
     @Test
@@ -124,7 +179,7 @@ class RelayRoutingTest {
         final byte[] tid = StunMessageBuilder.newTransactionId();
         assertNull(routing.route(routing.legA(), A2, ByteBuffer.wrap(checkAtoB(tid)), false, ++now));
         final RelayCounters c = routing.counters();
-        assertEquals(2, c.droppedOther());
+        assertEquals(1, c.droppedOther());
         assertEquals(1, c.packetsAtoB());
         assertNull(routing.legA().transactionSource(high(tid), low(tid)), "a request not sent needs no route back");
     }

@@ -176,6 +176,21 @@ final class UdpRelaySession implements RelaySession {
             if (destination != null && !sendTo(send, buffer, destination)) {
                 routing.unsent(at.leg, length);
             }
+            releaseHeld(at, ch, buffer, now);
+        }
+    }
+
+    /**
+     * Sends the datagrams the other side sent toward {@code at}'s peer before its address was
+     * known (the first ICE checks), now that it may be: from {@code at}'s own port, which is the
+     * port that peer sends to. Reuses {@code buffer}; allocation-free.
+     */
+    private void releaseHeld(final Port at, final DatagramChannel ch, final ByteBuffer buffer, final long now) {
+        for (InetSocketAddress to; (to = routing.releaseHeld(at.leg, buffer, now)) != null; ) {
+            final int length = buffer.remaining();
+            if (!sendTo(ch, buffer, to)) {
+                routing.unsent(routing.other(at.leg), length);
+            }
         }
     }
 

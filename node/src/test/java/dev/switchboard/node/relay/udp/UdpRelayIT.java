@@ -183,13 +183,18 @@ class UdpRelayIT {
         return s;
     }
 
+    /** @return how many datagrams the session holds for a side whose address it has not learned yet */
+    private static int held(final RelaySession s) {
+        return ((UdpRelaySession) s).routing().heldCount();
+    }
+
     /** Runs the check exchange so that both peers are ICE-proven; returns nothing, asserts routing. */
     private static void proveBoth(final RelaySession s, final Peer a, final Peer b) throws IOException {
         final InetSocketAddress pA = s.advertisedAddress(a.id);
         final InetSocketAddress pB = s.advertisedAddress(b.id);
-        a.sendCheck(b, pB); // proves A, but B has no proven address yet: dropped (other)
-        await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
-        b.sendCheck(a, pA); // proves B, forwarded to A from pB
+        a.sendCheck(b, pB); // proves A, but B has no proven address yet: held
+        await().atMost(WAIT).until(() -> held(s) == 1);
+        b.sendCheck(a, pA); // proves B, forwarded to A from pB; A's held check goes to B from pA
         final DatagramPacket checkAtA = a.receive(isStunType(Stun.BINDING_REQUEST));
         assertEquals(pB, checkAtA.getSocketAddress(), "A sees B's traffic coming from pB");
         final StunMessage check = stun(checkAtA);
@@ -224,15 +229,41 @@ class UdpRelayIT {
             final DatagramPacket atA = a.receive(isText("hello A"));
             assertEquals(pB, atA.getSocketAddress());
 
-            // forwarded: A->B response + data (2); B->A check + data (2); A's first check had no destination
-            await().atMost(WAIT).until(() -> s.counters().packetsBtoA() == 2 && s.counters().packetsAtoB() == 2);
+            // forwarded: A->B held first check + response + data (3); B->A check + data (2)
+            await().atMost(WAIT).until(() -> s.counters().packetsBtoA() == 2 && s.counters().packetsAtoB() == 3);
             final RelayCounters c = s.counters();
             // A->B: a Binding success response (header, MI, FP: > 20 bytes) and the 8-byte datagram
             assertTrue(c.bytesAtoB() > Stun.HEADER_LENGTH + 24 + dtlsLike.length, "bytes A->B " + c.bytesAtoB());
             // B->A: a check (header, USERNAME, PRIORITY, MI, FP) and "hello A" (7 bytes)
             assertTrue(c.bytesBtoA() > Stun.HEADER_LENGTH + 24 + 7, "bytes B->A " + c.bytesBtoA());
             assertEquals(0, c.droppedUnproven());
-            assertEquals(1, c.droppedOther());
+            assertEquals(0, c.droppedOther(), "A's first check was held until B was known, not dropped");
+            assertEquals(0, held(s));
+        }
+    }
+
+    @Test
+    void firstCheckTowardASideNotYetLearned_heldAndDeliveredOnceThatSideIsProven() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            final byte[] firstCheck = a.sendCheck(b, pB); // B unknown to the relay yet
+            await().atMost(WAIT).until(() -> held(s) == 1);
+            b.sendCheck(a, pA); // B proves itself: A's held check is delivered now, no retransmit needed
+            final DatagramPacket atB = b.receive(isStunType(Stun.BINDING_REQUEST));
+            assertEquals(pA, atB.getSocketAddress(), "from the port B sends to");
+            assertArrayEquals(firstCheck, stun(atB).transactionId(), "A's first check itself");
+            assertEquals(b.ufrag + ":" + a.ufrag, stun(atB).username(), "RFC 8445 §7.2.2: receiver:sender");
+            assertTrue(stun(atB).verifyMessageIntegrity(b.pwd.getBytes(StandardCharsets.UTF_8)), "untouched");
+            // B answers it; the answer goes back to A's socket
+            b.send(StunMessageBuilder.bindingSuccess(firstCheck, (InetSocketAddress) atB.getSocketAddress())
+                    .messageIntegrity(b.pwd.getBytes(StandardCharsets.UTF_8)).fingerprint().build(), pA);
+            assertEquals(pB, a.receive(isStunType(Stun.BINDING_SUCCESS_RESPONSE)).getSocketAddress());
+            await().atMost(WAIT).until(() -> held(s) == 0 && s.counters().packetsAtoB() == 1);
+            assertEquals(0, s.counters().droppedOther());
         }
     }
 
@@ -247,8 +278,8 @@ class UdpRelayIT {
             relay.ownEndpoints().addServicePort(a.address().getPort());
             a.sendCheck(b, s.advertisedAddress(b.id));
             await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1);
-            b.sendCheck(a, s.advertisedAddress(a.id)); // B proves itself, but A has no destination
-            await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
+            b.sendCheck(a, s.advertisedAddress(a.id)); // B proves itself, but A has no destination: held
+            await().atMost(WAIT).until(() -> held(s) == 1);
             assertEquals(0, s.counters().packetsBtoA(), "nothing is ever sent to the node's own port");
             assertEquals(0, s.counters().packetsAtoB());
         }
@@ -294,8 +325,8 @@ class UdpRelayIT {
             final InetSocketAddress pA = s.advertisedAddress(a.id);
             final InetSocketAddress pB = s.advertisedAddress(b.id);
             a.sendCheck(b, pB, a.pwd); // keyed with A's own pwd instead of B's: invalid
-            b.sendCheck(a, pA);         // B proves itself; A is unknown, so no destination
-            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1 && s.counters().droppedOther() == 1);
+            b.sendCheck(a, pA);         // B proves itself; A is unknown, so no destination: held
+            await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 1 && held(s) == 1);
             a.sendText("data", pB);
             await().atMost(WAIT).until(() -> s.counters().droppedUnproven() == 2);
             b.assertNothingArrives();

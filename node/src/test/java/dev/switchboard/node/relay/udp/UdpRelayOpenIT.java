@@ -364,9 +364,9 @@ class UdpRelayOpenIT {
                 final Endpoint eb = new Endpoint();
                 endpoints.add(ea);
                 endpoints.add(eb);
-                // B proves itself first (dropped: A unknown), then A's check reaches B
+                // B proves itself first (held: A unknown), then A's check reaches B
                 eb.send(iceA.connectivityCheck(iceB.ufrag(), StunMessageBuilder.newTransactionId(), 2L), s.advertisedAddress(a));
-                await().atMost(WAIT).until(() -> s.counters().droppedOther() == 1);
+                await().atMost(WAIT).until(() -> ((UdpRelaySession) s).routing().heldCount() == 1);
                 ea.send(iceB.connectivityCheck(iceA.ufrag(), StunMessageBuilder.newTransactionId(), 1L), s.advertisedAddress(b));
                 assertEquals(s.advertisedAddress(a), eb.receive().getSocketAddress());
                 opened.add(s);
