@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * <p>Static files: GET and HEAD only (405 otherwise); {@code index.html} for a directory path; a
  * directory path without trailing slash is redirected (301) to the one with; conditional GET with
  * If-None-Match (RFC 9110 §13.1.2) answers 304; {@code Cache-Control: no-cache} so browsers always
- * revalidate. Route responses without a Cache-Control get {@code no-store}.
+ * revalidate, except for versioned paths ({@code _v/VERSION/...}, which pages hand out, see
+ * {@link StaticFiles}): with the current version they are {@code immutable} for a year. The
+ * build's brotli or gzip copy is sent when Accept-Encoding allows it (Content-Encoding, Vary,
+ * and an ETag per coding). Route responses without a Cache-Control get {@code no-store}.
  */
 public final class Router {
 
@@ -118,8 +121,21 @@ public final class Router {
         return response;
     }
 
-    private WebResponse serveStatic(final String relative, final RequestTarget.Valid target,
+    private WebResponse serveStatic(final String requested, final RequestTarget.Valid target,
                                     final Map<String, String> headers) {
+        // a versioned path (dir/_v/VERSION/file, handed out in pages): the file itself, and if the
+        // version is the current one, cacheable for good (a new build has a new version)
+        String relative = requested;
+        boolean immutable = false;
+        final int v = versionedAt(requested);
+        if (v >= 0) {
+            final int end = requested.indexOf('/', v + StaticFiles.VERSION_SEGMENT.length());
+            if (end < 0) {
+                return WebResponse.notFound();
+            }
+            immutable = requested.substring(v + StaticFiles.VERSION_SEGMENT.length(), end).equals(staticFiles.version());
+            relative = requested.substring(0, v) + requested.substring(end + 1);
+        }
         final String file = relative.isEmpty() || relative.endsWith("/") ? relative + "index.html" : relative;
         // names starting with a dot (".git", ".env") are never served
         if (file.startsWith(".") || file.contains("/.")) {
@@ -132,14 +148,65 @@ public final class Router {
             }
             return WebResponse.notFound();
         }
-        WebResponse response = matches(headers.get("if-none-match"), found.etag())
+        // RFC 9110 §12.5.3: brotli, else gzip, else the file as it is; each with its own ETag
+        final String accepted = headers.getOrDefault("accept-encoding", "");
+        byte[] body = found.body();
+        String encoding = null;
+        if (found.brotli() != null && accepts(accepted, "br")) {
+            body = found.brotli();
+            encoding = "br";
+        } else if (found.gzip() != null && accepts(accepted, "gzip")) {
+            body = found.gzip();
+            encoding = "gzip";
+        }
+        final String etag = encoding == null ? found.etag()
+                : found.etag().substring(0, found.etag().length() - 1) + "-" + encoding + "\"";
+        WebResponse response = matches(headers.get("if-none-match"), etag)
                 ? new WebResponse(304, null, new byte[0], Map.of())
-                : WebResponse.of(200, found.contentType(), found.body());
-        response = response.withHeader("ETag", found.etag()).withHeader("Cache-Control", "no-cache");
+                : WebResponse.of(200, found.contentType(), body);
+        response = response.withHeader("ETag", etag).withHeader("Cache-Control",
+                immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        if (encoding != null) {
+            response = response.withHeader("Content-Encoding", encoding);
+        }
+        if (found.brotli() != null || found.gzip() != null) {
+            response = response.withHeader("Vary", "Accept-Encoding");
+        }
         if (found.lastModified() != null) {
             response = response.withHeader("Last-Modified", found.lastModified());
         }
         return response;
+    }
+
+    /** @return where the first {@code _v/} segment starts in {@code path}, or -1 */
+    private static int versionedAt(final String path) {
+        if (path.startsWith(StaticFiles.VERSION_SEGMENT)) {
+            return 0;
+        }
+        final int i = path.indexOf("/" + StaticFiles.VERSION_SEGMENT);
+        return i < 0 ? -1 : i + 1;
+    }
+
+    /**
+     * @return whether an Accept-Encoding value (RFC 9110 §12.5.3) accepts {@code coding}: listed by
+     *     name or {@code *}, without {@code q=0}
+     */
+    static boolean accepts(final @NotNull String acceptEncoding, final @NotNull String coding) {
+        boolean star = false;
+        for (final String item : acceptEncoding.split(",")) {
+            final String[] parts = item.trim().split(";");
+            final String name = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+            boolean zero = false;
+            for (int i = 1; i < parts.length; i++) {
+                final String p = parts[i].trim().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+                zero |= p.matches("q=0(\\.0{0,3})?");
+            }
+            if (name.equals(coding)) {
+                return !zero;
+            }
+            star |= name.equals("*") && !zero;
+        }
+        return star;
     }
 
     /** RFC 9110 §13.1.2: If-None-Match uses weak comparison; {@code *} matches any current representation. */

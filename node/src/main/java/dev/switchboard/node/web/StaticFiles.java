@@ -11,6 +11,7 @@ import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLConnection;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -24,11 +25,16 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.jar.JarEntry;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Static files from the class path under a root (e.g. {@code webclient}, the webclient module's
  * jar). Files are read once and kept in memory (the client is small and fixed for the life of the
- * process); directories are never served. Thread-safe. The first read of a file happens on the
+ * process); directories are never served. Compressed copies made at build time ({@code FILE.br},
+ * {@code FILE.gz}) are kept with each file; in HTML pages the references to the client's own
+ * files are rewritten to versioned paths ({@link #VERSION_SEGMENT}) when the build wrote an
+ * {@link #VERSION_FILE}. Thread-safe. The first read of a file happens on the
  * calling thread (a short read from a jar already open on the class path).
  */
 public final class StaticFiles {
@@ -40,10 +46,29 @@ public final class StaticFiles {
      * @param contentType  from {@link MimeTypes}
      * @param etag         strong entity tag including quotes (RFC 9110 §8.8.3), from a SHA-256 of the body
      * @param lastModified HTTP-date (RFC 9110 §5.6.7), or null if the class path does not tell
+     * @param brotli       the body compressed with brotli (RFC 7932), made at build time
+     *                     ({@code FILE.br} next to the file), or null; do not modify
+     * @param gzip         the body compressed with gzip (RFC 1952, {@code FILE.gz}), or null
      */
     public record StaticFile(byte @NotNull [] body, @NotNull String contentType, @NotNull String etag,
-                             @Nullable String lastModified) {
+                             @Nullable String lastModified, byte @Nullable [] brotli, byte @Nullable [] gzip) {
+        /** A file without compressed copies. */
+        public StaticFile(final byte @NotNull [] body, final @NotNull String contentType, final @NotNull String etag,
+                          final @Nullable String lastModified) {
+            this(body, contentType, etag, lastModified, null, null);
+        }
     }
+
+    /**
+     * Name of the resource (below the root) that holds the build's asset version: a digest of all
+     * files, written by the webclient build ({@code src/build/precompress.mjs}).
+     */
+    public static final String VERSION_FILE = "asset-version";
+    /** Path segment that starts a versioned asset path: {@code _v/VERSION/js/app.js}. */
+    public static final String VERSION_SEGMENT = "_v/";
+    /** {@code src} and {@code href} attributes with a plain relative path (no scheme, no leading slash, no dot segment). */
+    private static final Pattern RELATIVE_REF =
+            Pattern.compile("\\b(src|href)=\"((?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#|\\.)[^\"?#]+)\"");
 
     private static final Logger log = LoggerFactory.getLogger(StaticFiles.class);
     private static final DateTimeFormatter HTTP_DATE =
@@ -52,6 +77,7 @@ public final class StaticFiles {
     private final @NotNull ClassLoader classLoader;
     private final @NotNull String root;
     private final @NotNull ConcurrentMap<String, StaticFile> cache = new ConcurrentHashMap<>();
+    private final @Nullable String version;
 
     /**
      * @param classLoader where to look
@@ -60,6 +86,29 @@ public final class StaticFiles {
     public StaticFiles(final @NotNull ClassLoader classLoader, final @NotNull String root) {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         this.root = Objects.requireNonNull(root, "root");
+        this.version = readVersion();
+    }
+
+    /**
+     * @return the build's asset version (letters, digits, {@code -} and {@code _}), or null when the
+     *     client was built without one (then nothing is served as immutable)
+     */
+    public @Nullable String version() {
+        return version;
+    }
+
+    private @Nullable String readVersion() {
+        final URL url = classLoader.getResource(root + "/" + VERSION_FILE);
+        if (url == null) {
+            return null;
+        }
+        try (InputStream in = url.openStream()) {
+            final String v = new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim();
+            return v.matches("[A-Za-z0-9_-]{8,64}") ? v : null;
+        } catch (final IOException e) {
+            log.warn("Cannot read {}: {}", VERSION_FILE, e.toString());
+            return null;
+        }
     }
 
     /**
@@ -92,17 +141,57 @@ public final class StaticFiles {
             if (!isRegularFile(url, connection)) {
                 return null;
             }
-            final byte[] body;
+            byte[] body;
             try (InputStream in = connection.getInputStream()) {
                 body = in.readAllBytes();
             }
+            final String contentType = MimeTypes.forFileName(relativePath);
+            byte[] brotli = null;
+            byte[] gzip = null;
+            if (version != null && contentType.startsWith("text/html")) {
+                body = versionReferences(relativePath, body); // the precompressed copies lack the versions
+            } else {
+                brotli = readOptional(relativePath + ".br");
+                gzip = readOptional(relativePath + ".gz");
+            }
             final long modified = connection.getLastModified();
-            return new StaticFile(body, MimeTypes.forFileName(relativePath), etag(body),
-                    modified > 0 ? HTTP_DATE.format(Instant.ofEpochMilli(modified)) : null);
+            return new StaticFile(body, contentType, etag(body),
+                    modified > 0 ? HTTP_DATE.format(Instant.ofEpochMilli(modified)) : null, brotli, gzip);
         } catch (final IOException | URISyntaxException e) {
             log.warn("Cannot read static file {}: {}", relativePath, e.toString());
             return null;
         }
+    }
+
+    private byte @Nullable [] readOptional(final String relativePath) throws IOException {
+        final URL url = classLoader.getResource(root + "/" + relativePath);
+        if (url == null) {
+            return null;
+        }
+        try (InputStream in = url.openStream()) {
+            return in.readAllBytes();
+        }
+    }
+
+    /**
+     * Rewrites the page's {@code src}/{@code href} references to files of the client into their
+     * versioned path ({@code js/app.js} becomes {@code _v/VERSION/js/app.js}), which the router
+     * serves as immutable. References with a scheme, a leading slash, a dot segment, a query or a
+     * fragment, and those to files that do not exist, stay as they are.
+     */
+    private byte[] versionReferences(final String pagePath, final byte[] page) {
+        final String dir = pagePath.contains("/") ? pagePath.substring(0, pagePath.lastIndexOf('/') + 1) : "";
+        final Matcher m = RELATIVE_REF.matcher(new String(page, StandardCharsets.UTF_8));
+        final StringBuilder out = new StringBuilder(page.length + 256);
+        while (m.find()) {
+            final String ref = m.group(2);
+            final boolean exists = !ref.contains("/..") && !ref.contains("//")
+                    && classLoader.getResource(root + "/" + dir + ref) != null;
+            m.appendReplacement(out, Matcher.quoteReplacement(exists
+                    ? m.group(1) + "=\"" + VERSION_SEGMENT + version + "/" + ref + "\"" : m.group()));
+        }
+        m.appendTail(out);
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean isRegularFile(final URL url, final URLConnection connection)
