@@ -11,6 +11,8 @@ import { sign } from './identity.js';
 export const AUTH_METHOD = 'sb-key-v1';
 export const CONNECT_CONTEXT = 'switchboard/v1/connect';
 const NONCE_BYTES = 32;
+/** QoS 1; No Local (MQTT 5 §3.8.3.1): our own publications are not echoed back (fewer bytes). */
+export const SUBSCRIBE_OPTIONS = Object.freeze({ qos: 1, nl: true });
 
 /**
  * @callback MessageHandler
@@ -110,7 +112,8 @@ export class Signaling {
   }
 
   /**
-   * Subscribes to a topic (QoS 1).
+   * Subscribes to a topic (QoS 1, MQTT 5 No Local: the broker does not send this client's own
+   * messages back, e.g. its join on a room's presence topic, which it would only ignore).
    * @param {string} topic
    * @param {MessageHandler} handler
    * @returns {Promise<() => void>} resolves once the broker granted the subscription; the value
@@ -126,7 +129,7 @@ export class Signaling {
     set.add(handler);
     if (first) {
       await new Promise((resolve, reject) => {
-        this.client.subscribe(topic, { qos: 1 }, (err, granted) => {
+        this.client.subscribe(topic, SUBSCRIBE_OPTIONS, (err, granted) => {
           if (err) reject(err);
           else if (granted && granted[0] && granted[0].qos > 2) {
             this.handlers.delete(topic);
@@ -163,7 +166,7 @@ export class Signaling {
 
   /** Re-subscribes every topic after a reconnect (the session is clean). */
   resubscribe() {
-    for (const topic of this.handlers.keys()) this.client.subscribe(topic, { qos: 1 });
+    for (const topic of this.handlers.keys()) this.client.subscribe(topic, SUBSCRIBE_OPTIONS);
   }
 
   /** @private */
