@@ -1,0 +1,83 @@
+package dev.switchboard.node.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark suite works (issue 13): runs {@code node/scripts/bench/run --smoke} (one short
+ * trial of each measure) against the built package and checks that every system under test
+ * forwarded and answered something and that the allocation figures were read. It checks that the
+ * suite works, never how fast anything is. Needs gcc, python3 and coturn's turnserver (the bench
+ * command installs them where it may; here, in the loopback-only namespace, they must be there).
+ */
+class BenchSmokeIT {
+    private static final Path NODE = Path.of(System.getProperty("user.dir"));
+
+    private static boolean onPath(final String command) {
+        for (final String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void smokeRun_everySystemMeasured() throws Exception {
+        assumeTrue(onPath("gcc") && onPath("python3") && onPath("turnserver"), "needs gcc, python3 and coturn");
+        assumeTrue(Files.isRegularFile(NODE.resolve("target/switchboard.jar")), "needs the packaged node");
+        final Path results = NODE.resolve("target/bench/results.json");
+        Files.deleteIfExists(results);
+        final Process p = new ProcessBuilder(List.of(NODE.resolve("scripts/bench/run").toString(), "--smoke",
+                "--port-base", "21000"))
+                .redirectErrorStream(true).redirectOutput(NODE.resolve("target/bench-smoke.log").toFile()).start();
+        final boolean done = p.waitFor(150, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        final String log = Files.readString(NODE.resolve("target/bench-smoke.log"), StandardCharsets.UTF_8);
+        assertTrue(done, "the smoke run ends in time:\n" + log);
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("| relay 100 B, 1 flows: loss-free pkt/s |"), "prints the table:\n" + log);
+
+        final JsonNode r = new ObjectMapper().readTree(results.toFile());
+        final Set<String> relayed = new HashSet<>();
+        for (final JsonNode row : r.get("relay")) {
+            long received = 0;
+            for (final JsonNode trial : row.get("trials")) {
+                received += trial.get("received").asLong();
+                assertTrue(trial.has("foreign_cpu") && trial.has("system_cpu"), trial.toString());
+            }
+            if (received > 0) {
+                relayed.add(row.get("system").asText());
+            }
+        }
+        assertEquals(Set.of("switchboard", "coturn", "c-forwarder"), relayed, "every system forwarded datagrams:\n" + log);
+        final Set<String> answered = new HashSet<>();
+        for (final JsonNode row : r.get("stun")) {
+            if (row.get("trials").get(0).get("received").asLong() > 0) {
+                answered.add(row.get("system").asText());
+            }
+        }
+        assertEquals(Set.of("switchboard", "coturn"), answered, "both STUN services answered:\n" + log);
+        final JsonNode alloc = r.get("switchboard_alloc");
+        assertNotNull(alloc);
+        assertTrue(alloc.get("relay_packets").asLong() > 0 && alloc.get("stun_answered").asLong() > 0, alloc.toString());
+        assertTrue(alloc.get("bytes_per_packet").isNumber() && alloc.get("bytes_per_stun_request").isNumber(),
+                alloc.toString());
+    }
+}
