@@ -7,7 +7,9 @@
  */
 
 /**
- * The member with the smaller peer id (plain string comparison) starts the session (§5, step 3).
+ * The member with the smaller peer id starts the session (§5, step 3). Ids are compared as
+ * strings of ASCII characters, which is the order of their bytes (`-` < digits < `A-Z` < `_` <
+ * `a-z`), not the order of the key hashes they encode.
  * @param {string} ownId
  * @param {string} peerId
  * @returns {boolean} whether this side makes the first offer.
@@ -15,6 +17,14 @@
 export function startsSession(ownId, peerId) {
   return ownId < peerId;
 }
+
+/**
+ * How long the member with the larger id waits for the first offer before it makes one itself
+ * (§5, step 3): the other side may be a client that only answers, or may have lost the moment.
+ * Either side may offer at any time (§10.1), so a late offer that crosses one from the other
+ * side is an ordinary collision. Milliseconds.
+ */
+export const FIRST_OFFER_WAIT_MS = 5000;
 
 /**
  * The polite peer yields on an offer collision (rolls its own offer back); the impolite one

@@ -13,7 +13,7 @@
 import { randomNonce, toBase64Url } from './encoding.js';
 import { importPeerKey, shortFingerprint, checkPin, pin } from './identity.js';
 import * as protocol from './protocol.js';
-import { startsSession, isPolite } from './negotiation.js';
+import { startsSession, isPolite, FIRST_OFFER_WAIT_MS } from './negotiation.js';
 import { Session } from './session.js';
 import { seal, open, helloStatement, membershipMac, checkMembership } from './roomkey.js';
 
@@ -318,7 +318,16 @@ export class Room {
   admit(p) {
     p.session = this.newSession(p);
     this.changed();
-    if (this.autoStart && startsSession(this.identity.id, p.id)) p.session.start();
+    if (!this.autoStart) return;
+    if (startsSession(this.identity.id, p.id)) {
+      p.session.start();
+      return;
+    }
+    // The other side starts; if no offer has come when the wait is over, this side offers (§5).
+    const session = p.session;
+    setTimeout(() => {
+      if (p.session === session && session.state === 'new') session.start();
+    }, FIRST_OFFER_WAIT_MS);
   }
 
   /** @private */

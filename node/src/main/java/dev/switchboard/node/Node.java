@@ -214,7 +214,8 @@ public final class Node implements AutoCloseable {
 
             final byte[] nodeInfo = NodeInfo.of(config, key.id(), broker.webSocketPort(),
                     broker.settings().webSocketPath(), broker.settings().maxPacketSize(),
-                    stun.localAddress().getPort()).toJson();
+                    stun.localAddress().getPort())
+                    .withBrokerTcp(broker.tcpPort(), broker.settings().tcpTls() != null).toJson();
             broker.publish(Topics.NODE_INFO, nodeInfo, true).get();
 
             final String wsScheme = tls != null ? "wss" : "ws";

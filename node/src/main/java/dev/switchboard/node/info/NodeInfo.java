@@ -16,7 +16,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * {"v":1,"nodeId":"<43 chars>",
- *  "broker":{"webSocketPort":8444,"path":"/mqtt","tls":true},
+ *  "broker":{"webSocketPort":8444,"path":"/mqtt","tls":true,"tcpPort":1883,"tcpTls":false},
  *  "stun":{"host":"127.0.0.1","port":3478},
  *  "relay":{"host":"127.0.0.1"},
  *  "limits":{"maxSdpBytes":32768,"maxPacketBytes":65536}}
@@ -31,9 +31,15 @@ import java.util.Objects;
  * @param stunPort            the STUN service's real UDP port, 1..65535.
  * @param maxSdpBytes         largest SDP the node accepts, in bytes.
  * @param maxPacketBytes      largest MQTT packet the broker accepts, in bytes.
+ * @param brokerTcpPort       the broker's real MQTT-over-TCP port (tools, non-browser peers,
+ *                            federation), 1..65535, or -1 when it has no TCP listener (then
+ *                            {@code tcpPort} and {@code tcpTls} are left out of the document).
+ * @param brokerTcpTls        whether the TCP listener speaks TLS (MQTT over TLS, with the node's
+ *                            certificate, docs/protocol.md §2) rather than plain TCP.
  */
 public record NodeInfo(@NotNull String nodeId, int brokerWebSocketPort, @NotNull String brokerPath, boolean tls,
-                       @NotNull InetAddress advertisedHost, int stunPort, int maxSdpBytes, int maxPacketBytes) {
+                       @NotNull InetAddress advertisedHost, int stunPort, int maxSdpBytes, int maxPacketBytes,
+                       int brokerTcpPort, boolean brokerTcpTls) {
 
     /** Version of the document's format ({@code "v"}). */
     public static final int VERSION = 1;
@@ -59,7 +65,17 @@ public record NodeInfo(@NotNull String nodeId, int brokerWebSocketPort, @NotNull
                                        final int brokerWebSocketPort, final @NotNull String brokerPath,
                                        final int maxPacketBytes, final int stunPort) {
         return new NodeInfo(nodeId, brokerWebSocketPort, brokerPath, config.web().tls(),
-                config.relay().advertisedHost(), stunPort, config.limits().maxSdpBytes(), maxPacketBytes);
+                config.relay().advertisedHost(), stunPort, config.limits().maxSdpBytes(), maxPacketBytes, -1, false);
+    }
+
+    /**
+     * @param port the broker's real TCP port (after binding port 0), or -1 (or 0) for none.
+     * @param tcpTls whether that listener speaks TLS.
+     * @return this document naming the broker's TCP listener.
+     */
+    public @NotNull NodeInfo withBrokerTcp(final int port, final boolean tcpTls) {
+        return new NodeInfo(nodeId, brokerWebSocketPort, brokerPath, tls, advertisedHost, stunPort, maxSdpBytes,
+                maxPacketBytes, port > 0 ? port : -1, port > 0 && tcpTls);
     }
 
     /** @return the document as UTF-8 JSON, fields in the order {@code docs/protocol.md} shows. */
@@ -71,6 +87,10 @@ public record NodeInfo(@NotNull String nodeId, int brokerWebSocketPort, @NotNull
         broker.put("webSocketPort", brokerWebSocketPort);
         broker.put("path", brokerPath);
         broker.put("tls", tls);
+        if (brokerTcpPort > 0) {
+            broker.put("tcpPort", brokerTcpPort);
+            broker.put("tcpTls", brokerTcpTls);
+        }
         final ObjectNode stun = info.putObject("stun");
         stun.put("host", advertisedHost.getHostAddress());
         stun.put("port", stunPort);

@@ -44,4 +44,19 @@ class NodeInfoTest {
         assertEquals(40002, doc.get("stun").get("port").intValue());
         assertEquals(1024, doc.get("limits").get("maxPacketBytes").intValue());
     }
+
+    @Test
+    void toJson_brokerTcpListener_namesItsPortAndTls() throws Exception {
+        final NodeConfig config = ConfigLoader.parse("web: {tls: true}\n", "t");
+        final NodeInfo info = NodeInfo.of(config, NODE_ID, 8444, "/mqtt", 65536, 3478);
+
+        final JsonNode withTcp = JsonMapper.builder().build().readTree(info.withBrokerTcp(1883, false).toJson());
+        assertEquals("{\"webSocketPort\":8444,\"path\":\"/mqtt\",\"tls\":true,\"tcpPort\":1883,\"tcpTls\":false}",
+                withTcp.get("broker").toString());
+        assertEquals(true, JsonMapper.builder().build().readTree(info.withBrokerTcp(8883, true).toJson())
+                .get("broker").get("tcpTls").booleanValue());
+        // No TCP listener: the fields are left out rather than naming a port that does not exist.
+        assertEquals(false, JsonMapper.builder().build().readTree(info.withBrokerTcp(-1, true).toJson())
+                .get("broker").has("tcpPort"));
+    }
 }
