@@ -11,7 +11,7 @@
  * a later different key for that name is reported so the UI can warn before connecting.
  * @module identity
  */
-import { toBase64Url, fromBase64Url, utf8 } from './encoding.js';
+import { toBase64Url, fromBase64Url, utf8, concat } from './encoding.js';
 import { PEER_ID, NONCE, CONTEXT } from './protocol.js';
 
 const DB_NAME = 'switchboard';
@@ -166,6 +166,18 @@ export async function verify(publicKey, signature, data) {
   } catch {
     return false;
   }
+}
+
+/**
+ * What a client signs to log in (docs/protocol.md §3): UTF-8 `switchboard/v1/connect`, a zero
+ * byte, the UTF-8 client id, a zero byte, then the broker's challenge exactly as received (32
+ * random bytes followed by the UTF-8 node id).
+ * @param {string} clientId the client's peer id.
+ * @param {Uint8Array} challenge the Authentication Data of the broker's AUTH packet.
+ * @returns {Uint8Array} the bytes to sign.
+ */
+export function connectStatement(clientId, challenge) {
+  return concat(utf8('switchboard/v1/connect'), new Uint8Array([0]), utf8(clientId), new Uint8Array([0]), challenge);
 }
 
 /**

@@ -5,8 +5,8 @@
  * @module signaling
  */
 import mqtt from '../vendor/mqtt.esm.js';
-import { concat, parseJson, utf8, fromUtf8 } from './encoding.js';
-import { sign } from './identity.js';
+import { parseJson, fromUtf8 } from './encoding.js';
+import { sign, connectStatement } from './identity.js';
 
 export const AUTH_METHOD = 'sb-key-v1';
 export const CONNECT_CONTEXT = 'switchboard/v1/connect';
@@ -61,8 +61,7 @@ export class Signaling {
           cb(new Error(`the challenge names node ${named}, not the node this page came from`));
           return;
         }
-        const statement = concat(utf8(CONNECT_CONTEXT), new Uint8Array([0]), utf8(identity.id),
-          new Uint8Array([0]), challenge);
+        const statement = connectStatement(identity.id, challenge);
         sign(identity, statement).then((signature) => cb(null, {
           cmd: 'auth',
           reasonCode: 0x18,
