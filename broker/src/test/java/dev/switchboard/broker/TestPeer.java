@@ -129,6 +129,30 @@ public final class TestPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * Subscribes with MQTT 5 user properties on the SUBSCRIBE packet.
+     *
+     * @return the SUBACK reason code (0x01 granted QoS 1, 0x87 refused) and reason string.
+     */
+    public Ack subscribe(final String filter, final java.util.Map<String, String> userProperties) {
+        final var props = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
+        userProperties.forEach(props::add);
+        try {
+            final Mqtt5SubAck ack = client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
+                    .userProperties(props.build()).send().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return new Ack(ack.getReasonCodes().get(0).getCode(),
+                    ack.getReasonString().map(Object::toString).orElse(""));
+        } catch (final ExecutionException e) {
+            if (e.getCause() instanceof Mqtt5SubAckException refused) {
+                return new Ack(refused.getMqttMessage().getReasonCodes().get(0).getCode(),
+                        refused.getMqttMessage().getReasonString().map(Object::toString).orElse(""));
+            }
+            throw new AssertionError("subscribe failed", e);
+        } catch (final Exception e) {
+            throw new AssertionError("subscribe failed", e);
+        }
+    }
+
     public void unsubscribe(final String filter) {
         join(client.unsubscribeWith().topicFilter(filter).send());
     }

@@ -4,6 +4,9 @@ import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.EmbeddedBroker;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.topic.Topics;
+import dev.switchboard.node.callee.CalleeRegistration;
+import dev.switchboard.node.callee.CalleeRegistry;
+import dev.switchboard.node.callee.CalleeStore;
 import dev.switchboard.node.config.BrokerSettingsMapping;
 import dev.switchboard.node.config.ConfigReloader;
 import dev.switchboard.node.config.ConfigWatcher;
@@ -31,6 +34,7 @@ import dev.switchboard.node.tls.CertificateStore;
 import dev.switchboard.node.tls.PemFiles;
 import dev.switchboard.node.tls.Pkcs12Keystore;
 import dev.switchboard.node.tls.TlsIdentity;
+import dev.switchboard.node.web.WebRequest;
 import dev.switchboard.node.web.WebResponse;
 import dev.switchboard.node.web.WebServer;
 import dev.switchboard.node.web.WebServerSettings;
@@ -43,6 +47,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -118,27 +123,62 @@ public final class Node implements AutoCloseable {
      * @param configFile           the file the configuration came from: the node watches it and
      *                             re-reads it on {@code SIGHUP} (see {@link #reloadConfiguration()});
      *                             {@code null} (the default) for no reloading.
+     * @param clock                the time source of the callee service's expiry; the system clock
+     *                             by default, a movable one in tests.
      */
     public record Options(@NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator,
-                          @Nullable Path configFile) {
+                          @Nullable Path configFile, @NotNull Clock clock) {
         public Options {
             Objects.requireNonNull(interceptorDecorator, "interceptorDecorator");
+            Objects.requireNonNull(clock, "clock");
         }
 
         /** @param interceptorDecorator see the record components; no configuration file. */
         public Options(final @NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator) {
-            this(interceptorDecorator, null);
+            this(interceptorDecorator, null, Clock.systemUTC());
         }
 
         /** @return no decoration, no configuration file. */
         public static @NotNull Options defaults() {
-            return new Options(UnaryOperator.identity(), null);
+            return new Options(UnaryOperator.identity(), null, Clock.systemUTC());
         }
 
         /** @return these options with the configuration file to watch and reload. */
         public @NotNull Options withConfigFile(final @Nullable Path file) {
-            return new Options(interceptorDecorator, file);
+            return new Options(interceptorDecorator, file, clock);
         }
+
+        /** @return these options with another clock for the callee service. */
+        public @NotNull Options withClock(final @NotNull Clock clock) {
+            return new Options(interceptorDecorator, configFile, clock);
+        }
+    }
+
+    /**
+     * {@code GET callee.json?id=<calleeId>}: what a caller page shows before calling
+     * ({@code docs/protocol.md} §5.3): the pair's label and the ring timeout, or 404 with
+     * {@code unknown-callee} for a pair that does not exist or expired. A map lookup; never blocks.
+     */
+    private static WebResponse calleeInfo(final WebRequest request, final CalleeRegistry callees,
+                                          final NodeConfig.Callee settings) {
+        if (!request.isGetOrHead()) {
+            return WebResponse.methodNotAllowed("GET, HEAD");
+        }
+        String id = null;
+        for (final String part : request.query().split("&")) {
+            if (part.startsWith("id=")) {
+                id = part.substring(3);
+            }
+        }
+        final CalleeRegistration r = id == null || !Topics.isValidId(id) ? null : callees.lookup(id);
+        final com.fasterxml.jackson.databind.node.ObjectNode json =
+                com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode().put("v", 1);
+        if (r == null) {
+            json.put("error", "unknown-callee").put("message", "this caller URL does not exist or has expired");
+            return WebResponse.of(404, "application/json", json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        json.put("id", r.calleeId()).put("label", r.label()).put("ringTimeoutSeconds", settings.ringTimeout().toSeconds());
+        return WebResponse.json(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
@@ -195,10 +235,24 @@ public final class Node implements AutoCloseable {
             started.push(relay);
             readiness.register("relay", relay::isServing);
 
+            final CalleeStore calleeStore = CalleeStore.open(config.dataDir().resolve("callees"));
+            started.push(calleeStore);
+            final long loadStart = System.nanoTime();
+            final CalleeRegistry callees = new CalleeRegistry(calleeStore, options.clock(), config.callee().expiry());
+            LOG.info("{} callee pair(s) loaded in {} ms", callees.size(), (System.nanoTime() - loadStart) / 1_000_000);
+            // Expired pairs go on their own, not only when someone looks them up.
+            final java.util.concurrent.ScheduledExecutorService sweeper =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                        final Thread t = new Thread(r, "callee-sweeper");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            sweeper.scheduleWithFixedDelay(callees::sweep, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+            started.push(sweeper::shutdownNow);
             final int maxSdp = config.limits().maxSdpBytes();
             final SignalingService signaling = new SignalingService(new MessageValidator(maxSdp),
                     new SdpParser(new SdpLimits(maxSdp, SdpLimits.DEFAULT_MAX_LINES, SdpLimits.DEFAULT_MAX_MEDIA_SECTIONS)),
-                    relay);
+                    relay, callees, options.clock());
             final SignalingInterceptor interceptor = options.interceptorDecorator().apply(signaling);
 
             final BrokerSettings.Tls brokerTls = keystore == null ? null
@@ -229,6 +283,7 @@ public final class Node implements AutoCloseable {
             web.addRoute("/node-info.json", request -> request.isGetOrHead()
                     ? WebResponse.json(nodeInfo).withHeader("Access-Control-Allow-Origin", "*")
                     : WebResponse.methodNotAllowed("GET, HEAD"));
+            web.addRoute("/callee.json", request -> calleeInfo(request, callees, config.callee()));
             web.start();
             started.push(web);
             // The relay never treats the node's own ports as a peer (no loops through spoofed checks).

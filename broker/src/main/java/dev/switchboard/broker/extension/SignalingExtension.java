@@ -68,7 +68,7 @@ public final class SignalingExtension implements ExtensionMain {
         }
         final Executor executor = Services.extensionExecutorService();
         final NodePublisher nodePublisher = new NodePublisher(Services.publishService());
-        final TopicAuthorizer authorizer = new TopicAuthorizer(registry);
+        final TopicAuthorizer authorizer = new TopicAuthorizer(registry, settings.interceptor());
         final SignalingPublishInterceptor publishInterceptor =
                 new SignalingPublishInterceptor(settings, registry, nodePublisher, executor, refusals);
         final ClientLifecycle.UnsubscribeTracker unsubscribeTracker =

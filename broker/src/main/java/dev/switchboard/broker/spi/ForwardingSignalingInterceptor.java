@@ -47,4 +47,11 @@ public abstract class ForwardingSignalingInterceptor implements SignalingInterce
     public void onClientDisconnected(final @NotNull String clientId) {
         delegate.onClientDisconnected(clientId);
     }
+
+    @Override
+    public @org.jetbrains.annotations.Nullable String checkSubscription(
+            final @NotNull String clientId, final @NotNull Topic topic,
+            final @NotNull java.util.Map<String, String> userProperties) {
+        return delegate.checkSubscription(clientId, topic, userProperties);
+    }
 }

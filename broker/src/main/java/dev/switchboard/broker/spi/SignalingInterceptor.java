@@ -2,6 +2,9 @@ package dev.switchboard.broker.spi;
 
 import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.util.Map;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -71,6 +74,25 @@ public interface SignalingInterceptor {
     }
 
     /**
+     * Decides a subscription that the topic grammar allows but that needs proof the broker cannot
+     * check itself: today a callee's ring topic ({@link Topic.CalleeRing}), which only a page that
+     * holds the callee's secret may receive. Called after {@code TopicPolicy} allowed the filter,
+     * for every topic this interceptor {@link #handles}, on the extension's executor, once per
+     * subscription; it must not block (a hash and a lookup).
+     *
+     * @param clientId       the subscriber's verified peer id.
+     * @param topic          the topic it subscribes to (an exact topic: wildcards were refused).
+     * @param userProperties the SUBSCRIBE packet's MQTT 5 user properties, name to value (the
+     *                       last value of a repeated name); untrusted.
+     * @return {@code null} to allow, or the reason to refuse (SUBACK 0x87 with this reason string);
+     *     the reason must not reveal whether the thing subscribed to exists. The default allows.
+     */
+    default @Nullable String checkSubscription(final @NotNull String clientId, final @NotNull Topic topic,
+                                               final @NotNull Map<String, String> userProperties) {
+        return null;
+    }
+
+    /**
      * Gives the node the broker's view of who is online, once, when the broker starts (before any
      * message is inspected). The default ignores it.
      *
@@ -91,7 +113,8 @@ public interface SignalingInterceptor {
 
         @Override
         public boolean handles(final @NotNull Topic topic) {
-            return topic instanceof Topic.RoomPresence || topic instanceof Topic.Inbox;
+            return topic instanceof Topic.RoomPresence || topic instanceof Topic.Inbox
+                    || topic instanceof Topic.CalleeRing;
         }
     };
 }

@@ -8,10 +8,11 @@ import java.util.Objects;
  * A topic of the Switchboard v1 grammar, rooted at {@code sb/v1}.
  *
  * <pre>
- * topic     = node-info / presence / inbox
+ * topic     = node-info / presence / inbox / callee
  * node-info = "sb/v1/node/info"
  * presence  = "sb/v1/room/" id "/presence"
  * inbox     = "sb/v1/inbox/" id
+ * callee    = "sb/v1/callee/" id                 ; a callee's ring topic, id = its public id
  * id        = 43 ( ALPHA / DIGIT / "-" / "_" )   ; base64url, no padding, of a SHA-256
  * </pre>
  *
@@ -21,7 +22,7 @@ import java.util.Objects;
  * adds a method there, so every such place fails to compile until it decides what the new kind
  * means (the node's signaling service maps topics to its message types this way).
  */
-public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.Inbox {
+public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.Inbox, Topic.CalleeRing {
 
     /** @return the MQTT topic name, for example {@code sb/v1/inbox/<peerId>}. */
     @NotNull String mqttTopic();
@@ -56,6 +57,12 @@ public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.
          * @return the result for it.
          */
         R inbox(@NotNull Inbox topic);
+
+        /**
+         * @param topic a callee's ring topic.
+         * @return the result for it.
+         */
+        R calleeRing(@NotNull CalleeRing topic);
     }
 
     /** {@code sb/v1/node/info}: retained, published by the node only. */
@@ -115,6 +122,30 @@ public sealed interface Topic permits Topic.NodeInfo, Topic.RoomPresence, Topic.
         @Override
         public <R> R accept(final @NotNull Visitor<R> visitor) {
             return visitor.inbox(this);
+        }
+    }
+
+    /**
+     * {@code sb/v1/callee/<calleeId>}: the ring topic of a personal callee registration. Callers
+     * publish call offers here; only pages that proved the callee's secret may subscribe (the node
+     * decides, {@code SignalingInterceptor#checkSubscription}).
+     *
+     * @param calleeId the callee's 43-character public id (the one in the caller URL).
+     * @throws IllegalArgumentException if {@code calleeId} is not a valid id.
+     */
+    record CalleeRing(@NotNull String calleeId) implements Topic {
+        public CalleeRing {
+            Topics.requireId(calleeId, "calleeId");
+        }
+
+        @Override
+        public @NotNull String mqttTopic() {
+            return Topics.CALLEE_PREFIX + calleeId;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor) {
+            return visitor.calleeRing(this);
         }
     }
 

@@ -17,6 +17,7 @@ public final class Topics {
     static final String ROOM_PREFIX = "sb/v1/room/";
     static final String PRESENCE_SUFFIX = "/presence";
     static final String INBOX_PREFIX = "sb/v1/inbox/";
+    static final String CALLEE_PREFIX = "sb/v1/callee/";
 
     /** Length of a peer or room id: base64url without padding of 32 bytes. */
     public static final int ID_LENGTH = PeerIds.LENGTH;
@@ -70,6 +71,13 @@ public final class Topics {
                     : new Topic.Invalid(input, "inbox peer id must be 43 base64url characters: '"
                             + shorten(id) + "'");
         }
+        if (input.startsWith(CALLEE_PREFIX)) {
+            final String id = input.substring(CALLEE_PREFIX.length());
+            return isValidId(id)
+                    ? new Topic.Valid(new Topic.CalleeRing(id))
+                    : new Topic.Invalid(input, "callee id must be 43 base64url characters: '"
+                            + shorten(id) + "'");
+        }
         if (input.startsWith(ROOM_PREFIX)) {
             final String rest = input.substring(ROOM_PREFIX.length());
             if (!rest.endsWith(PRESENCE_SUFFIX)) {
@@ -82,7 +90,7 @@ public final class Topics {
                             + shorten(id) + "'");
         }
         return new Topic.Invalid(input, "not a Switchboard topic (expected "
-                + NODE_INFO + ", sb/v1/room/<roomId>/presence or sb/v1/inbox/<peerId>)");
+                + NODE_INFO + ", sb/v1/room/<roomId>/presence, sb/v1/inbox/<peerId> or sb/v1/callee/<calleeId>)");
     }
 
     /**

@@ -115,7 +115,7 @@ public final class ConfigLoader {
 
     private static NodeConfig fromTree(final ObjectNode root, final String source) throws ConfigException {
         final Section top = new Section(root, "", source);
-        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log", "metrics");
+        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log", "metrics", "callee");
 
         final Path dataDir = Path.of(top.string("dataDir", "switchboard-data"));
         final String publicHost = top.host("publicHost", "localhost");
@@ -204,7 +204,13 @@ public final class ConfigLoader {
         m.allow("bind", "port");
         final NodeConfig.Metrics metrics = new NodeConfig.Metrics(m.ip("bind", "127.0.0.1"), m.port("port", 9464, true));
 
-        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log, metrics);
+        final Section ce = top.section("callee");
+        ce.allow("expiry", "ringTimeout");
+        final NodeConfig.Callee callee = new NodeConfig.Callee(
+                ce.duration("expiry", Duration.ofDays(92), Duration.ofSeconds(1), Duration.ofDays(3653)),
+                ce.duration("ringTimeout", Duration.ofSeconds(45), Duration.ofSeconds(5), Duration.ofMinutes(10)));
+
+        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log, metrics, callee);
     }
 
     /**

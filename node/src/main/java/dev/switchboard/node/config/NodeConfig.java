@@ -38,6 +38,7 @@ import java.util.Objects;
  * @param limits     limits on signaling input and on each connection and client.
  * @param log        what the log may contain.
  * @param metrics    the monitoring endpoint: Prometheus metrics, health and status.
+ * @param callee     the personal callee service (docs/protocol.md §5.3).
  */
 public record NodeConfig(
         @NotNull Path dataDir,
@@ -49,7 +50,8 @@ public record NodeConfig(
         @NotNull Relay relay,
         @NotNull Limits limits,
         @NotNull Log log,
-        @NotNull Metrics metrics) {
+        @NotNull Metrics metrics,
+        @NotNull Callee callee) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -61,6 +63,7 @@ public record NodeConfig(
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(callee, "callee");
     }
 
     /**
@@ -257,6 +260,21 @@ public record NodeConfig(
         /** @return whether the endpoint is served at all ({@code port} is not -1). */
         public boolean enabled() {
             return port >= 0;
+        }
+    }
+
+    /**
+     * The personal callee service ({@code docs/protocol.md} §5.3).
+     *
+     * @param expiry      a pair not used (called, or waited on) for this long is discarded. Default
+     *                    92 days; 1 second to 10 years.
+     * @param ringTimeout how long the caller's page waits for an answer before it says "no
+     *                    answer". Default 45 s; 5 s to 10 minutes.
+     */
+    public record Callee(@NotNull Duration expiry, @NotNull Duration ringTimeout) {
+        public Callee {
+            Objects.requireNonNull(expiry, "expiry");
+            Objects.requireNonNull(ringTimeout, "ringTimeout");
         }
     }
 

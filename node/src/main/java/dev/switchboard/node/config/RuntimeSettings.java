@@ -44,6 +44,7 @@ public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers) {
         final NodeConfig.Broker b = running.broker();
         return new NodeConfig(running.dataDir(), running.publicHost(), running.pathPrefix(), running.web(),
                 new NodeConfig.Broker(b.bind(), b.webSocketPort(), b.tcpPort(), trustedPeers),
-                running.stun(), running.relay(), running.limits(), running.log(), running.metrics());
+                running.stun(), running.relay(), running.limits(), running.log(), running.metrics(),
+                running.callee());
     }
 }

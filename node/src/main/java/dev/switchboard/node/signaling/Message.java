@@ -18,7 +18,8 @@ import java.util.Set;
  */
 public sealed interface Message permits Message.Join, Message.Leave, Message.Hello,
         Message.SessionDescription, Message.Candidate, Message.Hangup, Message.ErrorReport,
-        Message.Call, Message.Accept, Message.Decline, Message.CapabilitiesQuery, Message.Capabilities {
+        Message.Call, Message.Accept, Message.Decline, Message.CapabilitiesQuery, Message.Capabilities,
+        Message.Register {
 
     /** @return the type, as in the JSON {@code type} field. */
     @NotNull MessageType type();
@@ -64,6 +65,8 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
         R capabilitiesQuery(@NotNull Envelope envelope, @NotNull CapabilitiesQuery query);
 
         R capabilities(@NotNull Envelope envelope, @NotNull Capabilities capabilities);
+
+        R register(@NotNull Envelope envelope, @NotNull Register register);
     }
 
     /**
@@ -72,11 +75,21 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param senderId  the verified sender (the broker's {@code sb-sender}).
      * @param messageId the optional client-chosen {@code id}, at most 64 characters.
      * @param json      the JSON object as received, for rewrites that keep every other field.
+     * @param placement the kind of topic it was published to (a {@code call} may go to an inbox or
+     *                  to a callee's ring topic).
      */
-    record Envelope(@NotNull String senderId, @Nullable String messageId, @NotNull ReceivedJson json) {
+    record Envelope(@NotNull String senderId, @Nullable String messageId, @NotNull ReceivedJson json,
+                    @NotNull MessageType.Placement placement) {
         public Envelope {
             Objects.requireNonNull(senderId, "senderId");
             Objects.requireNonNull(json, "json");
+            Objects.requireNonNull(placement, "placement");
+        }
+
+        /** An envelope of a message published to an inbox. */
+        public Envelope(final @NotNull String senderId, final @Nullable String messageId,
+                        final @NotNull ReceivedJson json) {
+            this(senderId, messageId, json, MessageType.Placement.INBOX);
         }
     }
 
@@ -280,7 +293,7 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * sealed to the called side's key ({@code epk} and {@code box}, §5.1), which the node cannot
      * open.
      *
-     * @param recipientId the inbox owner, from the topic.
+     * @param recipientId the inbox owner, from the topic; on a callee's ring topic the callee id.
      * @param context     the call, always a {@code call:} context.
      * @param key         the caller's SPKI, base64url, at most 256 characters; hashes to the sender id.
      * @param nonce       16 to 64 base64url characters, fresh for this call.
@@ -401,6 +414,27 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
         @Override
         public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
             return visitor.capabilities(envelope, this);
+        }
+    }
+
+    /**
+     * {@code register} on {@code sb/v1/callee/<calleeId>}: creates a callee pair
+     * ({@code docs/protocol.md} §5.3). The page chose the id and the secret; the node receives and
+     * keeps only the secret's hash.
+     *
+     * @param calleeId   the pair's public id, from the topic.
+     * @param secretHash base64url SHA-256 of the callee secret, 43 characters.
+     * @param label      what callers will see, at most 64 characters, possibly empty.
+     */
+    record Register(@NotNull String calleeId, @NotNull String secretHash, @NotNull String label) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.REGISTER;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.register(envelope, this);
         }
     }
 }

@@ -4,7 +4,10 @@ import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The signaling message types of protocol version 1 and the kind of topic each may be published
@@ -25,11 +28,11 @@ public enum MessageType {
     /** Inbox: a trickled ICE candidate. */
     CANDIDATE(Placement.INBOX),
     /** Inbox: the sender ends the session. */
-    HANGUP(Placement.INBOX),
+    HANGUP(Placement.INBOX, Placement.CALLEE),
     /** Inbox: an error report, from the node or from a peer. */
     ERROR(Placement.INBOX),
     /** Inbox: a call offer, "will you talk with me?" (the call vocabulary, {@code docs/protocol.md} §5.2). */
-    CALL(Placement.INBOX),
+    CALL(Placement.INBOX, Placement.CALLEE),
     /** Inbox: the called side takes the call, choosing relayed or direct. */
     ACCEPT(Placement.INBOX),
     /** Inbox: the called side does not take the call, with a reason (busy, rejected, unavailable). */
@@ -37,7 +40,9 @@ public enum MessageType {
     /** Inbox: "what can you do?"; answered with {@link #CAPABILITIES}. */
     CAPABILITIES_QUERY(Placement.INBOX),
     /** Inbox: what the sender's page supports: VOICE, VIDEO, FILE. */
-    CAPABILITIES(Placement.INBOX);
+    CAPABILITIES(Placement.INBOX),
+    /** Callee ring topic: registers a new callee pair ({@code docs/protocol.md} §5.3). */
+    REGISTER(Placement.CALLEE);
 
     /**
      * The kinds of topic that carry the node's messages. Every topic of the grammar is mapped to
@@ -47,7 +52,9 @@ public enum MessageType {
         /** {@code sb/v1/room/<roomId>/presence}: announcements to everyone in a room. */
         PRESENCE,
         /** {@code sb/v1/inbox/<peerId>}: messages addressed to one peer. */
-        INBOX;
+        INBOX,
+        /** {@code sb/v1/callee/<calleeId>}: a callee pair's registration and ring topic. */
+        CALLEE;
 
         private static final Topic.Visitor<Placement> OF = new Topic.Visitor<>() {
             @Override
@@ -64,6 +71,11 @@ public enum MessageType {
             public Placement inbox(final @NotNull Topic.Inbox topic) {
                 return INBOX;
             }
+
+            @Override
+            public Placement calleeRing(final @NotNull Topic.CalleeRing topic) {
+                return CALLEE;
+            }
         };
 
         /**
@@ -76,15 +88,23 @@ public enum MessageType {
         }
     }
 
-    private final Placement placement;
+    private final Set<Placement> placements;
 
-    MessageType(final Placement placement) {
-        this.placement = placement;
+    MessageType(final Placement first, final Placement... more) {
+        this.placements = Collections.unmodifiableSet(EnumSet.of(first, more));
     }
 
-    /** @return the kind of topic this type belongs on. */
-    public @NotNull Placement placement() {
-        return placement;
+    /** @return the kinds of topic this type belongs on. */
+    public @NotNull Set<Placement> placements() {
+        return placements;
+    }
+
+    /**
+     * @param placement a kind of topic, or {@code null} for a topic the node maps no messages to.
+     * @return whether this type may be published there.
+     */
+    public boolean belongsOn(final @Nullable Placement placement) {
+        return placement != null && placements.contains(placement);
     }
 
     /**

@@ -58,6 +58,7 @@ public final class MessageValidator {
     private static final int MAX_MID_CHARS = 64;
     private static final int MAX_CODE_CHARS = 64;
     private static final int MAX_ERROR_TEXT = 512;
+    private static final int MAX_LABEL_CHARS = 64;
 
     private final ObjectMapper mapper;
     private final int maxSdpBytes;
@@ -120,7 +121,8 @@ public final class MessageValidator {
         if (type == null) {
             return invalid(SignalingError.UNKNOWN_TYPE, "unknown message type '" + clip(typeNode.asText()) + "'");
         }
-        if (type.placement() != MessageType.Placement.of(message.topic())) {
+        final MessageType.Placement placement = MessageType.Placement.of(message.topic());
+        if (!type.belongsOn(placement)) {
             return invalid(SignalingError.BAD_FIELD, "type '" + type.wireName() + "' does not belong on topic "
                     + message.mqttTopic());
         }
@@ -151,7 +153,7 @@ public final class MessageValidator {
                     "field 'key' does not hash to the verified sender id " + message.senderId());
         }
         return new Result.Valid(new Message.Envelope(message.senderId(), messageId,
-                new ReceivedJson(obj, mapper)), Objects.requireNonNull(parsed));
+                new ReceivedJson(obj, mapper), Objects.requireNonNull(placement)), Objects.requireNonNull(parsed));
     }
 
     /** The room id of a presence topic, the recipient of an inbox (placement is checked). */
@@ -170,6 +172,11 @@ public final class MessageValidator {
             @Override
             public String inbox(final @NotNull Topic.Inbox t) {
                 return t.peerId();
+            }
+
+            @Override
+            public String calleeRing(final @NotNull Topic.CalleeRing t) {
+                return t.calleeId();
             }
         });
     }
@@ -229,6 +236,9 @@ public final class MessageValidator {
                 final DeclineReason reason = f.reason();
                 yield new Message.Decline(address, context, reason, f.optionalString("message", MAX_ERROR_TEXT));
             }
+            case REGISTER -> new Message.Register(address, f.matching("secretHash", PeerIds::isValid,
+                    "[A-Za-z0-9_-]{43} (base64url SHA-256 of the callee secret)"),
+                    Objects.requireNonNullElse(f.optionalString("label", MAX_LABEL_CHARS), ""));
             case CAPABILITIES_QUERY -> new Message.CapabilitiesQuery(address, f.optionalContext());
             case CAPABILITIES -> {
                 final Context context = f.optionalContext();

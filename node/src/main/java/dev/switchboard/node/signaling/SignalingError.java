@@ -27,6 +27,14 @@ public record SignalingError(@NotNull String code, @NotNull String message) {
     public static final String RECIPIENT_UNAVAILABLE = "recipient-unavailable";
     /** The sender of an offer or answer in a room is not in that room itself. */
     public static final String NOT_IN_ROOM = "not-in-room";
+    /** A call to a callee id that does not exist or has expired (docs/protocol.md §5.3). */
+    public static final String UNKNOWN_CALLEE = "unknown-callee";
+    /** Something only a page that proved the callee's secret may do. */
+    public static final String NOT_CALLEE = "not-callee";
+    /** An accept for a call another tab of the callee already answered. */
+    public static final String CALL_TAKEN = "call-taken";
+    /** A register for a callee id that exists already. */
+    public static final String CALLEE_EXISTS = "callee-exists";
 
     public SignalingError {
         Objects.requireNonNull(code, "code");

@@ -7,10 +7,14 @@ import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.broker.topic.Topic;
 import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.sdp.SdpParser;
+import dev.switchboard.node.callee.CalleeRegistry;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +29,9 @@ import java.util.concurrent.CompletableFuture;
  *       relay ({@link SessionHandler});</li>
  *   <li>{@code call}, {@code accept}, {@code decline}, {@code capabilities-query},
  *       {@code capabilities}: the call vocabulary ({@link CallHandler});</li>
+ *   <li>{@code register}, and {@code call}/{@code hangup} on a callee's ring topic, the
+ *       subscription to it, and the answers to such calls: the callee service
+ *       ({@link CalleeHandler});</li>
  *   <li>{@code error} from a peer: delivered as it is.</li>
  * </ul>
  *
@@ -45,6 +52,7 @@ public final class SignalingService implements SignalingInterceptor {
     private final SessionHandler sessions;
     private final RoomHandler rooms;
     private final CallHandler calls = new CallHandler();
+    private final @Nullable CalleeHandler callees;
     private final Message.Visitor<CompletableFuture<Verdict>> dispatch = new Dispatch();
     private final MessageCounters counters = new MessageCounters();
 
@@ -55,14 +63,41 @@ public final class SignalingService implements SignalingInterceptor {
      */
     public SignalingService(final @NotNull MessageValidator validator, final @NotNull SdpParser sdpParser,
                             final @NotNull Relay relay) {
+        this(validator, sdpParser, relay, null, Clock.systemUTC());
+    }
+
+    /**
+     * @param validator parses payloads; its limit on SDP size applies.
+     * @param sdpParser parses SDP with the node's limits.
+     * @param relay     the relay that carries every call's packets.
+     * @param callees   the callee pairs, or {@code null} for a node without the callee service
+     *                  (then the ring topics {@code sb/v1/callee/...} are not handled, and the
+     *                  broker refuses them).
+     * @param clock     the time source of the callee rules.
+     */
+    public SignalingService(final @NotNull MessageValidator validator, final @NotNull SdpParser sdpParser,
+                            final @NotNull Relay relay, final @Nullable CalleeRegistry callees,
+                            final @NotNull Clock clock) {
         this.validator = Objects.requireNonNull(validator, "validator");
         this.sessions = new SessionHandler(sdpParser, relay);
         this.rooms = new RoomHandler(sessions);
+        this.callees = callees == null ? null : new CalleeHandler(callees, clock);
     }
 
     @Override
     public boolean handles(final @NotNull Topic topic) {
-        return MessageType.Placement.of(topic) != null;
+        final MessageType.Placement placement = MessageType.Placement.of(topic);
+        return placement != null && (placement != MessageType.Placement.CALLEE || callees != null);
+    }
+
+    @Override
+    public @Nullable String checkSubscription(final @NotNull String clientId, final @NotNull Topic topic,
+                                              final @NotNull Map<String, String> userProperties) {
+        if (topic instanceof Topic.CalleeRing ring) {
+            return callees == null ? "this node offers no callee service"
+                    : callees.checkSubscription(clientId, ring.calleeId(), userProperties);
+        }
+        return null;
     }
 
     @Override
@@ -107,6 +142,10 @@ public final class SignalingService implements SignalingInterceptor {
 
     @Override
     public void onClientDisconnected(final @NotNull String clientId) {
+        if (callees != null) {
+            callees.onDisconnected(clientId);
+            callees.forgetCallsOf(clientId);
+        }
         final int closed = sessions.closeAllOf(clientId);
         if (closed > 0) {
             LOG.debug("closed {} relay session(s) of {} after disconnect", closed, clientId);
@@ -148,7 +187,7 @@ public final class SignalingService implements SignalingInterceptor {
 
         @Override
         public CompletableFuture<Verdict> hangup(final @NotNull Message.Envelope e, final @NotNull Message.Hangup m) {
-            return done(sessions.hangup(e, m));
+            return done(ring(e) ? callees.hangup(e, m) : sessions.hangup(e, m));
         }
 
         @Override
@@ -159,17 +198,19 @@ public final class SignalingService implements SignalingInterceptor {
 
         @Override
         public CompletableFuture<Verdict> call(final @NotNull Message.Envelope e, final @NotNull Message.Call m) {
-            return done(calls.call(e, m));
+            return done(ring(e) ? callees.call(e, m) : calls.call(e, m));
         }
 
         @Override
         public CompletableFuture<Verdict> accept(final @NotNull Message.Envelope e, final @NotNull Message.Accept m) {
-            return done(calls.accept(e, m));
+            final Verdict ringing = callees == null ? null : callees.answer(e, m.context(), m.recipientId(), true);
+            return done(ringing != null ? ringing : calls.accept(e, m));
         }
 
         @Override
         public CompletableFuture<Verdict> decline(final @NotNull Message.Envelope e, final @NotNull Message.Decline m) {
-            return done(calls.decline(e, m));
+            final Verdict ringing = callees == null ? null : callees.answer(e, m.context(), m.recipientId(), false);
+            return done(ringing != null ? ringing : calls.decline(e, m));
         }
 
         @Override
@@ -182,6 +223,17 @@ public final class SignalingService implements SignalingInterceptor {
         public CompletableFuture<Verdict> capabilities(final @NotNull Message.Envelope e,
                                                        final @NotNull Message.Capabilities m) {
             return done(calls.capabilities(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> register(final @NotNull Message.Envelope e, final @NotNull Message.Register m) {
+            // handles() maps callee topics only when there is a registry
+            return Objects.requireNonNull(callees, "callee service").register(m);
+        }
+
+        /** @return whether the message came on a callee's ring topic (handled only with a registry). */
+        private boolean ring(final Message.Envelope e) {
+            return e.placement() == MessageType.Placement.CALLEE && callees != null;
         }
 
         private CompletableFuture<Verdict> done(final Verdict verdict) {
