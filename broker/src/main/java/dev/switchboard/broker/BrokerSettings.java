@@ -56,6 +56,8 @@ import java.util.Objects;
  * @param publishLimits     how fast one client may publish (messages and bytes); its byte burst
  *                          must hold at least one packet of {@code maxPacketSize}. Default
  *                          {@link PublishLimits#DEFAULTS}.
+ * @param federation        the listener other nodes' federation links dial (mutual TLS), or
+ *                          {@code null} for none. Default null.
  */
 public record BrokerSettings(
         @NotNull String nodeId,
@@ -74,7 +76,8 @@ public record BrokerSettings(
         @Nullable Path workFolder,
         @NotNull ConnectionLimits connectionLimits,
         boolean logAddresses,
-        @NotNull PublishLimits publishLimits) {
+        @NotNull PublishLimits publishLimits,
+        @Nullable Federation federation) {
 
     /** Largest MQTT packet HiveMQ accepts (MQTT 5 §2.2.3 variable byte integer limit + header). */
     public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
@@ -94,6 +97,32 @@ public record BrokerSettings(
         @Override
         public String toString() {
             return "Tls[keystore=" + keystore + ", keystorePassword=***]";
+        }
+    }
+
+    /**
+     * The federation listener: MQTT over TLS that requires a client certificate. HiveMQ's own
+     * certificate check is replaced by {@code clientTrust}, which decides by the key in the
+     * certificate (a configured peer node or not); the authenticator then admits such a client
+     * without the {@code sb-key-v1} exchange (Eclipse Paho cannot do MQTT 5 AUTH at CONNECT),
+     * with the id of the key in its certificate as its client id and the role
+     * {@link PeerRole#FEDERATION}.
+     *
+     * @param bind        bind address.
+     * @param port        port, 0 = pick a free port (see {@link EmbeddedBroker#federationPort()}).
+     * @param tls         the node's key and certificate (made from the node key).
+     * @param clientTrust decides whether a client certificate is accepted at the TLS handshake;
+     *                    called on Netty I/O threads, must not block.
+     */
+    public record Federation(@NotNull InetAddress bind, int port, @NotNull Tls tls,
+                             javax.net.ssl.@NotNull X509TrustManager clientTrust) {
+        public Federation {
+            Objects.requireNonNull(bind, "bind");
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(clientTrust, "clientTrust");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("federation port must be 0 (any) or 1..65535: " + port);
+            }
         }
     }
 
@@ -176,6 +205,7 @@ public record BrokerSettings(
         b.connectionLimits = connectionLimits;
         b.logAddresses = logAddresses;
         b.publishLimits = publishLimits;
+        b.federation = federation;
         return b;
     }
 
@@ -201,6 +231,7 @@ public record BrokerSettings(
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
         private boolean logAddresses;
         private PublishLimits publishLimits = PublishLimits.DEFAULTS;
+        private Federation federation;
 
         private Builder() {
         }
@@ -301,6 +332,12 @@ public record BrokerSettings(
             return this;
         }
 
+        /** @see BrokerSettings#federation() */
+        public @NotNull Builder federation(final @Nullable Federation v) {
+            federation = v;
+            return this;
+        }
+
         /** @see BrokerSettings#publishLimits() */
         public @NotNull Builder publishLimits(final @NotNull PublishLimits v) {
             publishLimits = v;
@@ -318,7 +355,7 @@ public record BrokerSettings(
             return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
                     webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
                     maxPacketSize, interceptTimeout, authTimeout, TrustedPeers.of(trustedPeers), interceptor,
-                    workFolder, connectionLimits, logAddresses, publishLimits);
+                    workFolder, connectionLimits, logAddresses, publishLimits, federation);
         }
     }
 }

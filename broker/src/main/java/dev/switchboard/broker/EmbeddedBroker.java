@@ -74,6 +74,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private boolean deleteWorkFolder;
     private int tcpPort = -1;
     private int webSocketPort = -1;
+    private int federationPort = -1;
     private final Refusals refusals;
     private ListenerGuard listenerGuard;
 
@@ -123,8 +124,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (settings.webSocketPort() > 0) {
                 requireFree(settings.webSocketBindAddress(), wantedWs, "WebSocket");
             }
+            final BrokerSettings.Federation fed = settings.federation();
+            final int wantedFed = fed == null ? -1 : fed.port() == 0 ? freePort(fed.bind()) : fed.port();
+            if (fed != null && fed.port() > 0) {
+                requireFree(fed.bind(), wantedFed, "federation");
+            }
             Files.writeString(conf.resolve("config.xml"),
-                    HiveMqConfig.render(settings, wantedTcp, wantedWs), StandardCharsets.UTF_8);
+                    HiveMqConfig.render(settings, wantedTcp, wantedWs, wantedFed), StandardCharsets.UTF_8);
 
             extension = new SignalingExtension(settings, refusals, authCounters);
             final EmbeddedExtension embedded = EmbeddedExtension.builder()
@@ -147,7 +153,11 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (extension.publisher() == null) {
                 throw new IllegalStateException("the Switchboard extension did not start");
             }
+            if (fed != null) {
+                installFederationTrust(fed);
+            }
             guardListeners();
+            federationPort = fed == null ? -1 : boundPort(HiveMqConfig.FEDERATION_LISTENER, wantedFed);
             tcpPort = settings.tcpPort() < 0 ? -1 : boundPort("switchboard-tcp", wantedTcp);
             webSocketPort = settings.webSocketPort() < 0
                     ? -1 : boundPort("switchboard-websocket", wantedWs);
@@ -169,6 +179,33 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /**
+     * The federation listener checks client certificates by key ({@link BrokerSettings.Federation}):
+     * its TLS context gets the settings' trust manager in place of HiveMQ's file-based one.
+     */
+    private void installFederationTrust(final BrokerSettings.Federation fed) {
+        try {
+            final java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = Files.newInputStream(fed.tls().keystore())) {
+                ks.load(in, fed.tls().keystorePassword().toCharArray());
+            }
+            final javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, fed.tls().keystorePassword().toCharArray());
+            final io.netty.handler.ssl.SslContext context = io.netty.handler.ssl.SslContextBuilder.forServer(kmf)
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                    .trustManager(fed.clientTrust())
+                    .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .build();
+            if (HiveMqInternals.replaceServerSslContext(hivemq, fed.tls().keystore(), context) == 0) {
+                throw new IllegalStateException("HiveMQ made no TLS context for the federation listener");
+            }
+        } catch (final IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up the federation listener's TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Puts the connection limits in front of every listener (see {@link ListenerGuard}). HiveMQ
      * binds its listeners before this runs, so a connection accepted in that instant escapes the
      * per-connection limits (not the key proof or any topic rule).
@@ -177,7 +214,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         final ListenerGuard guard = new ListenerGuard(settings.connectionLimits(), refusals,
                 settings.webSocketPort() >= 0 ? settings.webSocketPath() : null);
         final Map<String, Channel> channels = HiveMqInternals.serverChannels(hivemq);
-        for (final String name : new String[] {"switchboard-tcp", "switchboard-websocket"}) {
+        for (final String name : new String[] {"switchboard-tcp", "switchboard-websocket",
+                HiveMqConfig.FEDERATION_LISTENER}) {
             final Channel channel = channels.get(name);
             if (channel != null) {
                 guard.guard(channel);
@@ -283,6 +321,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         return tcpPort;
     }
 
+    /** @return the federation listener's actual port, or -1 if there is none or the broker is stopped. */
+    public synchronized int federationPort() {
+        return federationPort;
+    }
+
     /**
      * @return the WebSocket listener's actual port, or -1 if disabled.
      * @throws IllegalStateException if not started.
@@ -321,6 +364,32 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException("broker is stopping");
         }
         return publisher.publish(topic, payload, retained, NodePublisher.NODE_SENDER);
+    }
+
+    /**
+     * Publishes a message that a federation link brought from another node (see
+     * {@link NodePublisher#publishBridged}); it bypasses the client interceptors, so the caller has
+     * checked it.
+     *
+     * @param topic      a grammar topic (room presence or inbox).
+     * @param payload    payload bytes; copied.
+     * @param sender     the remote sender's verified id.
+     * @param properties the bridge's user properties (origin node, hop count).
+     * @return completes when HiveMQ accepted the message.
+     * @throws IllegalStateException if not started.
+     */
+    public @NotNull CompletableFuture<Void> publishBridged(final @NotNull String topic, final byte @NotNull [] payload,
+                                                           final @NotNull String sender,
+                                                           final @NotNull Map<String, String> properties) {
+        final NodePublisher publisher;
+        synchronized (this) {
+            requireRunning();
+            publisher = extension.publisher();
+        }
+        if (publisher == null) {
+            throw new IllegalStateException("broker is stopping");
+        }
+        return publisher.publishBridged(topic, payload, sender, properties);
     }
 
     /**
@@ -429,6 +498,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         listenerGuard = null;
         tcpPort = -1;
         webSocketPort = -1;
+        federationPort = -1;
         if (deleteWorkFolder && workFolder != null) {
             deleteRecursively(workFolder);
         }

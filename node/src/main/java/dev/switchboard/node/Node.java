@@ -13,6 +13,7 @@ import dev.switchboard.node.config.ConfigWatcher;
 import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.config.RuntimeSettings;
 import dev.switchboard.node.config.RuntimeSettingsHolder;
+import dev.switchboard.node.federation.Federation;
 import dev.switchboard.node.federation.PeerLinks;
 import dev.switchboard.node.identity.NodeKey;
 import dev.switchboard.node.info.NodeInfo;
@@ -79,6 +80,8 @@ public final class Node implements AutoCloseable {
     static final int STUN_PROOF_CAPACITY = 16_384;
     /** The configuration file must be quiet this long before a change is reloaded. */
     static final Duration CONFIG_DEBOUNCE = Duration.ofMillis(300);
+    /** The federation listener's keystore (node certificate and key), in the TLS directory. */
+    static final String FEDERATION_KEYSTORE = "federation-keystore.p12";
 
     private final NodeConfig config;
     private final RuntimeSettingsHolder runtime;
@@ -253,7 +256,20 @@ public final class Node implements AutoCloseable {
             final SignalingService signaling = new SignalingService(new MessageValidator(maxSdp),
                     new SdpParser(new SdpLimits(maxSdp, SdpLimits.DEFAULT_MAX_LINES, SdpLimits.DEFAULT_MAX_MEDIA_SECTIONS)),
                     relay, callees, options.clock());
-            final SignalingInterceptor interceptor = options.interceptorDecorator().apply(signaling);
+            final AtomicReference<EmbeddedBroker> brokerRef = new AtomicReference<>();
+            Federation federation = null;
+            BrokerSettings.Federation brokerFederation = null;
+            if (config.federation().enabled()) {
+                federation = new Federation(key, config.federation().hopLimit(), peerLinks, signaling,
+                        config.limits().publish(), (topic, payload, sender, properties) ->
+                        brokerRef.get().publishBridged(topic, payload, sender, properties));
+                final Pkcs12Keystore fedKeystore = federation.identity().writePkcs12(
+                        config.dataDir().resolve(CertificateStore.DIRECTORY).resolve(FEDERATION_KEYSTORE));
+                brokerFederation = new BrokerSettings.Federation(config.federation().bind(), config.federation().port(),
+                        new BrokerSettings.Tls(fedKeystore.path(), fedKeystore.password()), federation.clientTrust());
+            }
+            final SignalingInterceptor interceptor = options.interceptorDecorator()
+                    .apply(federation == null ? signaling : federation.wrap(signaling));
 
             final BrokerSettings.Tls brokerTls = keystore == null ? null
                     : new BrokerSettings.Tls(keystore.path(), keystore.password());
@@ -261,9 +277,16 @@ public final class Node implements AutoCloseable {
                     .nodeId(key.id())
                     .webSocketTls(brokerTls)
                     .interceptor(interceptor)
+                    .federation(brokerFederation)
+                    .trustedPeers(Federation.withPeers(config.broker().trustedPeers(), config.federation().peers()))
                     .build());
             broker.start();
             started.push(broker);
+            brokerRef.set(broker);
+            if (federation != null) {
+                started.push(federation);
+                federation.update(config.federation().peers());
+            }
             readiness.register("broker", broker::isServing);
 
             final byte[] nodeInfo = NodeInfo.of(config, key.id(), broker.webSocketPort(),
@@ -295,6 +318,9 @@ public final class Node implements AutoCloseable {
             if (broker.tcpPort() > 0) {
                 relay.ownEndpoints().addServicePort(broker.tcpPort());
             }
+            if (broker.federationPort() > 0) {
+                relay.ownEndpoints().addServicePort(broker.federationPort());
+            }
             if (monitoring != null) {
                 relay.ownEndpoints().addServicePort(monitoring.localAddress().getPort());
             }
@@ -304,7 +330,12 @@ public final class Node implements AutoCloseable {
 
             // Run-time settings: a reload (file watcher or SIGHUP) hands them to the listeners.
             final RuntimeSettingsHolder runtime = new RuntimeSettingsHolder(RuntimeSettings.of(config));
-            runtime.addListener(settings -> broker.updateTrustedPeers(settings.trustedPeers()));
+            runtime.addListener(settings -> broker.updateTrustedPeers(
+                    Federation.withPeers(settings.trustedPeers(), settings.federationPeers())));
+            if (federation != null) {
+                final Federation f = federation;
+                runtime.addListener(settings -> f.update(settings.federationPeers()));
+            }
             ConfigReloader reloader = null;
             boolean reloadsOnHangup = false;
             if (options.configFile() != null) {
@@ -324,8 +355,10 @@ public final class Node implements AutoCloseable {
 
             final Node node = new Node(config, runtime, reloader, reloadsOnHangup, key, tls, stun, relay, broker, web,
                     monitoring, peerLinks, started);
-            LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, STUN port {}, metrics {}",
+            LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, federation port {}, "
+                            + "STUN port {}, metrics {}",
                     key.id(), tls != null ? "HTTPS" : "HTTP", web.port(), broker.webSocketPort(), broker.tcpPort(),
+                    broker.federationPort() > 0 ? String.valueOf(broker.federationPort()) : "off",
                     stun.localAddress().getPort(),
                     monitoring == null ? "off" : "port " + monitoring.localAddress().getPort());
             return node;

@@ -20,6 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import dev.switchboard.broker.PeerRole;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,6 +48,9 @@ import java.util.concurrent.RejectedExecutionException;
  * </ul>
  */
 final class KeyAuthenticator implements EnhancedAuthenticator {
+
+    /** The federation listener's name (HiveMqConfig). */
+    static final String FEDERATION_LISTENER = "switchboard-federation";
 
     private static final Logger log = LoggerFactory.getLogger(KeyAuthenticator.class);
     /** Upper bound HiveMQ waits for our own asynchronous work (parse, verify). */
@@ -78,6 +84,15 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     public void onConnect(final @NotNull EnhancedAuthConnectInput input,
                           final @NotNull EnhancedAuthOutput out) {
         final ConnectPacket connect = input.getConnectPacket();
+        final boolean federationListener = input.getConnectionInformation().getListener()
+                .map(l -> FEDERATION_LISTENER.equals(l.getName())).orElse(false);
+        if (federationListener) {
+            final X509Certificate certificate = input.getConnectionInformation().getClientTlsInformation()
+                    .flatMap(ClientTlsInformation::getClientCertificate).orElse(null);
+            final ClientInputHolder holder = new ClientInputHolder(input);
+            runAsync(out, () -> decideFederation(connect.getClientId(), certificate, holder, out));
+            return;
+        }
         if (refusedMethod(out, connect.getClientId(),
                 connect.getAuthenticationMethod().orElse(null))) {
             return;
@@ -86,6 +101,40 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
         final byte[] spki = connect.getAuthenticationData().map(Buffers::copyOf)
                 .orElse(new byte[0]);
         runAsync(out, () -> decideConnect(claimedId, spki, out));
+    }
+
+    /**
+     * A peer node on the federation listener: the TLS handshake proved the key in its client
+     * certificate (and the listener's trust manager let in only configured peer nodes); its client
+     * id must be the id of that key and the id a {@link PeerRole#FEDERATION} peer now.
+     */
+    private void decideFederation(final String claimedId, final @Nullable X509Certificate certificate,
+                                  final ClientInputHolder holder, final EnhancedAuthOutput out) {
+        if (certificate == null) {
+            refuse(out, claimedId, DisconnectedReasonCode.NOT_AUTHORIZED,
+                    "the federation listener admits peer nodes by their client certificate only");
+            return;
+        }
+        final String keyId = PeerIds.fromSpki(certificate.getPublicKey().getEncoded());
+        if (!keyId.equals(claimedId)) {
+            log.warn("federation: refused a peer node whose client id {} is not the id {} of the key in its "
+                    + "certificate", claimedId, keyId);
+            refuse(out, claimedId, DisconnectedReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                    "client id must be the node id of the key in the client certificate");
+            return;
+        }
+        if (settings.trustedPeers().get(keyId) != PeerRole.FEDERATION) {
+            log.warn("federation: refused node {}: not a configured peer node", keyId);
+            refuse(out, claimedId, DisconnectedReasonCode.NOT_AUTHORIZED, "not a configured peer node");
+            return;
+        }
+        clientId = keyId;
+        authenticated = true;
+        registry.register(holder.input, new ConnectionState(keyId, PeerRole.FEDERATION,
+                holder.input.getConnectionInformation().getInetAddress().orElse(null),
+                new PublishRateLimiter(settings.publishLimits(), System.nanoTime())));
+        counters.success();
+        out.authenticateSuccessfully();
     }
 
     private void decideConnect(final String claimedId, final byte[] spki,
@@ -234,6 +283,6 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     }
 
     /** Keeps the input for the attribute store across the async hop. */
-    private record ClientInputHolder(EnhancedAuthInput input) {
+    private record ClientInputHolder(com.hivemq.extension.sdk.api.parameter.ClientBasedInput input) {
     }
 }

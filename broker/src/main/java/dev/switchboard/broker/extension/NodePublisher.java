@@ -53,6 +53,31 @@ public final class NodePublisher {
                 .build());
     }
 
+    /**
+     * Publishes a message a federation link brought from another node: stamped with the remote
+     * sender the peer node vouched for, and with the bridge's user properties (origin node, hop
+     * count), so that other nodes' links see where it came from.
+     *
+     * @param topic      the topic (the caller has validated it).
+     * @param payload    the payload bytes.
+     * @param sender     the verified remote sender id.
+     * @param properties further user properties, in order.
+     * @return completes when HiveMQ accepted the message for delivery.
+     */
+    public @NotNull CompletableFuture<Void> publishBridged(final @NotNull String topic, final byte @NotNull [] payload,
+                                                    final @NotNull String sender,
+                                                    final @NotNull java.util.Map<String, String> properties) {
+        final com.hivemq.extension.sdk.api.services.builder.PublishBuilder builder = Builders.publish()
+                .topic(topic)
+                .qos(Qos.AT_LEAST_ONCE)
+                .retain(false)
+                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
+                .payload(ByteBuffer.wrap(payload.clone()))
+                .userProperty(SENDER_PROPERTY, sender);
+        properties.forEach(builder::userProperty);
+        return publishService.publish(builder.build());
+    }
+
     /** Sends an error message to {@code peerId}'s inbox, stamped {@code sb-sender=node}. */
     void sendError(final @NotNull String peerId, final @NotNull String code,
                    final @NotNull String message, final @NotNull String topic,

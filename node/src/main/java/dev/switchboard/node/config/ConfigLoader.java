@@ -115,7 +115,8 @@ public final class ConfigLoader {
 
     private static NodeConfig fromTree(final ObjectNode root, final String source) throws ConfigException {
         final Section top = new Section(root, "", source);
-        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log", "metrics", "callee");
+        top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log", "metrics", "callee",
+                "federation");
 
         final Path dataDir = Path.of(top.string("dataDir", "switchboard-data"));
         final String publicHost = top.host("publicHost", "localhost");
@@ -210,7 +211,13 @@ public final class ConfigLoader {
                 ce.duration("expiry", Duration.ofDays(92), Duration.ofSeconds(1), Duration.ofDays(3653)),
                 ce.duration("ringTimeout", Duration.ofSeconds(45), Duration.ofSeconds(5), Duration.ofMinutes(10)));
 
-        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log, metrics, callee);
+        final Section f = top.section("federation");
+        f.allow("bind", "port", "hopLimit", "peers");
+        final NodeConfig.Federation federation = new NodeConfig.Federation(f.ip("bind", "127.0.0.1"),
+                f.port("port", -1, true), f.intIn("hopLimit", 4, 1, 16), f.federationPeers("peers"));
+
+        return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log, metrics,
+                callee, federation);
     }
 
     /**
@@ -407,6 +414,41 @@ public final class ConfigLoader {
                     default -> throw error(key, "the role of " + e.getKey() + " must be admin or federation",
                             e.getValue());
                 }
+            }
+            return out;
+        }
+
+        Map<String, java.net.InetSocketAddress> federationPeers(final String key) throws ConfigException {
+            final JsonNode v = node.get(key);
+            final Map<String, java.net.InetSocketAddress> out = new LinkedHashMap<>();
+            if (v == null || v.isNull()) {
+                return out;
+            }
+            if (!v.isObject()) {
+                throw error(key, "expected a mapping of peer node id to 'host:port' of its federation listener", v);
+            }
+            for (final Map.Entry<String, JsonNode> e : v.properties()) {
+                if (!PeerIds.isValid(e.getKey())) {
+                    throw error(key, "'" + e.getKey() + "' is not a node id (43 characters of A-Z a-z 0-9 _ -)", null);
+                }
+                final String text = e.getValue().isTextual() ? e.getValue().asText().trim() : "";
+                final int colon = text.lastIndexOf(':');
+                String host = colon > 0 ? text.substring(0, colon) : "";
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                final int port;
+                try {
+                    port = colon > 0 ? Integer.parseInt(text.substring(colon + 1)) : -1;
+                } catch (final NumberFormatException ex) {
+                    throw error(key, "the address of " + e.getKey() + " must be host:port", e.getValue());
+                }
+                if (host.isEmpty() || port < 1 || port > 65535) {
+                    throw error(key, "the address of " + e.getKey() + " must be host:port with a port 1..65535",
+                            e.getValue());
+                }
+                checkHost(key, host);
+                out.put(e.getKey(), java.net.InetSocketAddress.createUnresolved(host, port));
             }
             return out;
         }

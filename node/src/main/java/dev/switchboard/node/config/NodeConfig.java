@@ -39,6 +39,7 @@ import java.util.Objects;
  * @param log        what the log may contain.
  * @param metrics    the monitoring endpoint: Prometheus metrics, health and status.
  * @param callee     the personal callee service (docs/protocol.md §5.3).
+ * @param federation links to other nodes (see DESIGN "Federation").
  */
 public record NodeConfig(
         @NotNull Path dataDir,
@@ -51,9 +52,11 @@ public record NodeConfig(
         @NotNull Limits limits,
         @NotNull Log log,
         @NotNull Metrics metrics,
-        @NotNull Callee callee) {
+        @NotNull Callee callee,
+        @NotNull Federation federation) {
 
     public NodeConfig {
+        Objects.requireNonNull(federation, "federation");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(publicHost, "publicHost");
         Objects.requireNonNull(pathPrefix, "pathPrefix");
@@ -275,6 +278,33 @@ public record NodeConfig(
         public Callee {
             Objects.requireNonNull(expiry, "expiry");
             Objects.requireNonNull(ringTimeout, "ringTimeout");
+        }
+    }
+
+    /**
+     * Federation: the listener other nodes dial (MQTT over mutual TLS with the node's certificate,
+     * see {@code identity.NodeKey#tlsIdentity}) and the peer nodes this node dials.
+     *
+     * @param bind     address of the federation listener. Default {@code 127.0.0.1}.
+     * @param port     its TCP port (0 = free, -1 = off). Default -1: no federation.
+     * @param hopLimit how many links a bridged message may cross, 1..16. Default 4.
+     * @param peers    peer node id (43-character key hash) to the address of its federation
+     *                 listener; changes at run time ({@code federation.peers}).
+     */
+    public record Federation(@NotNull InetAddress bind, int port, int hopLimit,
+                             @NotNull Map<String, java.net.InetSocketAddress> peers) {
+        public Federation {
+            Objects.requireNonNull(bind, "bind");
+            checkPort("federation.port", port, -1);
+            if (hopLimit < 1 || hopLimit > 16) {
+                throw new IllegalArgumentException("federation.hopLimit must be 1..16: " + hopLimit);
+            }
+            peers = Map.copyOf(peers);
+        }
+
+        /** @return whether the node federates at all (the listener is on). */
+        public boolean enabled() {
+            return port >= 0;
         }
     }
 

@@ -17,14 +17,22 @@ import java.util.Set;
  * {@link #KEYS} and its value taken from the file in {@link #of} and put back in {@link #applyTo}.
  *
  * @param trustedPeers {@code broker.trustedPeers}: the node's own clients by peer id and their role.
+ * @param federationPeers {@code federation.peers}: peer node id to its federation listener's address.
  */
-public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers) {
+public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers,
+                              @NotNull Map<String, java.net.InetSocketAddress> federationPeers) {
 
     /** The dotted keys of the file that change at run time; every other key needs a restart. */
-    public static final Set<String> KEYS = Set.of("broker.trustedPeers");
+    public static final Set<String> KEYS = Set.of("broker.trustedPeers", "federation.peers");
 
     public RuntimeSettings {
         trustedPeers = Map.copyOf(trustedPeers);
+        federationPeers = Map.copyOf(federationPeers);
+    }
+
+    /** @param trustedPeers see the record components; no federation peers. */
+    public RuntimeSettings(final @NotNull Map<String, PeerRole> trustedPeers) {
+        this(trustedPeers, Map.of());
     }
 
     /**
@@ -32,7 +40,7 @@ public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers) {
      * @return its run-time settings.
      */
     public static @NotNull RuntimeSettings of(final @NotNull NodeConfig config) {
-        return new RuntimeSettings(config.broker().trustedPeers());
+        return new RuntimeSettings(config.broker().trustedPeers(), config.federation().peers());
     }
 
     /**
@@ -45,6 +53,8 @@ public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers) {
         return new NodeConfig(running.dataDir(), running.publicHost(), running.pathPrefix(), running.web(),
                 new NodeConfig.Broker(b.bind(), b.webSocketPort(), b.tcpPort(), trustedPeers),
                 running.stun(), running.relay(), running.limits(), running.log(), running.metrics(),
-                running.callee());
+                running.callee(),
+                new NodeConfig.Federation(running.federation().bind(), running.federation().port(),
+                        running.federation().hopLimit(), federationPeers));
     }
 }

@@ -13,9 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The node's links to other nodes (federation) as operators see them: each peer node by id with
- * its state and since when. Federation is not built yet, so nothing reports links today; the
- * bridge will call {@link #changed} on every change, which logs one line and shows in metrics
- * ({@code switchboard_peer_links}) and in {@code switchboard status}.
+ * its state and since when, and the traffic over it. The links call {@link #changed} on every
+ * change, which logs one line and shows in metrics ({@code switchboard_peer_links}) and in
+ * {@code switchboard status}; the bridge {@link #count counts} each message it received from a
+ * peer by outcome ({@code delivered}, {@code duplicate}, {@code loop}, {@code hop-limit},
+ * {@code refused-<reason>}, ...), shown as {@code switchboard_peer_messages_total{peer,outcome}}.
  *
  * <p>Thread-safe.
  */
@@ -54,6 +56,44 @@ public final class PeerLinks {
     }
 
     private final ConcurrentHashMap<String, Link> links = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder>> traffic =
+            new ConcurrentHashMap<>();
+
+    /**
+     * Counts one message received from a peer node.
+     *
+     * @param peer    the peer node's id
+     * @param outcome what became of it, e.g. {@code delivered} or {@code duplicate}
+     * @return the count for this peer and outcome so far, this one included
+     */
+    public long count(final @NotNull String peer, final @NotNull String outcome) {
+        final java.util.concurrent.atomic.LongAdder adder = traffic.computeIfAbsent(peer, p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder());
+        adder.increment();
+        return adder.sum();
+    }
+
+    /** @return messages received per peer and outcome so far (a snapshot). */
+    public @NotNull java.util.Map<String, java.util.Map<String, Long>> traffic() {
+        final java.util.Map<String, java.util.Map<String, Long>> out = new java.util.TreeMap<>();
+        traffic.forEach((peer, m) -> {
+            final java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+            m.forEach((k, v) -> counts.put(k, v.sum()));
+            out.put(peer, counts);
+        });
+        return out;
+    }
+
+    /**
+     * @param peer    a peer node's id
+     * @param outcome an outcome
+     * @return how many messages from it had that outcome
+     */
+    public long counted(final @NotNull String peer, final @NotNull String outcome) {
+        final var m = traffic.get(peer);
+        final var a = m == null ? null : m.get(outcome);
+        return a == null ? 0 : a.sum();
+    }
 
     /**
      * Records a link's new state and logs one line when it differs from the previous one.

@@ -97,6 +97,46 @@ public final class NodeKey {
         return KeyProof.sign(privateKey, data);
     }
 
+    /**
+     * The node's TLS identity for federation: a self-signed X.509 certificate over this key
+     * (ECDSA P-256, SHA256withECDSA; subject {@code CN=<node id>}; extendedKeyUsage serverAuth and
+     * clientAuth, RFC 5280 §4.2.1.12; valid from an hour ago for ten years), so that a node's id is
+     * the hash of the key in its certificate ({@link PeerIds#fromSpki}). Made fresh on each call
+     * (the signature is randomised); other nodes trust the key, not the certificate.
+     *
+     * @return the certificate and this key's private half.
+     */
+    public @NotNull dev.switchboard.node.tls.TlsIdentity tlsIdentity() {
+        final java.time.Instant now = java.time.Instant.now();
+        try {
+            final org.bouncycastle.asn1.x500.X500Name subject = new org.bouncycastle.asn1.x500.X500NameBuilder(
+                    org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE)
+                    .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, "Switchboard node")
+                    .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, id)
+                    .build();
+            final java.math.BigInteger serial = new java.math.BigInteger(127, new java.security.SecureRandom())
+                    .add(java.math.BigInteger.ONE);
+            final org.bouncycastle.cert.X509v3CertificateBuilder builder =
+                    new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(subject, serial,
+                            java.util.Date.from(now.minus(java.time.Duration.ofHours(1))),
+                            java.util.Date.from(now.plus(java.time.Duration.ofDays(3650))), subject, publicKey)
+                    .addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
+                            new org.bouncycastle.asn1.x509.BasicConstraints(false))
+                    .addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
+                            new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.digitalSignature))
+                    .addExtension(org.bouncycastle.asn1.x509.Extension.extendedKeyUsage, false,
+                            new org.bouncycastle.asn1.x509.ExtendedKeyUsage(new org.bouncycastle.asn1.x509.KeyPurposeId[] {
+                                org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth,
+                                org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth}));
+            final java.security.cert.X509Certificate certificate =
+                    new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(
+                            new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(privateKey)));
+            return new dev.switchboard.node.tls.TlsIdentity(java.util.List.of(certificate), privateKey);
+        } catch (final GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
+                       | org.bouncycastle.cert.CertIOException e) {
+            throw new IllegalStateException("cannot make the node certificate", e); // every JDK 17 has P-256
+        }
+    }
 
     private String toPem() {
         return PEM_BEGIN + "\n"

@@ -1,0 +1,339 @@
+package dev.switchboard.node.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.switchboard.broker.guard.PublishLimits;
+import dev.switchboard.broker.guard.PublishRateLimiter;
+import dev.switchboard.broker.spi.Presence;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.spi.SignalingMessage;
+import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.broker.topic.Topic;
+import dev.switchboard.broker.topic.Topics;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a federation link receives from a peer node, checked and delivered on this node. For every
+ * message, in this order (the first failing check drops it, counted per peer and reason):
+ * <ol>
+ *   <li>the topic is a room presence or inbox topic: node-internal topics (node info, admin,
+ *       {@code $SYS}) never cross;</li>
+ *   <li>{@code sb-sender} is one valid peer id (the sender the peer node verified);</li>
+ *   <li>{@value #ORIGIN} (default: the peer) is not this node, and {@value #HOPS} + 1 is within
+ *       the hop limit;</li>
+ *   <li>the sender is not a client of this node, and is served by the origin node: the first
+ *       node a sender is seen from serves it until it has been quiet for {@link #SENDER_TTL}; a
+ *       message claiming it from another origin is refused;</li>
+ *   <li>it was not seen before: a bounded dedup cache ({@link #DEDUP_CAPACITY} entries,
+ *       {@link #DEDUP_TTL}) of SHA-256 over origin, sender, topic and payload;</li>
+ *   <li>the peer's publish budget ({@link PublishRateLimiter}, the limits of a client);</li>
+ *   <li>the node's signaling rules ({@link SignalingInterceptor#inspect}), exactly as for a message
+ *       of a local client, so candidates are rewritten for this node's own clients.</li>
+ * </ol>
+ * It is then published on this node with the same sender, {@value #ORIGIN} and {@value #HOPS} + 1.
+ * The remote senders seen this way, and the rooms they joined or left, make the
+ * {@link #presence} that the signaling rules consult for peers that are not connected here.
+ *
+ * <p>Thread-safe.
+ */
+final class Bridge implements PeerLink.Receiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** User property: the node where the message entered the federation. */
+    static final String ORIGIN = "sb-origin";
+    /** User property: how many links it crossed. */
+    static final String HOPS = "sb-hops";
+    static final String SENDER = "sb-sender";
+    static final int DEDUP_CAPACITY = 16_384;
+    static final Duration DEDUP_TTL = Duration.ofMinutes(2);
+    static final Duration SENDER_TTL = Duration.ofMinutes(10);
+
+    private final String selfId;
+    private final int hopLimit;
+    private final SignalingInterceptor signaling;
+    private final Federation.Delivery delivery;
+    private final PublishLimits limits;
+    private volatile Presence local = Presence.UNKNOWN;
+    private final Map<String, PublishRateLimiter> budgets = new ConcurrentHashMap<>();
+    private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
+    private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
+    private final PeerLinks stats;
+
+    /** A remote sender: the node that serves it, when it was last heard of, the rooms it is in. */
+    private static final class Remote {
+        final String origin;
+        volatile long lastNanos;
+        final Set<String> rooms = ConcurrentHashMap.newKeySet();
+
+        Remote(final String origin, final long now) {
+            this.origin = origin;
+            this.lastNanos = now;
+        }
+    }
+
+    Bridge(final @NotNull String selfId, final int hopLimit, final @NotNull SignalingInterceptor signaling,
+           final @NotNull Federation.Delivery delivery, final @NotNull PublishLimits limits, final @NotNull PeerLinks stats) {
+        this.selfId = selfId;
+        this.hopLimit = hopLimit;
+        this.signaling = signaling;
+        this.delivery = delivery;
+        this.limits = limits;
+        this.stats = stats;
+    }
+
+    /** Takes the broker's view of this node's own clients. */
+    void attach(final @NotNull Presence presence) {
+        local = presence;
+    }
+
+    /** Forgets the budget of a removed peer. */
+    void forget(final @NotNull String peerId) {
+        budgets.remove(peerId);
+    }
+
+    @Override
+    public void received(final @NotNull PeerLink link, final @NotNull String topic, final @NotNull MqttMessage message) {
+        final List<UserProperty> props = message.getProperties() == null ? List.of()
+                : message.getProperties().getUserProperties();
+        receive(link.peerId(), topic, message.getPayload(), props);
+    }
+
+    /** The checks and delivery of one message from {@code peerId}; see the class comment. */
+    void receive(final @NotNull String peerId, final @NotNull String topicName, final byte @NotNull [] payload,
+                 final @NotNull List<UserProperty> props) {
+        final Topic topic = Topics.parse(topicName) instanceof Topic.Valid v ? v.topic() : null;
+        if (!(topic instanceof Topic.RoomPresence) && !(topic instanceof Topic.Inbox)) {
+            refuse(peerId, "topic", "topic " + Topics.shorten(topicName) + " does not cross nodes");
+            return;
+        }
+        final String sender = single(props, SENDER);
+        if (!Topics.isValidId(sender)) {
+            // the node's own notices (errors to its clients) carry sb-sender=node: they stay there
+            stats.count(peerId, "not-bridged");
+            return;
+        }
+        final String originProp = single(props, ORIGIN);
+        final String origin = originProp == null ? peerId : originProp;
+        final String hopsProp = single(props, HOPS);
+        int hops = 0;
+        if (hopsProp != null) {
+            try {
+                hops = Integer.parseInt(hopsProp);
+            } catch (final NumberFormatException e) {
+                hops = Integer.MAX_VALUE;
+            }
+        }
+        if (!Topics.isValidId(origin) || hops < 0) {
+            refuse(peerId, "malformed", "bad " + ORIGIN + " or " + HOPS);
+            return;
+        }
+        if (origin.equals(selfId)) {
+            stats.count(peerId, "loop");
+            return;
+        }
+        if (hops >= hopLimit) {
+            stats.count(peerId, "hop-limit");
+            return;
+        }
+        if (local.isConnected(sender) || sender.equals(selfId)) {
+            refuse(peerId, "sender", "claims sender " + sender + ", a client of this node");
+            return;
+        }
+        final long now = System.nanoTime();
+        final Remote remote = remotes.compute(sender, (id, r) ->
+                r == null || (r.rooms.isEmpty() && now - r.lastNanos > SENDER_TTL.toNanos()) ? new Remote(origin, now) : r);
+        if (!remote.origin.equals(origin)) {
+            refuse(peerId, "sender", "claims sender " + sender + " from node " + origin + "; it is served by "
+                    + remote.origin);
+            return;
+        }
+        if (!firstTime(origin, sender, topicName, payload, now)) {
+            stats.count(peerId, "duplicate");
+            return;
+        }
+        final PublishRateLimiter budget = budgets.computeIfAbsent(peerId, p -> new PublishRateLimiter(limits, now));
+        if (budget.check(now, payload.length) != PublishRateLimiter.Decision.ALLOW) {
+            refuse(peerId, "rate-limited", "over the publish budget");
+            return;
+        }
+        remote.lastNanos = now;
+        track(remote, topic, payload);
+        final Map<String, String> out = new LinkedHashMap<>();
+        out.put(ORIGIN, origin);
+        out.put(HOPS, Integer.toString(hops + 1));
+        final SignalingMessage signal = new SignalingMessage(topic, sender, payload);
+        try {
+            signaling.inspect(signal).whenComplete((verdict, error) -> {
+                if (error != null || verdict == null) {
+                    refuse(peerId, "internal", "the signaling rules failed: " + error);
+                } else if (verdict instanceof Verdict.Rewrite rewrite) {
+                    deliver(peerId, topicName, rewrite.payload(), sender, out);
+                } else if (verdict instanceof Verdict.Forward) {
+                    deliver(peerId, topicName, payload, sender, out);
+                } else if (verdict instanceof Verdict.Reject reject) {
+                    stats.count(peerId, "rejected");
+                    LOG.debug("federation: message from {} via {} rejected: {}", sender, peerId, reject.code());
+                } else {
+                    stats.count(peerId, "dropped");
+                }
+            });
+        } catch (final RuntimeException e) {
+            refuse(peerId, "internal", "the signaling rules failed: " + e);
+        }
+    }
+
+    private void deliver(final String peerId, final String topic, final byte[] payload, final String sender,
+                         final Map<String, String> properties) {
+        try {
+            delivery.deliver(topic, payload, sender, properties);
+            stats.count(peerId, "delivered");
+        } catch (final RuntimeException e) {
+            refuse(peerId, "internal", "cannot deliver: " + e);
+        }
+    }
+
+    /** Remote room membership from presence messages (join in, leave out) and hellos (in). */
+    private static void track(final Remote remote, final Topic topic, final byte[] payload) {
+        final JsonNode json;
+        try {
+            json = JSON.readTree(payload);
+        } catch (final java.io.IOException e) {
+            return;
+        }
+        if (json == null) {
+            return;
+        }
+        final String type = json.path("type").asText("");
+        if (topic instanceof Topic.RoomPresence presence) {
+            if (type.equals("leave")) {
+                remote.rooms.remove(presence.roomId());
+            } else {
+                remote.rooms.add(presence.roomId());
+            }
+        } else if (type.equals("hello") && Topics.isValidId(json.path("room").asText(null))) {
+            remote.rooms.add(json.path("room").asText());
+        }
+    }
+
+    private boolean firstTime(final String origin, final String sender, final String topic, final byte[] payload,
+                              final long now) {
+        final String key;
+        try {
+            final MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(origin.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(sender.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(topic.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(payload);
+            key = java.util.Base64.getEncoder().encodeToString(sha.digest());
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+        synchronized (seen) {
+            final var it = seen.entrySet().iterator();
+            while (it.hasNext()) {
+                final Map.Entry<String, Long> oldest = it.next();
+                if (seen.size() < DEDUP_CAPACITY && now - oldest.getValue() < DEDUP_TTL.toNanos()) {
+                    break;
+                }
+                it.remove();
+            }
+            return seen.putIfAbsent(key, now) == null;
+        }
+    }
+
+    private void refuse(final String peerId, final String reason, final String detail) {
+        if (stats.count(peerId, "refused-" + reason) == 1) {
+            LOG.warn("federation: refused a message from peer {}: {} (further refusals of this kind are counted only)",
+                    peerId, detail);
+        } else {
+            LOG.debug("federation: refused a message from peer {}: {}", peerId, detail);
+        }
+    }
+
+    private static @Nullable String single(final List<UserProperty> props, final String name) {
+        String found = null;
+        for (final UserProperty p : props) {
+            if (p.getKey().equals(name)) {
+                if (found != null) {
+                    return null;
+                }
+                found = p.getValue();
+            }
+        }
+        return found;
+    }
+
+    /**
+     * @return the presence the signaling rules see: this node's clients, and the remote senders
+     *     heard of over the links (connected while in a room or heard of within {@link #SENDER_TTL}).
+     */
+    @NotNull Presence presence(final @NotNull Presence ownClients) {
+        return new Presence() {
+            @Override
+            public boolean isConnected(final @NotNull String peerId) {
+                if (ownClients.isConnected(peerId)) {
+                    return true;
+                }
+                final Remote r = remotes.get(peerId);
+                return r != null && (!r.rooms.isEmpty() || System.nanoTime() - r.lastNanos < SENDER_TTL.toNanos());
+            }
+
+            @Override
+            public boolean isInRoom(final @NotNull String peerId, final @NotNull String roomId) {
+                if (ownClients.isInRoom(peerId, roomId)) {
+                    return true;
+                }
+                final Remote r = remotes.get(peerId);
+                return r != null && r.rooms.contains(roomId);
+            }
+
+            @Override
+            public @Nullable InetAddress addressOf(final @NotNull String peerId) {
+                return ownClients.addressOf(peerId);
+            }
+        };
+    }
+
+    /** @return whether {@code peerId} is a remote sender (served by another node). */
+    boolean isRemote(final @NotNull String peerId) {
+        return remotes.containsKey(peerId) && !local.isConnected(peerId);
+    }
+
+    /** @return the node serving remote sender {@code peerId}, or null. */
+    @Nullable String originOf(final @NotNull String peerId) {
+        final Remote r = remotes.get(peerId);
+        return r == null ? null : r.origin;
+    }
+
+    /** @return remote senders known now (for tests and status). */
+    int remoteSenders() {
+        return remotes.size();
+    }
+
+    /** @return a copy of the remote senders' ids (for tests). */
+    List<String> remoteIds() {
+        return new ArrayList<>(remotes.keySet());
+    }
+}
