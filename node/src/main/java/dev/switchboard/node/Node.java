@@ -53,6 +53,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -284,6 +285,11 @@ public final class Node implements AutoCloseable {
             started.push(broker);
             brokerRef.set(broker);
             if (federation != null) {
+                signaling.usePeerRelays(federation.peerRelays());
+                final Map.Entry<String, byte[]> announcement = Federation.relayAnnouncement(
+                        config.relay().advertisedHost(), config.relay().portRange().first(),
+                        config.relay().portRange().last());
+                broker.publish(announcement.getKey(), announcement.getValue(), true).get();
                 started.push(federation);
                 federation.update(config.federation().peers());
             }

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,6 +64,20 @@ final class Bridge implements PeerLink.Receiver {
     /** User property: how many links it crossed. */
     static final String HOPS = "sb-hops";
     static final String SENDER = "sb-sender";
+    /**
+     * The node's relay announcement for its peer nodes (retained, published by the node, readable
+     * by federation links only): {@code {"host":"<ip>","first":<port>,"last":<port>}}.
+     */
+    static final String RELAY_TOPIC = "sb/v1/fed/relay";
+
+    /** A peer node's announced relay: its address and port range. */
+    record AnnouncedRelay(@NotNull InetAddress host, int first, int last) {
+        boolean contains(final @NotNull InetSocketAddress a) {
+            return a.getAddress() != null && a.getAddress().equals(host) && a.getPort() >= first && a.getPort() <= last;
+        }
+    }
+
+    private final Map<String, AnnouncedRelay> announced = new ConcurrentHashMap<>();
     static final int DEDUP_CAPACITY = 16_384;
     static final Duration DEDUP_TTL = Duration.ofMinutes(2);
     static final Duration SENDER_TTL = Duration.ofMinutes(10);
@@ -120,6 +135,10 @@ final class Bridge implements PeerLink.Receiver {
     /** The checks and delivery of one message from {@code peerId}; see the class comment. */
     void receive(final @NotNull String peerId, final @NotNull String topicName, final byte @NotNull [] payload,
                  final @NotNull List<UserProperty> props) {
+        if (topicName.equals(RELAY_TOPIC)) {
+            announce(peerId, payload);
+            return;
+        }
         final Topic topic = Topics.parse(topicName) instanceof Topic.Valid v ? v.topic() : null;
         if (!(topic instanceof Topic.RoomPresence) && !(topic instanceof Topic.Inbox)) {
             refuse(peerId, "topic", "topic " + Topics.shorten(topicName) + " does not cross nodes");
@@ -209,6 +228,73 @@ final class Bridge implements PeerLink.Receiver {
         } catch (final RuntimeException e) {
             refuse(peerId, "internal", "cannot deliver: " + e);
         }
+    }
+
+    /** A peer node's relay announcement, straight from its broker over the authenticated link. */
+    private void announce(final String peerId, final byte[] payload) {
+        try {
+            final JsonNode json = JSON.readTree(payload);
+            final String host = json.path("host").asText("");
+            final int first = json.path("first").asInt(-1);
+            final int last = json.path("last").asInt(-1);
+            final InetAddress address = dev.switchboard.node.config.IpLiteral.parse(host);
+            if (address == null || first < 1 || last > 65535 || first > last) {
+                refuse(peerId, "malformed", "relay announcement " + Topics.shorten(new String(payload, StandardCharsets.UTF_8)));
+                return;
+            }
+            final AnnouncedRelay relay = new AnnouncedRelay(address, first, last);
+            if (!relay.equals(announced.put(peerId, relay))) {
+                LOG.info("federation: peer {} relays at {} ports {}-{}", peerId, host, first, last);
+            }
+        } catch (final java.io.IOException | RuntimeException e) {
+            refuse(peerId, "malformed", "relay announcement: " + e.getMessage());
+        }
+    }
+
+    /**
+     * @param host     the address this node's relay is reached at.
+     * @param first    its first port.
+     * @param last     its last port.
+     * @return the announcement to publish retained on {@link #RELAY_TOPIC}.
+     */
+    static byte @NotNull [] announcement(final @NotNull InetAddress host, final int first, final int last) {
+        return ("{\"host\":\"" + host.getHostAddress() + "\",\"first\":" + first + ",\"last\":" + last + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The relay decision for an offer or answer (see {@link dev.switchboard.node.relay.PeerRelays}):
+     * a sender served by a peer node must come with an SDP whose every candidate is on the relay
+     * that node announced.
+     */
+    dev.switchboard.node.relay.PeerRelays.@NotNull Decision decide(final @NotNull String senderId,
+                                                                final dev.switchboard.node.sdp.@NotNull Sdp sdp) {
+        if (!isRemote(senderId)) {
+            return dev.switchboard.node.relay.PeerRelays.Decision.LOCAL;
+        }
+        final String origin = originOf(senderId);
+        final AnnouncedRelay relay = origin == null ? null : announced.get(origin);
+        if (relay == null) {
+            return new dev.switchboard.node.relay.PeerRelays.Decision(null,
+                    "node " + origin + " serving " + senderId + " has announced no relay to this node");
+        }
+        InetSocketAddress far = null;
+        for (final dev.switchboard.node.sdp.MediaSection m : sdp.mediaSections()) {
+            for (final dev.switchboard.node.sdp.IceCandidate c : m.candidates()) {
+                final InetAddress a = dev.switchboard.node.config.IpLiteral.parse(c.address());
+                final InetSocketAddress at = a == null ? null : new InetSocketAddress(a, c.port());
+                if (at == null || !relay.contains(at) || (far != null && !far.equals(at))) {
+                    return new dev.switchboard.node.relay.PeerRelays.Decision(null, "a candidate of " + senderId
+                            + " is not on the relay its node " + origin + " announced");
+                }
+                far = at;
+            }
+        }
+        if (far == null) {
+            return new dev.switchboard.node.relay.PeerRelays.Decision(null,
+                    "the description of " + senderId + " names no relay candidate of node " + origin);
+        }
+        return new dev.switchboard.node.relay.PeerRelays.Decision(far, null);
     }
 
     /** Remote room membership from presence messages (join in, leave out) and hellos (in). */

@@ -88,6 +88,22 @@ public final class Federation implements AutoCloseable {
         });
     }
 
+    /** @return the relay decision for offers and answers of other nodes' clients. */
+    public dev.switchboard.node.relay.@NotNull PeerRelays peerRelays() {
+        return bridge::decide;
+    }
+
+    /**
+     * @param host  the address this node's relay is reached at ({@code relay.advertisedHost}).
+     * @param first the relay's first port.
+     * @param last  its last port.
+     * @return the topic and payload of this node's relay announcement to its peers (publish retained).
+     */
+    public static @NotNull Map.Entry<String, byte[]> relayAnnouncement(final java.net.@NotNull InetAddress host,
+                                                                       final int first, final int last) {
+        return Map.entry(Bridge.RELAY_TOPIC, Bridge.announcement(host, first, last));
+    }
+
     /** @return this node's TLS identity (certificate over the node key). */
     public @NotNull TlsIdentity identity() {
         return identity;

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One federation link: this node's Eclipse Paho MQTT v5 client connected to a peer node's
  * federation listener over mutual TLS (this node's certificate as the client certificate, the
  * peer's certificate pinned by node id, {@link PeerTrust#pinned}). Once connected it subscribes to
- * the peer's bridged topics ({@link #TOPICS}) with No Local (MQTT 5 §3.8.3.1) in one SUBSCRIBE
+ * the peer's bridged topics and its relay announcement ({@link #TOPICS}) with No Local (MQTT 5 §3.8.3.1) in one SUBSCRIBE
  * (the array form: Paho 1.2.5's single-topic listener form recurses forever) and hands every
  * message to the {@link Receiver}. It subscribes again after every reconnect.
  *
@@ -45,7 +45,7 @@ final class PeerLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
 
     /** The topic filters a link subscribes to at the peer: room presence and inboxes only. */
-    static final List<String> TOPICS = List.of("sb/v1/room/+/presence", "sb/v1/inbox/+");
+    static final List<String> TOPICS = List.of("sb/v1/room/+/presence", "sb/v1/inbox/+", Bridge.RELAY_TOPIC);
 
     /** Receives what the peer's broker delivers. Called on Paho's thread; must not block. */
     interface Receiver {
@@ -133,6 +133,7 @@ final class PeerLink implements AutoCloseable {
                 return;
             }
             attempts.incrementAndGet();
+            links.count(peerId, "attempt");
             try {
                 c = new MqttAsyncClient("ssl://" + hostLiteral() + ":" + address.getPort(), selfId,
                         new MemoryPersistence());

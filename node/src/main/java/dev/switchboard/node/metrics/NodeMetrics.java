@@ -39,7 +39,8 @@ import java.util.Map;
  *   <li>{@code switchboard_stun_answered_total},
  *       {@code switchboard_stun_dropped_total{reason="malformed|ignored"}};</li>
  *   <li>{@code switchboard_web_responses_total{status}};</li>
- *   <li>{@code switchboard_peer_links{state}};</li>
+ *   <li>{@code switchboard_peer_links{state}}, {@code switchboard_peer_link_up{peer}} and
+ *       {@code switchboard_peer_messages_total{peer,outcome}} (federation traffic and attempts);</li>
  *   <li>the JVM's ({@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
  *       {@code process_*}) from the Prometheus client's JVM instrumentation.</li>
  * </ul>
@@ -169,6 +170,24 @@ public final class NodeMetrics {
                         cb.call(peerLinks.links().stream().filter(l -> l.state() == state).count(), state.label());
                     }
                 })
+                .register(registry);
+
+        GaugeWithCallback.builder().name("switchboard_peer_link_up")
+                .help("Whether the link to a peer node is up (1) or not (0)")
+                .labelNames("peer")
+                .callback(cb -> {
+                    for (final PeerLinks.Link l : peerLinks.links()) {
+                        cb.call(l.state() == PeerLinks.State.UP ? 1 : 0, l.peer());
+                    }
+                })
+                .register(registry);
+
+        CounterWithCallback.builder().name("switchboard_peer_messages")
+                .help("Messages received from each peer node, by what became of them (delivered, duplicate, loop, "
+                        + "hop-limit, refused-<reason>, ...), and the link's connection attempts (outcome attempt)")
+                .labelNames("peer", "outcome")
+                .callback(cb -> peerLinks.traffic().forEach((peer, counts) ->
+                        counts.forEach((outcome, n) -> cb.call(n, peer, outcome))))
                 .register(registry);
     }
 }

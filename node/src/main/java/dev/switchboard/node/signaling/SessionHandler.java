@@ -3,6 +3,7 @@ package dev.switchboard.node.signaling;
 import dev.switchboard.broker.spi.Presence;
 import dev.switchboard.broker.spi.Verdict;
 import dev.switchboard.node.relay.IceCredentials;
+import dev.switchboard.node.relay.PeerRelays;
 import dev.switchboard.node.relay.Relay;
 import dev.switchboard.node.relay.RelayLimitException;
 import dev.switchboard.node.relay.RelaySession;
@@ -46,10 +47,16 @@ final class SessionHandler {
     private final SdpParser sdpParser;
     private final Relay relay;
     private volatile Presence presence = Presence.UNKNOWN;
+    private volatile PeerRelays peerRelays = PeerRelays.NONE;
 
     SessionHandler(final @NotNull SdpParser sdpParser, final @NotNull Relay relay) {
         this.sdpParser = Objects.requireNonNull(sdpParser, "sdpParser");
         this.relay = Objects.requireNonNull(relay, "relay");
+    }
+
+    /** Takes federation's view of which senders are other nodes' clients (see {@link PeerRelays}). */
+    void usePeerRelays(final @NotNull PeerRelays relays) {
+        this.peerRelays = Objects.requireNonNull(relays, "relays");
     }
 
     /** Takes the broker's view of who is online (see {@link SignalingService#attach}). */
@@ -98,6 +105,10 @@ final class SessionHandler {
                         "peer " + recipient + " is not in room " + context.id());
             }
         }
+        final PeerRelays.Decision far = peerRelays.decide(sender, sdp);
+        if (far.refusal() != null) {
+            return rejected(SignalingError.RELAY_UNAVAILABLE, far.refusal());
+        }
         final SessionKey key = SessionKey.of(context.toString(), sender, recipient);
         return relay.open(key, sender, online.addressOf(sender), recipient).handle((session, error) -> {
             if (error != null) {
@@ -109,6 +120,10 @@ final class SessionHandler {
                 throw new CompletionException(cause);
             }
             session.setIceCredentials(sender, credentials);
+            if (far.relay() != null) {
+                // A sender at another site: its side of this session is that node's relay.
+                session.permitPeerRelay(sender, far.relay());
+            }
             final Sdp rewritten = SdpRewriter.relay(sdp, session.advertisedAddress(sender));
             return Verdict.rewrite(envelope.json().withString("sdp", rewritten.write()));
         });

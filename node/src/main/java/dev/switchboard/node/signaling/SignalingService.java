@@ -134,6 +134,16 @@ public final class SignalingService implements SignalingInterceptor {
         }
     }
 
+    /**
+     * Federation: tells the session rules which senders are other nodes' clients and whose relay
+     * stands for them (see {@link PeerRelays}); {@link PeerRelays#NONE} until called.
+     *
+     * @param relays the decision; thread-safe.
+     */
+    public void usePeerRelays(final @NotNull dev.switchboard.node.relay.PeerRelays relays) {
+        sessions.usePeerRelays(relays);
+    }
+
     @Override
     public void attach(final @NotNull Presence presence) {
         sessions.attach(presence);

@@ -1,0 +1,158 @@
+package dev.switchboard.node.federation;
+
+import dev.switchboard.node.identity.NodeKey;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Switchboard node in its own process ({@code java ... Main --config file}), as the launcher
+ * runs it, for federation tests (one embedded broker per JVM). Its key is made before it starts,
+ * so its id is known for the other nodes' configuration; its configuration file is rewritten to
+ * change its peers (the node reloads it). Every log line goes to a file the test reads.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final Pattern STARTED = Pattern.compile(
+            "node \\S+ started: .*TCP port (-?\\d+), federation port (\\d+),");
+    private static final Pattern MONITORING = Pattern.compile("monitoring endpoint on port (\\d+)");
+
+    final String name;
+    final String id;
+    private final Path dir;
+    private final Path config;
+    private final String relayRange;
+    private Process process;
+    private Path log;
+    private int runs;
+    int tcpPort = -1;
+    int federationPort = 0;
+    int metricsPort = -1;
+    int hopLimit = 4;
+
+    NodeProcess(final Path root, final String name, final String relayRange) throws IOException {
+        this.name = name;
+        this.dir = Files.createDirectories(root.resolve(name));
+        this.config = dir.resolve("switchboard.yaml");
+        this.relayRange = relayRange;
+        this.id = NodeKey.loadOrCreate(dir.resolve("data")).id();
+    }
+
+    /** Writes the configuration with these peers (a running node reloads it). */
+    void peers(final Map<String, Integer> peerFederationPorts) throws IOException {
+        final String peers = peerFederationPorts.isEmpty() ? "  peers: {}\n"
+                : "  peers:\n" + peerFederationPorts.entrySet().stream()
+                        .map(e -> "    " + e.getKey() + ": \"127.0.0.1:" + e.getValue() + "\"\n")
+                        .collect(Collectors.joining());
+        final String yaml = """
+                dataDir: %s
+                publicHost: 127.0.0.1
+                web: { port: 0, tls: false }
+                broker: { webSocketPort: 0, tcpPort: %d }
+                stun: { port: 0 }
+                relay: { portRange: %s, maxSessions: 8 }
+                metrics: { port: 0 }
+                federation:
+                  port: %d
+                  hopLimit: %d
+                """.formatted(dir.resolve("data").toString().replace("\\", "/"), Math.max(tcpPort, 0), relayRange,
+                federationPort, hopLimit) + peers;
+        final Path tmp = dir.resolve("switchboard.yaml.tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Starts the process and waits for its start line; keeps the ports it reports. */
+    void start() throws IOException {
+        if (!Files.exists(config)) {
+            peers(Map.of());
+        }
+        runs++;
+        log = dir.resolve("node-" + runs + ".log");
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.switchboard.node.Main", "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        await().atMost(START).until(() -> !process.isAlive() || lines().stream().anyMatch(l -> STARTED.matcher(l).find()));
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited early:\n" + String.join("\n", lines()));
+        }
+        for (final String line : lines()) {
+            final Matcher m = STARTED.matcher(line);
+            if (m.find()) {
+                tcpPort = Integer.parseInt(m.group(1));
+                federationPort = Integer.parseInt(m.group(2));
+            }
+            final Matcher mm = MONITORING.matcher(line);
+            if (mm.find()) {
+                metricsPort = Integer.parseInt(mm.group(1));
+            }
+        }
+    }
+
+    /** @return this run's log lines so far. */
+    List<String> lines() {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return whether this run logged that the link to {@code peer} is up (its last state line says so). */
+    boolean linkUp(final NodeProcess peer) {
+        String last = null;
+        for (final String l : lines()) {
+            if (l.contains("peer link " + peer.id + ": ")) {
+                last = l;
+            }
+        }
+        return last != null && last.contains(": up (was");
+    }
+
+    /** @return a counter of {@code switchboard_peer_messages_total} for peer and outcome (0 if absent). */
+    long peerMessages(final NodeProcess peer, final String outcome) throws IOException, InterruptedException {
+        final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        final Pattern p = Pattern.compile("^switchboard_peer_messages_total\\{(?=[^}]*peer=\"" + Pattern.quote(peer.id)
+                + "\")(?=[^}]*outcome=\"" + Pattern.quote(outcome) + "\")[^}]*} (\\S+)$", Pattern.MULTILINE);
+        final Matcher m = p.matcher(body);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** SIGKILL: no shutdown hook, no goodbye to anyone. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
