@@ -27,15 +27,17 @@ import static org.awaitility.Awaitility.await;
  * so its id is known for the other nodes' configuration; its configuration file is rewritten to
  * change its peers (the node reloads it). Every log line goes to a file the test reads.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
     private static final Duration START = Duration.ofSeconds(120);
     private static final Pattern STARTED = Pattern.compile(
-            "node \\S+ started: .*TCP port (-?\\d+), federation port (\\d+),");
+            "node \\S+ started: web \\S+ port (\\d+), .*TCP port (-?\\d+), federation port (\\d+),");
     private static final Pattern MONITORING = Pattern.compile("monitoring endpoint on port (\\d+)");
 
     final String name;
-    final String id;
+    /** The node's id (its key is made before it starts). */
+    public final String id;
+    int webPort = -1;
     private final Path dir;
     private final Path config;
     private final String relayRange;
@@ -43,11 +45,18 @@ final class NodeProcess implements AutoCloseable {
     private Path log;
     private int runs;
     int tcpPort = -1;
-    int federationPort = 0;
+    /** The federation listener's port (0 until started, then kept for restarts). */
+    public int federationPort = 0;
     int metricsPort = -1;
     int hopLimit = 4;
 
-    NodeProcess(final Path root, final String name, final String relayRange) throws IOException {
+    /**
+     * @param root       the test's temporary directory
+     * @param name       a name for the node's directory
+     * @param relayRange its relay port range, e.g. {@code 46900-46919}
+     * @throws IOException if the directory or key cannot be written
+     */
+    public NodeProcess(final Path root, final String name, final String relayRange) throws IOException {
         this.name = name;
         this.dir = Files.createDirectories(root.resolve(name));
         this.config = dir.resolve("switchboard.yaml");
@@ -56,7 +65,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Writes the configuration with these peers (a running node reloads it). */
-    void peers(final Map<String, Integer> peerFederationPorts) throws IOException {
+    public void peers(final Map<String, Integer> peerFederationPorts) throws IOException {
         final String peers = peerFederationPorts.isEmpty() ? "  peers: {}\n"
                 : "  peers:\n" + peerFederationPorts.entrySet().stream()
                         .map(e -> "    " + e.getKey() + ": \"127.0.0.1:" + e.getValue() + "\"\n")
@@ -81,7 +90,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Starts the process and waits for its start line; keeps the ports it reports. */
-    void start() throws IOException {
+    public void start() throws IOException {
         if (!Files.exists(config)) {
             peers(Map.of());
         }
@@ -100,8 +109,9 @@ final class NodeProcess implements AutoCloseable {
         for (final String line : lines()) {
             final Matcher m = STARTED.matcher(line);
             if (m.find()) {
-                tcpPort = Integer.parseInt(m.group(1));
-                federationPort = Integer.parseInt(m.group(2));
+                webPort = Integer.parseInt(m.group(1));
+                tcpPort = Integer.parseInt(m.group(2));
+                federationPort = Integer.parseInt(m.group(3));
             }
             final Matcher mm = MONITORING.matcher(line);
             if (mm.find()) {
@@ -120,7 +130,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** @return whether this run logged that the link to {@code peer} is up (its last state line says so). */
-    boolean linkUp(final NodeProcess peer) {
+    public boolean linkUp(final NodeProcess peer) {
         String last = null;
         for (final String l : lines()) {
             if (l.contains("peer link " + peer.id + ": ")) {
@@ -139,6 +149,27 @@ final class NodeProcess implements AutoCloseable {
                 + "\")(?=[^}]*outcome=\"" + Pattern.quote(outcome) + "\")[^}]*} (\\S+)$", Pattern.MULTILINE);
         final Matcher m = p.matcher(body);
         return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** @return the web client's URL on this node. */
+    public String url() {
+        return "http://127.0.0.1:" + webPort + "/";
+    }
+
+    /**
+     * @param name a metric name without labels, e.g. {@code switchboard_relay_packets_total}
+     * @return the sum of its samples on this node's /metrics
+     */
+    public double metric(final String name) throws IOException, InterruptedException {
+        final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        final Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE).matcher(body);
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
     }
 
     /** SIGKILL: no shutdown hook, no goodbye to anyone. */
