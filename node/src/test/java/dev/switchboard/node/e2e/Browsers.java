@@ -26,13 +26,18 @@ final class Browsers implements AutoCloseable {
     private final Browser browser;
 
     Browsers() {
+        this(CHROMIUM);
+    }
+
+    /** @param executable Chromium, or a wrapper that runs it (e.g. inside a network namespace) */
+    Browsers(final Path executable) {
         if (!Files.isExecutable(CHROMIUM)) {
             throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium package");
         }
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM)
+                .setExecutablePath(executable)
                 .setHeadless(true)
                 .setArgs(List.of(
                         "--no-sandbox",

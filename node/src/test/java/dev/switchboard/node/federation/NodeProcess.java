@@ -49,6 +49,10 @@ public final class NodeProcess implements AutoCloseable {
     public int federationPort = 0;
     int metricsPort = -1;
     int hopLimit = 4;
+    /** The address every part binds to and is reached at (a site's address in a namespace). */
+    private String host = "127.0.0.1";
+    private boolean tls;
+    private java.util.List<String> prefix = java.util.List.of();
 
     /**
      * @param root       the test's temporary directory
@@ -64,25 +68,48 @@ public final class NodeProcess implements AutoCloseable {
         this.id = NodeKey.loadOrCreate(dir.resolve("data")).id();
     }
 
+    /**
+     * Runs the node inside another network namespace (a "site"), bound to and reached at
+     * {@code siteAddress}, over HTTPS (a browser at a non-loopback address needs a secure context).
+     *
+     * @param namespacePid a process whose network namespace the node joins ({@code nsenter --net})
+     * @param siteAddress  the site's address
+     * @return this
+     */
+    public NodeProcess inNamespace(final long namespacePid, final String siteAddress) {
+        prefix = java.util.List.of("nsenter", "--net=/proc/" + namespacePid + "/ns/net");
+        host = siteAddress;
+        tls = true;
+        return this;
+    }
+
     /** Writes the configuration with these peers (a running node reloads it). */
     public void peers(final Map<String, Integer> peerFederationPorts) throws IOException {
+        final Map<String, String> at = new java.util.LinkedHashMap<>();
+        peerFederationPorts.forEach((id, port) -> at.put(id, "127.0.0.1:" + port));
+        peerAddresses(at);
+    }
+
+    /** Writes the configuration with these peers ({@code id: "host:port"}); a running node reloads it. */
+    public void peerAddresses(final Map<String, String> peerFederationPorts) throws IOException {
         final String peers = peerFederationPorts.isEmpty() ? "  peers: {}\n"
                 : "  peers:\n" + peerFederationPorts.entrySet().stream()
-                        .map(e -> "    " + e.getKey() + ": \"127.0.0.1:" + e.getValue() + "\"\n")
+                        .map(e -> "    " + e.getKey() + ": \"" + e.getValue() + "\"\n")
                         .collect(Collectors.joining());
         final String yaml = """
                 dataDir: %s
-                publicHost: 127.0.0.1
-                web: { port: 0, tls: false }
-                broker: { webSocketPort: 0, tcpPort: %d }
-                stun: { port: 0 }
-                relay: { portRange: %s, maxSessions: 8 }
+                publicHost: %s
+                web: { bind: %s, port: 0, tls: %s }
+                broker: { bind: %s, webSocketPort: 0, tcpPort: %d }
+                stun: { bind: %s, port: 0 }
+                relay: { bind: %s, advertisedHost: %s, portRange: %s, maxSessions: 8 }
                 metrics: { port: 0 }
                 federation:
+                  bind: %s
                   port: %d
                   hopLimit: %d
-                """.formatted(dir.resolve("data").toString().replace("\\", "/"), Math.max(tcpPort, 0), relayRange,
-                federationPort, hopLimit) + peers;
+                """.formatted(dir.resolve("data").toString().replace("\\", "/"), host, host, tls, host,
+                Math.max(tcpPort, 0), host, host, host, relayRange, host, federationPort, hopLimit) + peers;
         final Path tmp = dir.resolve("switchboard.yaml.tmp");
         Files.writeString(tmp, yaml);
         Files.move(tmp, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
@@ -97,8 +124,10 @@ public final class NodeProcess implements AutoCloseable {
         runs++;
         log = dir.resolve("node-" + runs + ".log");
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.switchboard.node.Main", "--config", config.toString())
+        final java.util.List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(java.util.List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.switchboard.node.Main", "--config", config.toString()));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -142,9 +171,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** @return a counter of {@code switchboard_peer_messages_total} for peer and outcome (0 if absent). */
     long peerMessages(final NodeProcess peer, final String outcome) throws IOException, InterruptedException {
-        final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        final String body = metricsText();
         final Pattern p = Pattern.compile("^switchboard_peer_messages_total\\{(?=[^}]*peer=\"" + Pattern.quote(peer.id)
                 + "\")(?=[^}]*outcome=\"" + Pattern.quote(outcome) + "\")[^}]*} (\\S+)$", Pattern.MULTILINE);
         final Matcher m = p.matcher(body);
@@ -153,7 +180,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** @return the web client's URL on this node. */
     public String url() {
-        return "http://127.0.0.1:" + webPort + "/";
+        return (tls ? "https://" : "http://") + host + ":" + webPort + "/";
     }
 
     /**
@@ -161,15 +188,28 @@ public final class NodeProcess implements AutoCloseable {
      * @return the sum of its samples on this node's /metrics
      */
     public double metric(final String name) throws IOException, InterruptedException {
-        final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        final String body = metricsText();
         double sum = 0;
         final Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE).matcher(body);
         while (m.find()) {
             sum += Double.parseDouble(m.group(2));
         }
         return sum;
+    }
+
+    /** @return the node's /metrics text (read from inside its namespace when it runs in one). */
+    private String metricsText() throws IOException, InterruptedException {
+        if (prefix.isEmpty()) {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+        final java.util.List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(java.util.List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + metricsPort + "/metrics"));
+        final Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        curl.waitFor(20, TimeUnit.SECONDS);
+        return out;
     }
 
     /** SIGKILL: no shutdown hook, no goodbye to anyone. */

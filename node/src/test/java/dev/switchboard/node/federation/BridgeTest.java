@@ -1,0 +1,189 @@
+package dev.switchboard.node.federation;
+
+import dev.switchboard.broker.guard.PublishLimits;
+import dev.switchboard.broker.spi.Presence;
+import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.topic.Topics;
+import dev.switchboard.node.identity.NodeKey;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bridge's checks, one by one, with a node that forwards everything its rules see. */
+class BridgeTest {
+
+    private static final String SELF = NodeKey.generate().id();
+    private static final String PEER = NodeKey.generate().id();
+    private static final String OTHER_NODE = NodeKey.generate().id();
+    private static final String ALICE = NodeKey.generate().id();
+    private static final String OWN_CLIENT = NodeKey.generate().id();
+    private static final String ROOM = Topics.presence("r".repeat(43));
+    private static final byte[] LEAVE = "{\"v\":1,\"type\":\"leave\"}".getBytes(StandardCharsets.UTF_8);
+
+    private record Delivered(String topic, String sender, Map<String, String> properties) {
+    }
+
+    private final List<Delivered> delivered = new ArrayList<>();
+    private final PeerLinks stats = new PeerLinks();
+    private Bridge bridge;
+
+    @BeforeEach
+    void setUp() {
+        bridge = new Bridge(SELF, 3, SignalingInterceptor.FORWARD_ALL,
+                (topic, payload, sender, properties) -> delivered.add(new Delivered(topic, sender, properties)),
+                new PublishLimits(1, 5, 1_000_000, 1_000_000, 1000, java.time.Duration.ofSeconds(10)), stats);
+        bridge.attach(new Presence() {
+            @Override
+            public boolean isConnected(final @NotNull String peerId) {
+                return peerId.equals(OWN_CLIENT);
+            }
+
+            @Override
+            public boolean isInRoom(final @NotNull String peerId, final @NotNull String roomId) {
+                return false;
+            }
+
+            @Override
+            public @Nullable InetAddress addressOf(final @NotNull String peerId) {
+                return null;
+            }
+        });
+    }
+
+    private static List<UserProperty> props(final String sender, final @Nullable String origin, final @Nullable String hops) {
+        final List<UserProperty> p = new ArrayList<>();
+        p.add(new UserProperty("sb-sender", sender));
+        if (origin != null) {
+            p.add(new UserProperty("sb-origin", origin));
+        }
+        if (hops != null) {
+            p.add(new UserProperty("sb-hops", hops));
+        }
+        return p;
+    }
+
+    @Test
+    void firstMessage_deliveredWithSenderOriginAndHopCount_copyDropped() {
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, null, null));
+        assertEquals(1, delivered.size());
+        assertEquals(ALICE, delivered.get(0).sender());
+        assertEquals(Map.of("sb-origin", PEER, "sb-hops", "1"), delivered.get(0).properties());
+        // the same message again (e.g. over another path): a duplicate, not delivered
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, PEER, "1"));
+        assertEquals(1, delivered.size());
+        assertEquals(1, stats.counted(PEER, "duplicate"));
+    }
+
+    @Test
+    void nodeInternalTopics_neverCross() {
+        bridge.receive(PEER, Topics.NODE_INFO, LEAVE, props(ALICE, null, null));
+        bridge.receive(PEER, "sb/v1/admin/x", LEAVE, props(ALICE, null, null));
+        bridge.receive(PEER, "$SYS/broker/clients", LEAVE, props(ALICE, null, null));
+        assertTrue(delivered.isEmpty());
+        assertEquals(3, stats.counted(PEER, "refused-topic"));
+    }
+
+    @Test
+    void loopsAndHopLimit_dropped() {
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, SELF, "2"));
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, OTHER_NODE, "3"));
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, OTHER_NODE, "-1"));
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, OTHER_NODE, "x"));
+        assertTrue(delivered.isEmpty());
+        assertEquals(1, stats.counted(PEER, "loop"));
+        assertEquals(2, stats.counted(PEER, "hop-limit"));
+        assertEquals(1, stats.counted(PEER, "refused-malformed"));
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, OTHER_NODE, "2"));
+        assertEquals("3", delivered.get(0).properties().get("sb-hops"));
+    }
+
+    @Test
+    void senderNotServedByThatNode_refused() {
+        // a peer may not speak for this node's own clients, nor for this node
+        bridge.receive(PEER, ROOM, LEAVE, props(OWN_CLIENT, null, null));
+        bridge.receive(PEER, ROOM, LEAVE, props(SELF, null, null));
+        // Alice is first heard of from OTHER_NODE; then PEER claims her as its own client
+        bridge.receive(PEER, ROOM, LEAVE, props(ALICE, OTHER_NODE, "1"));
+        bridge.receive(PEER, Topics.presence("s".repeat(43)), LEAVE, props(ALICE, null, null));
+        assertEquals(1, delivered.size());
+        assertEquals(3, stats.counted(PEER, "refused-sender"));
+        assertEquals(OTHER_NODE, bridge.originOf(ALICE));
+        // no sender at all, or the node's own notices: not bridged
+        bridge.receive(PEER, ROOM, LEAVE, props("node", null, null));
+        assertEquals(1, delivered.size());
+    }
+
+    @Test
+    void peerOverItsBudget_refusedLikeAClient() {
+        for (int i = 0; i < 8; i++) {
+            bridge.receive(PEER, Topics.presence(String.valueOf((char) ('a' + i)).repeat(43)), LEAVE,
+                    props(ALICE, null, null));
+        }
+        assertEquals(5, delivered.size());
+        assertEquals(3, stats.counted(PEER, "refused-rate-limited"));
+    }
+
+    @Test
+    void remotePresence_fromJoinAndLeave() {
+        final String room = "q".repeat(43);
+        final Presence seen = bridge.presence(new Presence() {
+            @Override
+            public boolean isConnected(final @NotNull String peerId) {
+                return false;
+            }
+
+            @Override
+            public boolean isInRoom(final @NotNull String peerId, final @NotNull String roomId) {
+                return false;
+            }
+
+            @Override
+            public @Nullable InetAddress addressOf(final @NotNull String peerId) {
+                return null;
+            }
+        });
+        assertFalse(seen.isConnected(ALICE));
+        bridge.receive(PEER, Topics.presence(room), "{\"v\":1,\"type\":\"join\"}".getBytes(StandardCharsets.UTF_8),
+                props(ALICE, null, null));
+        assertTrue(seen.isConnected(ALICE));
+        assertTrue(seen.isInRoom(ALICE, room));
+        bridge.receive(PEER, Topics.presence(room), LEAVE, props(ALICE, null, null));
+        assertFalse(seen.isInRoom(ALICE, room));
+        assertNull(seen.addressOf(ALICE));
+        assertEquals(Set.of(ALICE), Set.copyOf(bridge.remoteIds()));
+    }
+
+    @Test
+    void relayAnnouncement_onlyAnnouncedRelayIsAFarEnd() throws Exception {
+        bridge.receive(PEER, Bridge.RELAY_TOPIC, Bridge.announcement(InetAddress.getByName("127.0.0.1"), 46000, 46009),
+                props("node", null, null));
+        bridge.receive(PEER, ROOM, "{\"v\":1,\"type\":\"join\"}".getBytes(StandardCharsets.UTF_8), props(ALICE, null, null));
+        final String sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:"
+                + "a".repeat(22) + "\r\nm=application %d UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\n"
+                + "a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host\r\n";
+        final var parser = new dev.switchboard.node.sdp.SdpParser(dev.switchboard.node.sdp.SdpLimits.DEFAULTS);
+        final var inRange = bridge.decide(ALICE, parser.parse(sdp.formatted(46005, 46005)));
+        assertEquals(46005, inRange.relay().getPort());
+        assertNull(inRange.refusal());
+        final var outside = bridge.decide(ALICE, parser.parse(sdp.formatted(47000, 47000)));
+        assertNull(outside.relay());
+        assertTrue(outside.refusal().contains("not on the relay"), outside.refusal());
+        // this node's own clients are relayed as usual
+        assertEquals(dev.switchboard.node.relay.PeerRelays.Decision.LOCAL,
+                bridge.decide(OWN_CLIENT, parser.parse(sdp.formatted(47000, 47000))));
+    }
+}
