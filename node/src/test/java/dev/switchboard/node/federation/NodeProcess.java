@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,7 @@ public final class NodeProcess implements AutoCloseable {
     /** The address every part binds to and is reached at (a site's address in a namespace). */
     private String host = "127.0.0.1";
     private boolean tls;
-    private java.util.List<String> prefix = java.util.List.of();
+    private List<String> prefix = List.of();
 
     /**
      * @param root       the test's temporary directory
@@ -77,7 +79,7 @@ public final class NodeProcess implements AutoCloseable {
      * @return this
      */
     public NodeProcess inNamespace(final long namespacePid, final String siteAddress) {
-        prefix = java.util.List.of("nsenter", "--net=/proc/" + namespacePid + "/ns/net");
+        prefix = List.of("nsenter", "--net=/proc/" + namespacePid + "/ns/net");
         host = siteAddress;
         tls = true;
         return this;
@@ -85,7 +87,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Writes the configuration with these peers (a running node reloads it). */
     public void peers(final Map<String, Integer> peerFederationPorts) throws IOException {
-        final Map<String, String> at = new java.util.LinkedHashMap<>();
+        final Map<String, String> at = new LinkedHashMap<>();
         peerFederationPorts.forEach((id, port) -> at.put(id, "127.0.0.1:" + port));
         peerAddresses(at);
     }
@@ -123,9 +125,9 @@ public final class NodeProcess implements AutoCloseable {
         }
         runs++;
         log = dir.resolve("node-" + runs + ".log");
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final java.util.List<String> command = new java.util.ArrayList<>(prefix);
-        command.addAll(java.util.List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), "dev.switchboard.node.Main", "--config", config.toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -204,8 +206,8 @@ public final class NodeProcess implements AutoCloseable {
                     URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         }
-        final java.util.List<String> command = new java.util.ArrayList<>(prefix);
-        command.addAll(java.util.List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + metricsPort + "/metrics"));
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + metricsPort + "/metrics"));
         final Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         curl.waitFor(20, TimeUnit.SECONDS);
