@@ -75,9 +75,32 @@ class FederationNodesIT {
         }
     }
 
-    /** @return every message on {@code topic} until the barrier message (on {@code barrier}) arrived. */
-    private static List<Mqtt5Publish> until(final TestPeer p, final String barrier) {
-        return p.takeUntil(m -> m.getTopic().toString().equals(barrier));
+    /**
+     * @return every message that arrived until one on {@code barrier} and one on {@code topic} both
+     *     did (bridged messages on different topics may overtake each other), then for a second more
+     */
+    private static List<Mqtt5Publish> until(final TestPeer p, final String topic, final String barrier)
+            throws InterruptedException {
+        final List<Mqtt5Publish> got = new ArrayList<>();
+        final long deadline = System.nanoTime() + LINK.toNanos();
+        while (System.nanoTime() < deadline && !(seen(got, topic) && seen(got, barrier))) {
+            final Mqtt5Publish m = p.received.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (m != null) {
+                got.add(m);
+            }
+        }
+        final long settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < settle) {
+            final Mqtt5Publish m = p.received.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (m != null) {
+                got.add(m);
+            }
+        }
+        return got;
+    }
+
+    private static boolean seen(final List<Mqtt5Publish> got, final String topic) {
+        return got.stream().anyMatch(m -> m.getTopic().toString().equals(topic));
     }
 
     private static String prop(final Mqtt5Publish m, final String name) {
@@ -112,9 +135,9 @@ class FederationNodesIT {
         a.publish(r, LEAVE);
         a.publish(barrier, LEAVE);
         for (final TestPeer p : List.of(b, c)) {
-            final List<Mqtt5Publish> got = until(p, barrier);
+            final List<Mqtt5Publish> got = until(p, r, barrier);
             assertEquals(1, got.stream().filter(m -> m.getTopic().toString().equals(r)).count(), TestPeer.describe(got));
-            final Mqtt5Publish first = got.get(0);
+            final Mqtt5Publish first = got.stream().filter(m -> m.getTopic().toString().equals(r)).findFirst().orElseThrow();
             assertEquals(a.id, TestPeer.senders(first).get(0), "verified sender kept");
             assertEquals(n1.id, prop(first, "sb-origin"));
             assertEquals("1", prop(first, "sb-hops"));
@@ -150,7 +173,7 @@ class FederationNodesIT {
         c2.subscribe(barrier);
         a.publish(room('C'), LEAVE);
         a.publish(barrier, LEAVE);
-        final List<Mqtt5Publish> got = until(c2, barrier);
+        final List<Mqtt5Publish> got = until(c2, room('C'), barrier);
         assertEquals(1, got.stream().filter(m -> m.getTopic().toString().equals(room('C'))).count(), TestPeer.describe(got));
     }
 
@@ -185,7 +208,7 @@ class FederationNodesIT {
         d.subscribe(barrier);
         a.publish(r, LEAVE);
         a.publish(barrier, LEAVE);
-        final List<Mqtt5Publish> got = until(d, barrier);
+        final List<Mqtt5Publish> got = until(d, r, barrier);
         final List<Mqtt5Publish> onRoom = got.stream().filter(m -> m.getTopic().toString().equals(r)).toList();
         assertEquals(1, onRoom.size(), TestPeer.describe(got));
         assertEquals(a.id, TestPeer.senders(onRoom.get(0)).get(0));
