@@ -50,6 +50,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private final @NotNull Router router;
     private final @NotNull Map<String, String> securityHeaders;
+    /** For scripts and style sheets: only the headers that act on them (see {@link SecurityHeaders#forSubresources}). */
+    private final @NotNull Map<String, String> subresourceHeaders;
     private final @NotNull WebCounters counters;
 
     HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders) {
@@ -60,6 +62,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                        final @NotNull WebCounters counters) {
         this.router = router;
         this.securityHeaders = Map.copyOf(securityHeaders);
+        this.subresourceHeaders = SecurityHeaders.forSubresources(securityHeaders);
         this.counters = counters;
     }
 
@@ -134,6 +137,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         send(ctx, WebResponse.text(413, "Content Too Large"), false, false);
     }
 
+    /** @return whether the response is a script or style sheet, to which the document-only headers do not apply */
+    static boolean isSubresource(final @NotNull WebResponse response) {
+        final String type = response.contentType();
+        return response.status() == 200 && type != null && (type.startsWith("text/javascript")
+                || type.startsWith("application/javascript") || type.startsWith("text/css"));
+    }
+
     private void send(final ChannelHandlerContext ctx, final WebResponse response, final boolean keepAlive,
                       final boolean head) {
         counters.count(response.status());
@@ -141,7 +151,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
                 noBody ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-        securityHeaders.forEach((name, value) -> out.headers().set(name, value));
+        (isSubresource(response) ? subresourceHeaders : securityHeaders)
+                .forEach((name, value) -> out.headers().set(name, value));
         response.headers().forEach((name, value) -> out.headers().set(name, value));
         if (response.contentType() != null) {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());

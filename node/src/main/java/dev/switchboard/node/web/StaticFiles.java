@@ -150,6 +150,7 @@ public final class StaticFiles {
             byte[] gzip = null;
             if (version != null && contentType.startsWith("text/html")) {
                 body = versionReferences(relativePath, body); // the precompressed copies lack the versions
+                gzip = gzip(body);
             } else {
                 brotli = readOptional(relativePath + ".br");
                 gzip = readOptional(relativePath + ".gz");
@@ -161,6 +162,19 @@ public final class StaticFiles {
             log.warn("Cannot read static file {}: {}", relativePath, e.toString());
             return null;
         }
+    }
+
+    /** @return {@code body} gzipped (RFC 1952, best compression), once per page */
+    private static byte[] gzip(final byte[] body) throws IOException {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length / 2 + 64);
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            z.write(body);
+        }
+        return out.toByteArray();
     }
 
     private byte @Nullable [] readOptional(final String relativePath) throws IOException {

@@ -136,6 +136,22 @@ class HttpRequestHandlerTest {
         }
     }
 
+    @Test
+    void scriptsAndStyleSheets_onlyTheHeadersThatActOnThem() {
+        open("/");
+        for (final Response response : List.of(get("/app.js"), get("/style.css"), get("/module.mjs"))) {
+            assertEquals(200, response.status());
+            assertEquals("nosniff", response.header("X-Content-Type-Options"));
+            assertEquals("no-referrer", response.header("Referrer-Policy"));
+            assertEquals("same-origin", response.header("Cross-Origin-Resource-Policy"));
+            assertNull(response.header("Content-Security-Policy"), "CSP acts on the document, not its scripts");
+            assertNull(response.header("Permissions-Policy"));
+            assertNull(response.header("X-Frame-Options"));
+            assertNull(response.header("Cross-Origin-Opener-Policy"));
+        }
+        assertNotNull(get("/").header("Content-Security-Policy"), "the page keeps all of them");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "/index.html|text/html; charset=utf-8",
