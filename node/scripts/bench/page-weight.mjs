@@ -25,7 +25,7 @@ function get(url, headers) {
         let headerBytes = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n`.length + 2;
         for (let i = 0; i < res.rawHeaders.length; i += 2) headerBytes += res.rawHeaders[i].length + res.rawHeaders[i + 1].length + 4;
         const enc = res.headers['content-encoding'];
-        const text = enc === 'br' ? brotliDecompressSync(body) : enc === 'gzip' ? gunzipSync(body) : body;
+        const text = body.length === 0 ? body : enc === 'br' ? brotliDecompressSync(body) : enc === 'gzip' ? gunzipSync(body) : body;
         resolve({ status: res.statusCode, headers: res.headers, wire: headerBytes + body.length, text: text.toString('utf8') });
       });
     });
