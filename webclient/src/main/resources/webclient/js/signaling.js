@@ -108,6 +108,14 @@ export class Signaling {
      * @type {()=>void}
      */
     this.onReconnected = () => {};
+    /** @private MQTT 5 user properties a topic's SUBSCRIBE carries (a callee's secret, §5.3). */
+    this.subscribeProperties = new Map();
+  }
+
+  /** @private */
+  subscribeOptions(topic) {
+    const props = this.subscribeProperties.get(topic);
+    return props ? { ...SUBSCRIBE_OPTIONS, properties: { userProperties: props } } : SUBSCRIBE_OPTIONS;
   }
 
   /**
@@ -117,8 +125,10 @@ export class Signaling {
    * @param {MessageHandler} handler
    * @returns {Promise<() => void>} resolves once the broker granted the subscription; the value
    *   unsubscribes this handler. Rejects if the broker refused it.
+   * @param {Record<string,string>|null} [userProperties] MQTT 5 user properties for the SUBSCRIBE
+   *   (a callee page sends its secret this way, docs/protocol.md §5.3); kept for resubscribing.
    */
-  async subscribe(topic, handler) {
+  async subscribe(topic, handler, userProperties = null) {
     let set = this.handlers.get(topic);
     const first = !set;
     if (!set) {
@@ -127,11 +137,13 @@ export class Signaling {
     }
     set.add(handler);
     if (first) {
+      if (userProperties) this.subscribeProperties.set(topic, userProperties);
       await new Promise((resolve, reject) => {
-        this.client.subscribe(topic, SUBSCRIBE_OPTIONS, (err, granted) => {
+        this.client.subscribe(topic, this.subscribeOptions(topic), (err, granted) => {
           if (err) reject(err);
           else if (granted && granted[0] && granted[0].qos > 2) {
             this.handlers.delete(topic);
+            this.subscribeProperties.delete(topic);
             reject(new Error(`the node refused the subscription to ${topic} (reason ${granted[0].qos})`));
           } else resolve();
         });
@@ -165,7 +177,7 @@ export class Signaling {
 
   /** Re-subscribes every topic after a reconnect (the session is clean). */
   resubscribe() {
-    for (const topic of this.handlers.keys()) this.client.subscribe(topic, SUBSCRIBE_OPTIONS);
+    for (const topic of this.handlers.keys()) this.client.subscribe(topic, this.subscribeOptions(topic));
   }
 
   /** @private */

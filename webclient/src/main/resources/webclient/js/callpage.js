@@ -1,0 +1,110 @@
+/**
+ * What the callee and caller pages share (docs/protocol.md §5.2, §5.3): connecting to the node,
+ * the URL fragments of a callee pair, and the session of an answered call shown in the shared
+ * call view (`ui/call-view.js`).
+ * @module callpage
+ */
+import { loadIdentity, shortFingerprint } from './identity.js';
+import { discoverNode } from './discovery.js';
+import { Signaling } from './signaling.js';
+import { Session } from './session.js';
+import { isPolite } from './negotiation.js';
+import * as protocol from './protocol.js';
+import { createHub, mount } from './ui/call-view.js';
+
+/**
+ * @param {string} hash `location.hash`.
+ * @returns {Record<string,string>} the `k=v&...` pairs of the fragment.
+ */
+export function fragment(hash) {
+  const out = {};
+  for (const part of String(hash || '').replace(/^#/, '').split('&')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i)] = decodeURIComponent(part.slice(i + 1));
+  }
+  return out;
+}
+
+/**
+ * Loads this browser's identity and connects to the node the page came from.
+ * @param {(text: string) => void} status
+ * @returns {Promise<{identity: any, node: any, signaling: Signaling}>}
+ */
+export async function connect(status) {
+  const identity = await loadIdentity();
+  const node = await discoverNode();
+  status('Connecting to the node…');
+  const signaling = await Signaling.connect({
+    url: node.brokerUrl, identity, nodeId: node.info.nodeId,
+    onState: (s) => { if (s !== 'connected') status(`Connection to the node: ${s}.`); },
+  });
+  return { identity, node, signaling };
+}
+
+/**
+ * A random base64url id of `bytes` random bytes.
+ * @param {number} bytes
+ * @returns {string}
+ */
+export function randomId(bytes) {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * Runs the session of an answered call and mounts the call view for it.
+ * @param {object} o
+ * @param {any} o.identity @param {any} o.node @param {Signaling} o.signaling
+ * @param {{id:string, key:CryptoKey, nonce:string, name:string}} o.peer
+ * @param {string} o.nonce this side's nonce (its call or accept).
+ * @param {string} o.context `call:<callId>`.
+ * @param {string} o.name this side's name.
+ * @param {HTMLElement} o.container where the view goes.
+ * @param {boolean} o.starts whether this side sends the first offer (the caller).
+ * @param {(text: string) => void} o.status
+ * @returns {{session: Session, receive: (m: object) => void, close: () => void}}
+ */
+export function runCall(o) {
+  let view = null;
+  const peerView = {
+    id: o.peer.id, name: o.peer.name, fingerprint: shortFingerprint(o.peer.id), state: 'connecting',
+    refusal: null, route: null, relayed: false, verified: false,
+  };
+  const hub = createHub({ name: o.name, session: (id) => (id === o.peer.id ? session : null) });
+  const session = new Session({
+    identity: o.identity,
+    nonce: o.nonce,
+    peer: { id: o.peer.id, key: o.peer.key, nonce: o.peer.nonce },
+    context: o.context,
+    polite: isPolite(o.identity.id, o.peer.id),
+    iceServers: o.node.iceServers,
+    signal: (message) => o.signaling.publish(protocol.inboxTopic(o.peer.id), message),
+    onState: async (state, refusal) => {
+      peerView.state = state;
+      peerView.refusal = refusal;
+      if (state === 'connected') {
+        peerView.verified = true;
+        peerView.route = await session.route();
+        peerView.relayed = !!peerView.route && peerView.route.remoteAddress === o.node.info.relay.host;
+        document.body.dataset.route = peerView.relayed ? 'relay' : 'direct';
+        o.status(`In a call with ${o.peer.name || 'someone'} — ${peerView.relayed
+          ? 'relayed by the node: neither of you sees the other\'s address'
+          : 'direct (P2P): each of you sees the other\'s address'}.`);
+      } else if (state === 'closed') {
+        o.status('The call ended.');
+      } else if (state === 'refused') {
+        o.status('The call could not be set up safely.');
+      }
+      hub.peers([{ ...peerView }]);
+    },
+    onMessage: (label, message) => hub.message({ ...peerView }, label, message),
+  });
+  hub.peers([{ ...peerView }]);
+  view = mount(o.container, hub.link);
+  if (o.starts) session.start();
+  return {
+    session,
+    receive: (m) => { session.receive(m); },
+    close: () => { session.close(); view?.destroy(); },
+  };
+}
