@@ -63,3 +63,20 @@ test('iceRecovery: restart on failure within budget, give up after it or before 
     assert.equal(iceRecovery({ ...failed, iceConnectionState: s, connectionState: 'connecting' }), 'wait', s);
   }
 });
+
+test('dropRecovery: a drop restarts ICE, throttled, rolls a lost offer back, and gives up only after the window', async () => {
+  const { dropRecovery } = await import(js('negotiation.js'));
+  const down = { iceConnectionState: 'disconnected', connectionState: 'disconnected', lostForMillis: 1000,
+    sinceRestartMillis: Infinity, offerPendingMillis: 0 };
+  assert.equal(dropRecovery(down), 'wait', 'a short disconnect may come back by itself');
+  assert.equal(dropRecovery({ ...down, lostForMillis: 4000 }), 'restart');
+  assert.equal(dropRecovery({ ...down, iceConnectionState: 'failed' }), 'restart', 'failed restarts at once');
+  assert.equal(dropRecovery({ ...down, lostForMillis: 9000, sinceRestartMillis: 3000 }), 'wait', 'restarts are throttled');
+  assert.equal(dropRecovery({ ...down, lostForMillis: 9000, sinceRestartMillis: 8000 }), 'restart');
+  assert.equal(dropRecovery({ ...down, lostForMillis: 9000, offerPendingMillis: 4000, sinceRestartMillis: 9000 }), 'wait');
+  assert.equal(dropRecovery({ ...down, lostForMillis: 20000, offerPendingMillis: 10000 }), 'rollback-and-restart');
+  assert.equal(dropRecovery({ ...down, lostForMillis: 120000 }), 'give-up');
+  assert.equal(dropRecovery({ ...down, iceConnectionState: 'connected', connectionState: 'connected', lostForMillis: 500000 }), 'recovered');
+  assert.equal(dropRecovery({ ...down, iceConnectionState: 'connected', connectionState: 'connecting' }), 'wait',
+    'ICE back but DTLS not yet: not recovered');
+});

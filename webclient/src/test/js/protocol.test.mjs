@@ -199,4 +199,13 @@ test('call vocabulary: readers take what builders make and turn anything malform
     assert.equal(p.readAccept(bad), null);
     assert.equal(p.readDecline(bad), null);
   }
+
+test('receipt: confirms a chat line by its id, on the chat channel only', () => {
+  assert.deepEqual(p.receipt('r1', 'm1'), { v: 1, type: 'receipt', id: 'r1', ref: 'm1' });
+  assert.throws(() => p.receipt('r1', 'bad ref!'), TypeError);
+  const text = JSON.stringify(p.receipt('r1', 'm1'));
+  assert.deepEqual(p.readChannelMessage('chat', text), { type: 'receipt', id: 'r1', ref: 'm1' });
+  assert.equal(p.readChannelMessage('control', text), null, 'receipt on the control channel');
+  assert.equal(p.readChannelMessage('chat', '{"v":1,"type":"receipt","id":"r1"}'), null, 'receipt without ref');
+  assert.equal(p.readChannelMessage('chat', '{"v":1,"type":"receipt","id":"r1","ref":"a b"}'), null, 'malformed ref');
 });

@@ -43,3 +43,18 @@ test('the status line follows the peers', () => {
   assert.equal(t.roomStatus([p('connecting')]).text, 'Connecting to Bob…');
   assert.equal(t.roomStatus([p('refused')]).text, 'The connection was refused. See below.');
 });
+
+test('a drop reads as a drop, not as a refusal', () => {
+  const p = (state) => ({ name: 'Bob', state, relayed: true });
+  assert.equal(t.peerStateText(p('reconnecting')), '— connection lost, reconnecting…');
+  assert.deepEqual(t.roomStatus([p('reconnecting')]), { text: 'Connection to Bob lost, reconnecting…', kind: 'bad' });
+  assert.doesNotMatch(t.roomStatus([p('reconnecting')]).text, /refused/);
+  assert.match(t.refusalText({ code: 'lost' }), /lost/);
+});
+
+test('delivery states have words', () => {
+  assert.equal(t.deliveryText('sent'), '✓ sent');
+  assert.equal(t.deliveryText('delivered'), '✓✓ delivered');
+  assert.equal(t.deliveryText('retrying'), 'not delivered, retrying…');
+  assert.match(t.deliveryText('undelivered'), /^not delivered/);
+});

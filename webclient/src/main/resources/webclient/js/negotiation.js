@@ -86,3 +86,39 @@ export function iceRecovery({ iceConnectionState, connectionState, negotiated, a
   if (!negotiated) return 'give-up';
   return attempts < maxAttempts ? 'restart' : 'give-up';
 }
+
+/**
+ * @typedef {object} DropState a connected session whose link went down (a drop, not a refusal).
+ * @property {RTCIceConnectionState} iceConnectionState
+ * @property {RTCPeerConnectionState} connectionState
+ * @property {number} lostForMillis since the link was lost.
+ * @property {number} sinceRestartMillis since this side last restarted ICE (Infinity when it did not).
+ * @property {number} offerPendingMillis how long this side's offer has waited for its answer (0: none).
+ * @property {number} [giveUpMillis] how long to keep trying; default 120000 (two minutes).
+ * @property {number} [restartEveryMillis] least time between two ICE restarts; default 8000.
+ * @property {number} [disconnectedMillis] how long ICE may stay `disconnected` (it often comes
+ *   back by itself, RFC 7675 consent checks resume) before a restart; default 4000.
+ * @property {number} [answerTimeoutMillis] how long an offer may wait for its answer (the peer
+ *   may have missed it while it was cut off) before it is rolled back and made again; default 10000.
+ */
+
+/**
+ * What a session that had connected does while its link is down. A drop is not a refusal: the
+ * session keeps its keys, its checked certificate and its data channels (SCTP retransmits what
+ * was sent meanwhile), restarts ICE through the node (RFC 8445 §9) again and again, and only
+ * gives up after `giveUpMillis`.
+ * @param {DropState} s
+ * @returns {'recovered'|'restart'|'rollback-and-restart'|'wait'|'give-up'}
+ */
+export function dropRecovery(s) {
+  const giveUp = s.giveUpMillis ?? 120000;
+  const every = s.restartEveryMillis ?? 8000;
+  const ice = s.iceConnectionState;
+  if ((ice === 'connected' || ice === 'completed') && s.connectionState === 'connected') return 'recovered';
+  if (s.lostForMillis >= giveUp) return 'give-up';
+  if (s.offerPendingMillis >= (s.answerTimeoutMillis ?? 10000)) return 'rollback-and-restart';
+  if (s.offerPendingMillis > 0 || s.sinceRestartMillis < every) return 'wait';
+  const failed = ice === 'failed' || s.connectionState === 'failed';
+  const stuck = s.lostForMillis >= (s.disconnectedMillis ?? 4000);
+  return failed || stuck ? 'restart' : 'wait';
+}

@@ -486,7 +486,7 @@ export const MAX_FILE_SIZE = 1024 * 1024 * 1024;
 /** The message types each channel carries (§10). */
 const CHANNEL_TYPES = Object.freeze({
   control: ['ping', 'pong', 'bye'],
-  chat: ['chat'],
+  chat: ['chat', 'receipt'],
   file: ['file', 'file-end', 'file-cancel'],
 });
 
@@ -513,6 +513,18 @@ export function chat(id, text) {
     throw new RangeError(`chat text must be 1 to ${MAX_CHAT_TEXT} characters`);
   }
   return { ...envelope(id, 'chat'), text };
+}
+
+/**
+ * A delivery receipt (§10.2): the receiver got the chat line `ref` (sent for every copy it gets,
+ * so a sender that resent a line after a drop learns it arrived; the receiver shows it once).
+ * @param {string} id this message's id.
+ * @param {string} ref the `id` of the `chat` it confirms.
+ * @returns {object} a `receipt` for the chat channel.
+ */
+export function receipt(id, ref) {
+  if (!MESSAGE_ID.test(ref)) throw new TypeError(`not a message id: ${ref}`);
+  return { ...envelope(id, 'receipt'), ref };
 }
 
 /**
@@ -576,7 +588,7 @@ export function fileCancel(id) {
  * @property {string} type e.g. `chat`, `ping`, `file`; `file-data` for a binary frame.
  * @property {string} [id]
  * @property {string} [text] chat.
- * @property {string} [ref] pong.
+ * @property {string} [ref] pong, receipt.
  * @property {string} [name] file.
  * @property {number} [size] file.
  * @property {string} [mime] file.
@@ -613,7 +625,8 @@ export function readChannelMessage(label, data) {
       return typeof m.text === 'string' && m.text && m.text.length <= MAX_CHAT_TEXT
         ? { type: 'chat', id: m.id, text: m.text } : null;
     case 'pong':
-      return typeof m.ref === 'string' && MESSAGE_ID.test(m.ref) ? { type: 'pong', id: m.id, ref: m.ref } : null;
+    case 'receipt':
+      return typeof m.ref === 'string' && MESSAGE_ID.test(m.ref) ? { type: m.type, id: m.id, ref: m.ref } : null;
     case 'file':
       if (typeof m.name !== 'string' || !m.name || m.name.length > 255) return null;
       if (!Number.isSafeInteger(m.size) || m.size < 0 || m.size > MAX_FILE_SIZE) return null;

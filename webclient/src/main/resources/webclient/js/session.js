@@ -19,7 +19,7 @@ import {
   sign, verify, sessionStatement, certificateOf, certificateMatches, sameCertificate, certificateMismatchDetail,
 } from './identity.js';
 import * as protocol from './protocol.js';
-import { onRemoteDescription, iceRecovery } from './negotiation.js';
+import { onRemoteDescription, iceRecovery, dropRecovery } from './negotiation.js';
 import { selectedRoute, presentedFingerprint } from './connection-stats.js';
 
 /** Messages received before the session is verified are held, at most this many. */
@@ -28,23 +28,26 @@ const MAX_HELD = 256;
 const MAX_PENDING_CANDIDATES = 64;
 
 /**
- * @typedef {'new'|'connecting'|'connected'|'refused'|'closed'} SessionState
+ * @typedef {'new'|'connecting'|'connected'|'reconnecting'|'refused'|'closed'} SessionState
  * `new`: nothing negotiated yet; `connecting`: negotiating or waiting for DTLS; `connected`: the
  * control channel is open and the peer presented the certificate its signed description named;
+ * `reconnecting`: it was connected and the link dropped; ICE is being restarted through the node
+ * (a drop is not a refusal: messages sent meanwhile wait in SCTP and arrive once it is back);
  * `refused`: a check failed or the connection could not be made (see {@link Refusal});
  * `closed`: ended by either side.
  */
 
 /**
  * @typedef {object} Refusal why a session was refused, as codes (the UI words them).
- * @property {'bad-signature'|'bad-description'|'no-word'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'} code
+ * @property {'bad-signature'|'bad-description'|'no-word'|'certificate-mismatch'|'certificate-unknown'|'certificate-changed'|'apply-failed'|'failed'|'lost'} code
  *   `bad-signature`: a description's signature did not verify; `no-word`: the peer could not prove
  *   that it knows the room's word (its membership MAC, §6.1, or its sealed name, §5.1, did not
  *   check out); `certificate-mismatch`: DTLS
  *   presented another certificate than the signed one; `certificate-unknown`: the browser did not
  *   report the presented certificate; `certificate-changed`: a later description named another
  *   certificate than the first; `apply-failed`: the browser refused a description; `failed`: ICE
- *   failed and restarts did not help; `bad-description`: a description names no usable DTLS
+ *   failed and restarts did not help; `lost`: a connected session's link stayed down longer than
+ *   the recovery window; `bad-description`: a description names no usable DTLS
  *   certificate (no fingerprint, a malformed one, two values under one hash function).
  *   `certificate-mismatch` compares the presented certificate with the signed line of the same
  *   hash function (RFC 8122 §5 allows one line per hash function).
@@ -88,7 +91,10 @@ export class Session {
    * @param {(state: SessionState, refusal: Refusal|null) => void} [o.onState]
    * @param {(label: string, message: import('./protocol.js').ChannelMessage) => void} [o.onMessage]
    *   a checked message from the `chat` or `file` channel, only once the session is verified.
-   * @param {number} [o.maxIceRestarts] ICE restarts tried in a row before giving up; default 3.
+   * @param {number} [o.maxIceRestarts] ICE restarts tried in a row before giving up on a session
+   *   that never connected; default 3.
+   * @param {number} [o.recoveryMillis] how long a session that had connected keeps restarting ICE
+   *   after its link dropped before it gives up (`lost`); default 120000.
    * @param {Membership|null} [o.membership] in a room: MACs this side's descriptions and checks the
    *   peer's (docs/protocol.md §6.1); null for contexts without a shared word.
    */
@@ -102,6 +108,7 @@ export class Session {
     this.onState = o.onState || (() => {});
     this.onMessage = o.onMessage || (() => {});
     this.maxIceRestarts = o.maxIceRestarts ?? 3;
+    this.recoveryMillis = o.recoveryMillis ?? 120000;
     this.membership = o.membership || null;
     /** @type {SessionState} */
     this.state = 'new';
@@ -134,6 +141,14 @@ export class Session {
     this.pendingCandidates = [];
     /** @private @type {Map<string, {resolve: Function, sent: number, timer: any}>} */
     this.pings = new Map();
+    /** @private when (performance.now()) the link of the connected session dropped. */
+    this.lostAt = 0;
+    /** @private when this side last restarted ICE during a drop. */
+    this.lastRestartAt = -Infinity;
+    /** @private when this side's pending offer was published (0: none pending). */
+    this.offerSentAt = 0;
+    /** @private the timer that drives recovery from a drop. */
+    this.recoveryTimer = null;
 
     const pc = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc = pc;
@@ -294,6 +309,7 @@ export class Session {
   /** @private called on negotiationneeded (or by negotiate), on the queue. */
   async offer() {
     if (this.pc.signalingState !== 'stable') return; // asked again once stable
+    this.offerSentAt = 0;
     this.makingOffer = true;
     try {
       await this.pc.setLocalDescription();
@@ -304,6 +320,7 @@ export class Session {
     if (!d || d.type !== 'offer') return;
     if (this.state === 'new') this.setState('connecting');
     await this.publish(d);
+    this.offerSentAt = performance.now();
     this.stats.offersSent++;
   }
 
@@ -399,11 +416,27 @@ export class Session {
     }
   }
 
-  /** @private ICE restart on failure, within budget (§10). */
+  /**
+   * @private ICE restart on failure (§10.1): within a budget before the session first connected;
+   * once it had connected, a drop makes it `reconnecting` and {@link Session#recover} restarts ICE
+   * until the link is back or the recovery window is over.
+   */
   watchConnection() {
     if (this.isOver()) return;
     const ice = this.pc.iceConnectionState;
     if (ice === 'connected' || ice === 'completed') this.restartAttempts = 0;
+    if (this.state === 'connected' || this.state === 'reconnecting') {
+      const up = (ice === 'connected' || ice === 'completed') && this.pc.connectionState === 'connected';
+      if (!up && this.state === 'connected' && ice !== 'checking' && ice !== 'new') {
+        this.lostAt = performance.now();
+        this.lastRestartAt = -Infinity;
+        this.setState('reconnecting');
+        clearInterval(this.recoveryTimer);
+        this.recoveryTimer = setInterval(() => this.recover(), 1000);
+      }
+      this.recover();
+      return;
+    }
     if (ice !== 'failed' && this.pc.connectionState !== 'failed') {
       this.restartPending = false;
       return;
@@ -419,6 +452,46 @@ export class Session {
       this.restartIce();
     } else if (next === 'give-up') {
       this.refuse({ code: 'failed' });
+    }
+  }
+
+  /** @private one step of recovery from a drop (`negotiation.dropRecovery`). */
+  recover() {
+    if (this.isOver() || this.state !== 'reconnecting') {
+      clearInterval(this.recoveryTimer);
+      this.recoveryTimer = null;
+      return;
+    }
+    const now = performance.now();
+    const next = dropRecovery({
+      iceConnectionState: this.pc.iceConnectionState,
+      connectionState: this.pc.connectionState,
+      lostForMillis: now - this.lostAt,
+      sinceRestartMillis: now - this.lastRestartAt,
+      offerPendingMillis: this.pc.signalingState === 'have-local-offer' && this.offerSentAt ? now - this.offerSentAt : 0,
+      giveUpMillis: this.recoveryMillis,
+    });
+    if (next === 'recovered') {
+      clearInterval(this.recoveryTimer);
+      this.recoveryTimer = null;
+      this.setState('connected');
+    } else if (next === 'give-up') {
+      this.refuse({ code: 'lost' });
+    } else if (next === 'restart') {
+      this.lastRestartAt = now;
+      this.restartIce();
+    } else if (next === 'rollback-and-restart') {
+      // The peer may have missed the offer while it was cut off: make a new one.
+      this.lastRestartAt = now;
+      this.offerSentAt = 0;
+      this.enqueue(async () => {
+        if (this.pc.signalingState === 'have-local-offer') {
+          this.stats.rollbacks++;
+          await this.pc.setLocalDescription({ type: 'rollback' });
+        }
+        this.restartIce();
+        await this.offer();
+      });
     }
   }
 
@@ -486,6 +559,8 @@ export class Session {
   /** @private */
   shutDown() {
     this.verified = false;
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = null;
     for (const p of this.pings.values()) {
       clearTimeout(p.timer);
       p.resolve(null);

@@ -15,7 +15,8 @@
  */
 import { randomNonce } from '../encoding.js';
 import * as protocol from '../protocol.js';
-import { displayName, keyChangedWarning, peerStateText, refusalText } from './text.js';
+import { ChatOutbox } from '../chat-outbox.js';
+import { deliveryText, displayName, keyChangedWarning, peerStateText, refusalText } from './text.js';
 
 /**
  * @typedef {object} LinkEvent
@@ -119,6 +120,11 @@ export function mount(container, link, options = {}) {
   const input = q('#message');
   const sendButton = q('#send');
   let wasOpen = false;
+  const outbox = new ChatOutbox({ now });
+  /** @type {Map<string, HTMLElement>} my lines by message id, until final. */
+  const pending = new Map();
+  /** Peers a line can go to now: connected, or reconnecting after a drop (it waits in SCTP). */
+  const reachable = (p) => p.state === 'connected' || p.state === 'reconnecting';
 
   function line(kind) {
     const li = doc.createElement('li');
@@ -195,12 +201,36 @@ export function mount(container, link, options = {}) {
       peersEl.append(li);
     }
     const open = peers.some((p) => p.state === 'connected');
-    input.disabled = !open;
-    sendButton.disabled = !open;
+    // While a drop is being repaired, lines can still be written: they wait and are resent.
+    input.disabled = !peers.some(reachable);
+    sendButton.disabled = input.disabled;
     // Focus moves to the message field when a conversation opens (not on every update).
     if (open && !wasOpen && doc.activeElement !== input) input.focus();
     wasOpen = open;
     options.onPeers?.(peers);
+  }
+
+  function showDelivery(id) {
+    const li = pending.get(id);
+    const st = outbox.state(id);
+    if (!li || !st) return;
+    li.dataset.delivery = st;
+    li.querySelector('.receipt').textContent = deliveryText(st);
+    if (st === 'delivered' || st === 'undelivered') pending.delete(id);
+  }
+
+  /** Hands every line still due to each reachable peer's current session, in order. */
+  function flush() {
+    for (const p of link.peers()) {
+      if (!reachable(p)) continue;
+      const session = link.session(p.id);
+      if (!session) continue;
+      for (const line of outbox.due(p.id, session)) {
+        if (!session.send('chat', protocol.chat(line.id, line.text))) break;
+        outbox.sent(line.id, p.id, session);
+      }
+    }
+    for (const id of pending.keys()) showDelivery(id);
   }
 
   function sendChat(event) {
@@ -210,36 +240,61 @@ export function mount(container, link, options = {}) {
       input.value = '';
       return;
     }
-    const message = protocol.chat(randomNonce(9), text);
-    let n = 0;
-    for (const p of link.peers()) {
-      if (link.session(p.id)?.send('chat', message)) n++;
-    }
-    if (n > 0) {
-      chatLine(`${link.name} (you)`, text, true);
-      input.value = '';
-    } else {
+    const targets = link.peers().filter(reachable).map((p) => p.id);
+    if (targets.length === 0) {
       log('Not sent: nobody is connected.');
+      return;
+    }
+    const id = randomNonce(9);
+    outbox.add(id, text, targets);
+    const li = chatLine(`${link.name} (you)`, text, true);
+    li.dataset.id = id;
+    const receipt = doc.createElement('span');
+    receipt.className = 'receipt';
+    li.append(' ', receipt);
+    pending.set(id, li);
+    input.value = '';
+    flush();
+  }
+
+  function onChat(from, message) {
+    const session = link.session(from.id);
+    if (message.type === 'receipt') {
+      if (outbox.confirm(message.ref, from.id)) showDelivery(message.ref);
+      return;
+    }
+    // Every copy is confirmed (the first receipt may have been lost in a drop); shown once.
+    session?.send('chat', protocol.receipt(randomNonce(9), message.id));
+    if (outbox.firstTime(from.id, message.id)) {
+      const li = chatLine(displayName(from.name), message.text, false);
+      li.dataset.id = message.id;
     }
   }
 
   function onEvent(e) {
-    if (e.kind === 'peers') renderPeers(e.peers);
-    else if (e.kind === 'notice') log(e.text);
-    else if (e.kind === 'message' && e.label === 'chat' && e.message.type === 'chat') {
-      chatLine(displayName(e.from.name), e.message.text, false);
+    if (e.kind === 'peers') {
+      renderPeers(e.peers);
+      for (const id of outbox.retain(new Set(e.peers.map((p) => p.id)))) showDelivery(id);
+      flush();
+    } else if (e.kind === 'notice') {
+      log(e.text);
+    } else if (e.kind === 'message' && e.label === 'chat') {
+      onChat(e.from, e.message);
     }
   }
 
   q('#chat-form').addEventListener('submit', sendChat);
   const unsubscribe = link.subscribe(onEvent);
   renderPeers(link.peers());
+  // Delivery states change with time too (a receipt that does not come).
+  const ticker = setInterval(flush, 1000);
 
   let destroyed = false;
   return {
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      clearInterval(ticker);
       unsubscribe();
       root.remove();
     },

@@ -42,6 +42,8 @@ export function refusalText(refusal) {
       return `could not apply the ${refusal.type}: ${refusal.detail}`;
     case 'failed':
       return 'the connection failed';
+    case 'lost':
+      return 'the connection was lost and did not come back within two minutes';
     default:
       return `refused (${refusal.code})`;
   }
@@ -56,6 +58,7 @@ export function peerStateText(p) {
   switch (p.state) {
     case 'connected': return p.relayed ? '— connected via the node\'s relay' : '— connected directly (P2P)';
     case 'connecting': return '— connecting…';
+    case 'reconnecting': return '— connection lost, reconnecting…';
     case 'key-changed': return '— key changed!';
     case 'refused': return '— refused';
     case 'closed': return '— disconnected';
@@ -107,8 +110,27 @@ export function roomStatus(peers) {
     const how = connected.every((p) => p.relayed) ? 'via the node\'s relay' : 'directly (P2P)';
     return { text: `Connected to ${connected.map((p) => displayName(p.name)).join(', ')} ${how}.`, kind: 'ok' };
   }
+  const reconnecting = peers.filter((p) => p.state === 'reconnecting');
+  if (reconnecting.length > 0) {
+    return { text: `Connection to ${reconnecting.map((p) => displayName(p.name)).join(', ')} lost, reconnecting…`, kind: 'bad' };
+  }
   const connecting = peers.filter((p) => p.state === 'connecting');
   if (connecting.length > 0) return { text: `Connecting to ${connecting.map((p) => displayName(p.name)).join(', ')}…`, kind: '' };
   if (peers.some((p) => p.state === 'refused')) return { text: 'The connection was refused. See below.', kind: 'bad' };
   return { text: 'In the room. Waiting for the other person…', kind: '' };
+}
+
+/**
+ * The delivery state beside a line this person wrote.
+ * @param {import('../chat-outbox.js').DeliveryState} state
+ * @returns {string}
+ */
+export function deliveryText(state) {
+  switch (state) {
+    case 'sent': return '✓ sent';
+    case 'delivered': return '✓✓ delivered';
+    case 'retrying': return 'not delivered, retrying…';
+    case 'undelivered': return 'not delivered (they left)';
+    default: return '';
+  }
 }

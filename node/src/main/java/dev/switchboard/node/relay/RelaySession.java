@@ -69,6 +69,19 @@ public interface RelaySession extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot forward to peer relays");
     }
 
+    /**
+     * Test hook for network drops: while blocked, every datagram that arrives on either port is
+     * read and dropped (not counted, nothing proven, nothing forwarded), as if the path between the
+     * two browsers went dark; unblocking lets traffic through again under the usual rules. The
+     * browser tests use it to cut a call for a while and watch both sides recover.
+     *
+     * @param blocked whether to drop everything from now on
+     * @throws UnsupportedOperationException when this relay cannot block (the UDP relay can)
+     */
+    default void setBlocked(final boolean blocked) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot block");
+    }
+
     /** @return a snapshot of this session's counters */
     @NotNull RelayCounters counters();
 

@@ -25,6 +25,8 @@ final class BrowserFixture implements BeforeAllCallback, AfterAllCallback {
     private final Node.Options options;
     private final boolean tls;
     private final String pathPrefix;
+    private final String relayPorts;
+    private final String idleTimeout;
     private Path dataDir;
     private Node node;
     private Browsers browsers;
@@ -42,15 +44,26 @@ final class BrowserFixture implements BeforeAllCallback, AfterAllCallback {
      * @param pathPrefix the hidden path the node serves everything under.
      */
     BrowserFixture(final @NotNull Node.Options options, final boolean tls, final @NotNull String pathPrefix) {
+        this(options, tls, pathPrefix, "41000-41099", "30s");
+    }
+
+    /**
+     * @param relayPorts  the relay's UDP port range (see {@link TestNodes#config(Path, boolean, String, String, String)})
+     * @param idleTimeout the relay's idle timeout, e.g. {@code 90s}
+     */
+    BrowserFixture(final @NotNull Node.Options options, final boolean tls, final @NotNull String pathPrefix,
+                   final @NotNull String relayPorts, final @NotNull String idleTimeout) {
         this.options = options;
         this.tls = tls;
         this.pathPrefix = pathPrefix;
+        this.relayPorts = relayPorts;
+        this.idleTimeout = idleTimeout;
     }
 
     @Override
     public void beforeAll(final ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("switchboard-browser-test-");
-        node = Node.start(TestNodes.config(dataDir, tls, pathPrefix), options);
+        node = Node.start(TestNodes.config(dataDir, tls, pathPrefix, relayPorts, idleTimeout), options);
         browsers = new Browsers();
     }
 

@@ -25,6 +25,17 @@ final class TestNodes {
      */
     static @NotNull NodeConfig config(final @NotNull Path dataDir, final boolean tls, final @NotNull String pathPrefix)
             throws Exception {
+        return config(dataDir, tls, pathPrefix, "41000-41099", "30s");
+    }
+
+    /**
+     * @param relayPorts  the relay's UDP port range, e.g. {@code 46400-46499} (test classes that
+     *                    run beside others use ranges of their own)
+     * @param idleTimeout the relay's idle timeout, e.g. {@code 90s}
+     */
+    static @NotNull NodeConfig config(final @NotNull Path dataDir, final boolean tls, final @NotNull String pathPrefix,
+                                      final @NotNull String relayPorts, final @NotNull String idleTimeout)
+            throws Exception {
         return ConfigLoader.parse("""
                 dataDir: %s
                 publicHost: 127.0.0.1
@@ -32,7 +43,7 @@ final class TestNodes {
                 web: { port: 0, tls: %s }
                 broker: { webSocketPort: 0, tcpPort: 0 }
                 stun: { port: 0 }
-                relay: { portRange: 41000-41099, maxSessions: 20, idleTimeout: 30s }
-                """.formatted(dataDir.toString().replace("\\", "/"), pathPrefix, tls), "test");
+                relay: { portRange: %s, maxSessions: 20, idleTimeout: %s }
+                """.formatted(dataDir.toString().replace("\\", "/"), pathPrefix, tls, relayPorts, idleTimeout), "test");
     }
 }

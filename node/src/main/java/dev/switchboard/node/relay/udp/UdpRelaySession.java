@@ -103,6 +103,8 @@ final class UdpRelaySession implements RelaySession {
     final CompletableFuture<RelaySession> ready = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean bound;
+    /** {@link #setBlocked}: while true, every datagram is read and dropped. */
+    private volatile boolean blocked;
     private volatile InetSocketAddress advertisedA;
     private volatile InetSocketAddress advertisedB;
 
@@ -169,6 +171,9 @@ final class UdpRelaySession implements RelaySession {
             if (source == null) {
                 return; // drained
             }
+            if (blocked) {
+                continue; // setBlocked: read and dropped, as if the path went dark
+            }
             buffer.flip();
             final DatagramChannel send = out.channel;
             final InetSocketAddress destination = routing.route(at.leg, source, buffer, send != null, now);
@@ -208,6 +213,11 @@ final class UdpRelaySession implements RelaySession {
 
     long lastActivityNanos() {
         return routing.lastActivityNanos();
+    }
+
+    @Override
+    public void setBlocked(final boolean blocked) {
+        this.blocked = blocked;
     }
 
     /** For tests: the pure state behind this session. */
