@@ -199,6 +199,7 @@ test('call vocabulary: readers take what builders make and turn anything malform
     assert.equal(p.readAccept(bad), null);
     assert.equal(p.readDecline(bad), null);
   }
+});
 
 test('receipt: confirms a chat line by its id, on the chat channel only', () => {
   assert.deepEqual(p.receipt('r1', 'm1'), { v: 1, type: 'receipt', id: 'r1', ref: 'm1' });
