@@ -210,3 +210,21 @@ test('receipt: confirms a chat line by its id, on the chat channel only', () => 
   assert.equal(p.readChannelMessage('chat', '{"v":1,"type":"receipt","id":"r1"}'), null, 'receipt without ref');
   assert.equal(p.readChannelMessage('chat', '{"v":1,"type":"receipt","id":"r1","ref":"a b"}'), null, 'malformed ref');
 });
+
+test('file transfer messages: accept, refuse, start, end with its SHA-256', () => {
+  const text = (m) => JSON.stringify(m);
+  const sha = 'ab'.repeat(32);
+  assert.deepEqual(p.fileAccept('f1'), { v: 1, type: 'file-accept', id: 'f1' });
+  assert.deepEqual(p.fileRefuse('f1'), { v: 1, type: 'file-refuse', id: 'f1' });
+  assert.deepEqual(p.fileStart('f1'), { v: 1, type: 'file-start', id: 'f1' });
+  assert.deepEqual(p.fileEnd('f1', sha), { v: 1, type: 'file-end', id: 'f1', sha256: sha });
+  assert.throws(() => p.fileEnd('f1', 'AB'.repeat(32)), TypeError);
+  for (const m of [p.fileAccept('f1'), p.fileRefuse('f1'), p.fileStart('f1')]) {
+    assert.deepEqual(p.readChannelMessage('file', text(m)), { type: m.type, id: 'f1' });
+    assert.equal(p.readChannelMessage('chat', text(m)), null);
+  }
+  assert.deepEqual(p.readChannelMessage('file', text(p.fileEnd('f1', sha))), { type: 'file-end', id: 'f1', sha256: sha });
+  assert.deepEqual(p.readChannelMessage('file', text(p.fileEnd('f1'))), { type: 'file-end', id: 'f1' });
+  assert.equal(p.readChannelMessage('file', '{"v":1,"type":"file-end","id":"f1","sha256":"xyz"}'), null);
+  assert.equal(p.readChannelMessage('file', '{"v":1,"type":"file-end","id":"f1","sha256":42}'), null);
+});

@@ -487,7 +487,7 @@ export const MAX_FILE_SIZE = 1024 * 1024 * 1024;
 const CHANNEL_TYPES = Object.freeze({
   control: ['ping', 'pong', 'bye'],
   chat: ['chat', 'receipt'],
-  file: ['file', 'file-end', 'file-cancel'],
+  file: ['file', 'file-accept', 'file-refuse', 'file-start', 'file-end', 'file-cancel'],
 });
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -567,12 +567,42 @@ export function file(id, { name, size, mime }) {
   return m;
 }
 
+/** A SHA-256 digest as 64 lower-case hex digits. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 /**
  * @param {string} id the transfer id.
+ * @param {string} [sha256] the SHA-256 of the whole content, 64 lower-case hex digits; the
+ *   receiver checks it before it offers the file for saving.
  * @returns {object} `file-end`: every frame of the transfer was sent.
  */
-export function fileEnd(id) {
-  return envelope(id, 'file-end');
+export function fileEnd(id, sha256) {
+  if (sha256 !== undefined && !SHA256_HEX.test(sha256)) throw new TypeError(`not a SHA-256: ${sha256}`);
+  return sha256 === undefined ? envelope(id, 'file-end') : { ...envelope(id, 'file-end'), sha256 };
+}
+
+/**
+ * @param {string} id the transfer id of a `file` the peer offered.
+ * @returns {object} `file-accept`: the receiver wants it; the sender may start it.
+ */
+export function fileAccept(id) {
+  return envelope(id, 'file-accept');
+}
+
+/**
+ * @param {string} id the transfer id of a `file` the peer offered.
+ * @returns {object} `file-refuse`: the receiver does not want it.
+ */
+export function fileRefuse(id) {
+  return envelope(id, 'file-refuse');
+}
+
+/**
+ * @param {string} id the transfer id of an accepted `file`.
+ * @returns {object} `file-start`: the binary frames that follow belong to this transfer.
+ */
+export function fileStart(id) {
+  return envelope(id, 'file-start');
 }
 
 /**
@@ -593,6 +623,7 @@ export function fileCancel(id) {
  * @property {number} [size] file.
  * @property {string} [mime] file.
  * @property {Uint8Array} [bytes] file-data.
+ * @property {string} [sha256] file-end: the content's SHA-256, hex.
  */
 
 /**
@@ -631,6 +662,9 @@ export function readChannelMessage(label, data) {
       if (typeof m.name !== 'string' || !m.name || m.name.length > 255) return null;
       if (!Number.isSafeInteger(m.size) || m.size < 0 || m.size > MAX_FILE_SIZE) return null;
       return { type: 'file', id: m.id, name: m.name, size: m.size, mime: typeof m.mime === 'string' ? m.mime.slice(0, 128) : '' };
+    case 'file-end':
+      if (m.sha256 !== undefined && (typeof m.sha256 !== 'string' || !SHA256_HEX.test(m.sha256))) return null;
+      return m.sha256 === undefined ? { type: 'file-end', id: m.id } : { type: 'file-end', id: m.id, sha256: m.sha256 };
     default:
       return { type: m.type, id: m.id };
   }
