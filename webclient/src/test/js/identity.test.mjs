@@ -83,3 +83,14 @@ test('sessionStatement: no part can smuggle in lines or a second certificate', (
 test('concat: joins byte arrays end to end', () => {
   assert.deepEqual(concat(utf8('ab'), new Uint8Array([0]), utf8('c')), new Uint8Array([97, 98, 0, 99]));
 });
+
+test('safetyCode: the same 10 groups of 5 digits on both sides, different for another pair', async () => {
+  const { safetyCode } = await import(js('identity.js'));
+  const a = 'A'.repeat(43);
+  const b = 'b'.repeat(43);
+  const c = 'c'.repeat(43);
+  const ab = await safetyCode(a, b);
+  assert.match(ab, /^\d{5}( \d{5}){9}$/);
+  assert.equal(await safetyCode(b, a), ab);
+  assert.notEqual(await safetyCode(a, c), ab);
+});

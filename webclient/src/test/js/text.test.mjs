@@ -58,3 +58,34 @@ test('delivery states have words', () => {
   assert.equal(t.deliveryText('retrying'), 'not delivered, retrying…');
   assert.match(t.deliveryText('undelivered'), /^not delivered/);
 });
+
+test('same name, new key: another person; a peer that must accept our key says so; the room code', () => {
+  assert.equal(t.peerTitle({ name: 'Bob', another: true }), 'another Bob (not the one you know)');
+  assert.equal(t.peerTitle({ name: 'Bob', another: false }), 'Bob');
+  assert.match(t.peerNoteText({ name: 'Ann', note: 'key-not-accepted' }), /^Ann must accept your key first/);
+  assert.equal(t.peerNoteText({ name: 'Ann', note: null }), '');
+  assert.match(t.eventText({ kind: 'key-not-accepted', name: 'Ann' }), /must accept your key/);
+  assert.match(t.NEW_IDENTITY_TEXT, /^New identity made\. .*must accept the new one/);
+  assert.match(t.roomCode('AAAAB' + 'x'.repeat(38)), /^\d{3} \d{3}$/);
+  assert.equal(t.roomCode('AAAAB' + 'x'.repeat(38)), '000 001');
+  assert.notEqual(t.roomCode('bX2JqRk7QbYH3Wc1TnLq0o8xZkV2cNwE5sPa9fDgUhI'), t.roomCode('cX2JqRk7QbYH3Wc1TnLq0o8xZkV2cNwE5sPa9fDgUhI'));
+});
+
+test('each connection failure has its own words; only a certificate problem mentions certificates', () => {
+  const base = { webReachable: true, tls: true, retrySeconds: 5 };
+  const refused = t.connectionProblem({ ...base, code: 0x87, message: 'not authorized: the node refused this identity' });
+  assert.equal(refused.kind, 'broker-refused');
+  assert.match(refused.text, /^The node refused the connection: not authorized/);
+  const unreachable = t.connectionProblem({ ...base, webReachable: false });
+  assert.equal(unreachable.kind, 'node-unreachable');
+  const restarting = t.connectionProblem({ ...base, webReachable: false, wasConnected: true });
+  assert.equal(restarting.kind, 'node-restarting');
+  assert.equal(t.connectionProblem({ ...base, shuttingDown: true }).kind, 'node-restarting');
+  const cert = t.connectionProblem(base);
+  assert.equal(cert.kind, 'certificate');
+  assert.match(cert.text, /certificate/);
+  for (const p of [refused, unreachable, restarting, t.connectionProblem({ ...base, tls: false })]) {
+    assert.doesNotMatch(p.text, /certificate/, p.kind);
+    assert.match(p.text, /Trying again in 5 s/);
+  }
+});

@@ -9,7 +9,7 @@ import { discoverNode } from './discovery.js';
 import { Signaling } from './signaling.js';
 import { Room } from './room.js';
 import * as protocol from './protocol.js';
-import { DERIVING_TEXT, eventText, roomStatus } from './ui/text.js';
+import { DERIVING_TEXT, NEW_IDENTITY_TEXT, connectionProblem, eventText, roomCode, roomStatus } from './ui/text.js';
 import { createHub, mount } from './ui/call-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -40,6 +40,13 @@ function certificateHint() {
   return { href: url, text: 'If this persists, open the broker address once and accept its certificate.' };
 }
 
+/** What this page can do (§5.2): media where the browser has a camera API; tests may narrow it. */
+function pageCaps() {
+  const asked = window.switchboardOptions?.caps;
+  if (Array.isArray(asked)) return asked;
+  return navigator.mediaDevices?.getUserMedia ? ['VOICE', 'VIDEO', 'FILE'] : ['FILE'];
+}
+
 /** Adds a line to the mounted view's log (nothing when no view is mounted). */
 function log(text, kind = 'notice') {
   state.view?.log(text, kind);
@@ -49,6 +56,107 @@ function updateStatus() {
   if (!state.room) return;
   const { text, kind } = roomStatus(state.peers);
   status(text, kind);
+  // The invitation matters while nobody is here.
+  $('invite').hidden = state.peers.some((p) => p.state === 'connected' || p.state === 'reconnecting');
+}
+
+/** The page's address without query-less noise and without any fragment: what an invite carries. */
+function pageAddress() {
+  const u = new URL(location.href);
+  u.hash = '';
+  return u.href;
+}
+
+async function copy(text, done) {
+  try {
+    await navigator.clipboard.writeText(text);
+    $('invite-result').textContent = done;
+  } catch {
+    // No clipboard permission (or an insecure page): show the text to copy by hand.
+    $('invite-result').textContent = `Copy this: ${text}`;
+  }
+  state.lastCopied = text;
+}
+
+function inviteText() {
+  return `Join me on Switchboard: ${pageAddress()} (I'll tell you the secret word; our room code will be ${$('room-code').textContent})`;
+}
+
+/** Waits `millis`, or less if `state.retryCancel` is bumped (Leave, New identity). */
+function pause(millis) {
+  const ticket = state.retryTicket;
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - started >= millis || state.retryTicket !== ticket) {
+        clearInterval(timer);
+        resolve(state.retryTicket === ticket);
+      }
+    }, 250);
+  });
+}
+
+/** @returns {Promise<boolean>} whether the node's web server answers now (its node-info.json). */
+async function webReachable() {
+  try {
+    const base = state.node?.base ?? new URL('.', location.href);
+    const r = await fetch(new URL('node-info.json', base), { cache: 'no-store' });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Shows a connection problem in its own words, marked for styling and tests. */
+function showProblem(p) {
+  status(p.text, 'bad', p.kind === 'certificate' ? certificateHint() : null);
+  $('status').dataset.problem = p.kind;
+}
+
+/** The delay before the next try, in seconds: 5, 10, 20, then every 30. */
+const retryDelay = (attempt) => Math.min(30, 5 * 2 ** Math.min(attempt, 3));
+/** Tries at most this many times in a row (about 20 minutes), then asks for a reload. */
+const MAX_TRIES = 40;
+
+/**
+ * Connects to the node's broker, trying again by itself (with the reason shown) until it works,
+ * the person leaves, or {@link MAX_TRIES} tries failed.
+ */
+async function connectSignaling() {
+  for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
+    try {
+      return await Signaling.connect({
+        url: state.node.brokerUrl,
+        identity: state.identity,
+        nodeId: state.node.info.nodeId,
+        onState: onSignalingState,
+      });
+    } catch (e) {
+      const wait = retryDelay(attempt);
+      showProblem(connectionProblem({
+        code: e.code, message: e.message, webReachable: await webReachable(), tls: !!state.node.info.broker.tls,
+        wasConnected: false, retrySeconds: wait,
+      }));
+      if (!(await pause(wait * 1000))) throw new Error('cancelled');
+      status('Connecting to the node…');
+    }
+  }
+  throw new Error('the node could not be reached; reload the page to try again');
+}
+
+/** The broker connection changed after it was first made (MQTT.js reconnects by itself). */
+async function onSignalingState(s) {
+  if (s === 'connected') {
+    delete $('status').dataset.problem;
+    updateStatus();
+    return;
+  }
+  if (s === 'shutting-down' || s === 'offline' || s === 'disconnected') {
+    showProblem(connectionProblem({
+      webReachable: s === 'shutting-down' ? false : await webReachable(), tls: !!state.node?.info.broker.tls,
+      wasConnected: true, shuttingDown: s === 'shutting-down', retrySeconds: 2,
+    }));
+  }
 }
 
 async function join(event) {
@@ -61,15 +169,8 @@ async function join(event) {
   try {
     if (!state.signaling) {
       status('Connecting to the node…');
-      state.signaling = await Signaling.connect({
-        url: state.node.brokerUrl,
-        identity: state.identity,
-        nodeId: state.node.info.nodeId,
-        onState: (s) => {
-          if (s !== 'connected') status(`Connection to the node: ${s}.`, 'bad', certificateHint());
-          else updateStatus();
-        },
-      });
+      state.signaling = await connectSignaling();
+      delete $('status').dataset.problem;
       state.signaling.onBadMessage = (topic, reason) => log(`Ignored a message on ${topic}: ${reason}`, 'notice');
       state.signaling.onReconnected = () => {
         log('Reconnected to the node.', 'notice');
@@ -92,6 +193,7 @@ async function join(event) {
       name: protocol.cleanName(name),
       session: (peerId) => state.room?.session(peerId) ?? null,
       trust: (peerId) => state.room?.trustNewKey(peerId),
+      verify: (peerId) => state.room?.markVerified(peerId),
     });
     state.room = new Room({
       signaling: state.signaling,
@@ -104,30 +206,48 @@ async function join(event) {
       onMessage: hub.message,
       onEvent: (e) => hub.notice(eventText(e)),
       autoStart: window.switchboardOptions?.autoStart ?? true,
+      caps: pageCaps(),
     });
     state.view = mount($('call'), hub.link, {
+      saveTo: window.switchboardOptions?.saveTo ?? 'ask',
+      caps: pageCaps(),
+      relayHost: state.node.relayHost,
       onPeers: (peers) => {
         state.peers = peers;
         updateStatus();
       },
     });
     $('room-id').textContent = roomId.slice(0, 8);
+    $('room-code').textContent = roomCode(roomId);
+    state.word = word;
     $('join-form').hidden = true;
     $('room').hidden = false;
     await state.room.join();
     updateStatus();
   } catch (e) {
-    status(`Could not join: ${e.message}.`, 'bad', certificateHint());
+    if (e.message !== 'cancelled') status(`Could not join: ${e.message}.`, 'bad');
     $('join').disabled = false;
   }
 }
 
 async function leave() {
+  state.retryTicket = (state.retryTicket || 0) + 1;
   await state.room?.leave();
   state.room = null;
+  // The conversation stays readable in this tab (history), the word does not stay in the field.
+  const items = state.view?.element().querySelectorAll('#log > li') ?? [];
+  if (items.length > 0) {
+    const sep = document.createElement('li');
+    sep.className = 'notice';
+    sep.textContent = `— left room ${$('room-code').textContent} —`;
+    document.querySelector('#history .history-log').append(...[...items].map((li) => li.cloneNode(true)), sep);
+    $('history').hidden = false;
+  }
   state.view?.destroy();
   state.view = null;
   state.peers = [];
+  state.word = null;
+  $('word').value = '';
   $('room').hidden = true;
   $('join-form').hidden = false;
   $('join').disabled = false;
@@ -142,22 +262,54 @@ async function start() {
   try {
     state.identity = await loadIdentity();
     $('me-fingerprint').textContent = state.identity.fingerprint;
-    state.node = await discoverNode();
   } catch (e) {
     status(`Could not start: ${e.message}`, 'bad');
     return;
   }
+  // Finding the node: when it does not answer, say so and try again by itself.
+  for (let attempt = 0; !state.node; attempt++) {
+    try {
+      state.node = await discoverNode();
+    } catch (e) {
+      if (attempt + 1 >= MAX_TRIES) {
+        status(`Could not reach the node (${e.message}). Reload the page to try again.`, 'bad');
+        return;
+      }
+      const wait = retryDelay(attempt);
+      showProblem(connectionProblem({ message: e.message, webReachable: false, tls: false, retrySeconds: wait }));
+      await pause(wait * 1000);
+    }
+  }
+  delete $('status').dataset.problem;
   $('name').value = localStorage.getItem(`switchboard.name.${state.identity.slot}`) || '';
   $('join-form').addEventListener('submit', join);
   $('leave').addEventListener('click', leave);
+  $('copy-invite').addEventListener('click', () => copy(inviteText(), 'Invite copied. Tell them the word another way.'));
+  $('copy-word-link').addEventListener('click', () => {
+    if (!state.word) return;
+    const u = new URL(pageAddress());
+    u.hash = `word=${encodeURIComponent(state.word)}`;
+    copy(u.href, 'Link with the word copied: whoever has it can join. The word is in the #fragment, never sent to a server.');
+  });
+  if (navigator.share) {
+    $('share-invite').hidden = false;
+    $('share-invite').addEventListener('click', () => navigator.share({ title: 'Switchboard', text: inviteText() }).catch(() => {}));
+  }
+  // A link with the word (only ever in the fragment): fill the field, then drop it from the address bar.
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get('word')) {
+    $('word').value = fragment.get('word');
+    history.replaceState(null, '', pageAddress());
+  }
   $('new-identity').addEventListener('click', async () => {
     if (state.signaling && !confirm('Make a new identity? You will leave the room.')) return;
+    state.retryTicket = (state.retryTicket || 0) + 1;
     if (state.room) await leave();
     state.signaling?.close();
     state.signaling = null;
     state.identity = await newIdentity();
     $('me-fingerprint').textContent = state.identity.fingerprint;
-    status('New identity made.');
+    status(NEW_IDENTITY_TEXT);
   });
   status('Ready. Enter your name and a secret word to join a room.');
 }
@@ -196,6 +348,14 @@ window.switchboard = {
     return !!s;
   },
   ping: async (peerId) => (await state.room?.session(peerId)?.ping()) ?? null,
+  /** @returns {string|null} the last text the invite buttons copied (tests read it without a clipboard). */
+  lastCopied: () => state.lastCopied ?? null,
+  /** @returns {Promise<object|null>} a fresh statistics sample of the call with a peer (media.callStats). */
+  stats: (peerId) => state.view?.stats(peerId) ?? null,
+  /** @returns {object|null} the view's media state: tracks, mute, camera, quality. */
+  media: () => state.view?.media() ?? null,
+  /** @returns {object[]} the file transfers of the mounted view. */
+  transfers: () => state.view?.transfers() ?? [],
 };
 
 start();

@@ -17,7 +17,10 @@ import { PEER_ID, NONCE, CONTEXT } from './protocol.js';
 const DB_NAME = 'switchboard';
 const STORE = 'identity';
 const MAX_SLOTS = 32;
-const PINS = 'switchboard.pins.v1';
+/** Pins: name → the peer id this person verified or accepted for it (never set by merely meeting). */
+const PINS = 'switchboard.pins.v2';
+/** Names met: name → up to 8 peer ids seen under it (unverified), to tell "another <name>" apart. */
+const SEEN = 'switchboard.seen.v1';
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' };
 
@@ -315,20 +318,22 @@ export function signedFingerprint(sdp) {
 }
 
 /**
- * Trust on first use, by name.
+ * The pin for a name: the peer id this person verified (compared the safety code) or accepted
+ * for it. Names are not unique, so only such a pin makes a different key a warning.
  * @param {string} name the peer's display name.
  * @param {string} id the peer's verified id.
- * @returns {{status:'new'|'known'|'changed', pinnedId?:string}}
+ * @returns {{status:'new'|'known'|'changed', pinnedId?:string}} `new`: no pin for the name;
+ *   `known`: pinned to this id; `changed`: pinned to another id.
  */
 export function checkPin(name, id) {
   const pins = readPins();
-  const pinned = pins[name];
+  const pinned = Object.hasOwn(pins, name) ? pins[name] : null;
   if (!pinned) return { status: 'new' };
   return pinned === id ? { status: 'known' } : { status: 'changed', pinnedId: pinned };
 }
 
 /**
- * Pins (or re-pins) a name to a peer id.
+ * Pins (or re-pins) a name to a peer id: the person verified or accepted this key.
  * @param {string} name
  * @param {string} id
  */
@@ -336,6 +341,53 @@ export function pin(name, id) {
   const pins = readPins();
   pins[name] = id;
   localStorage.setItem(PINS, JSON.stringify(pins));
+}
+
+/**
+ * Remembers that a name was met with an id, and says whether it was met with another id before.
+ * @param {string} name
+ * @param {string} id
+ * @returns {boolean} whether another id was seen under this name before (an "another <name>").
+ */
+export function meetName(name, id) {
+  let seen;
+  try {
+    seen = JSON.parse(localStorage.getItem(SEEN) || '{}');
+  } catch {
+    seen = {};
+  }
+  if (!seen || typeof seen !== 'object' || Array.isArray(seen)) seen = {};
+  const ids = Array.isArray(seen[name]) ? seen[name] : [];
+  const other = ids.some((x) => x !== id);
+  if (!ids.includes(id)) seen[name] = [...ids, id].slice(-8);
+  const names = Object.keys(seen);
+  if (names.length > 500) delete seen[names[0]];
+  localStorage.setItem(SEEN, JSON.stringify(seen));
+  return other;
+}
+
+/** Domain separation for {@link safetyCode}. */
+const SAFETY_CONTEXT = 'switchboard/v1/safety-code';
+
+/**
+ * The safety code two people compare (by voice, say) to know that nobody is in the middle: one
+ * code from both keys (their peer ids, which hash the keys), the same on both sides.
+ * SHA-256 over the UTF-8 of the context, NUL, the smaller id, NUL, the larger id; its first 30
+ * bytes, read as ten 24-bit big-endian numbers, each taken mod 100000 as 5 digits.
+ * @param {string} idA
+ * @param {string} idB
+ * @returns {Promise<string>} e.g. `04217 99120 …`, 10 groups of 5 digits separated by spaces.
+ */
+export async function safetyCode(idA, idB) {
+  const [lo, hi] = idA < idB ? [idA, idB] : [idB, idA];
+  const bytes = new TextEncoder().encode(`${SAFETY_CONTEXT}\0${lo}\0${hi}`);
+  const h = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const groups = [];
+  for (let i = 0; i < 10; i++) {
+    const v = ((h[i * 3] << 16) | (h[i * 3 + 1] << 8) | h[i * 3 + 2]) % 100000;
+    groups.push(String(v).padStart(5, '0'));
+  }
+  return groups.join(' ');
 }
 
 function readPins() {

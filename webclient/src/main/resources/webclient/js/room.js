@@ -11,7 +11,7 @@
  * @module room
  */
 import { randomNonce, toBase64Url } from './encoding.js';
-import { importPeerKey, shortFingerprint, checkPin, pin } from './identity.js';
+import { importPeerKey, shortFingerprint, checkPin, pin, meetName, safetyCode } from './identity.js';
 import * as protocol from './protocol.js';
 import { startsSession, isPolite, FIRST_OFFER_WAIT_MS } from './negotiation.js';
 import { Session } from './session.js';
@@ -28,17 +28,29 @@ import { seal, open, helloStatement, membershipMac, checkMembership } from './ro
  * @property {import('./connection-stats.js').Route|null} route
  * @property {boolean} relayed whether the selected remote address is the node's relay.
  * @property {boolean} verified whether the signature and the DTLS certificate were checked.
+ * @property {boolean} another the name was met before with another key (and not verified as this
+ *   one): shown as "another <name>", not as an attack.
+ * @property {boolean} pinned this person verified or accepted this key for this name.
+ * @property {string} safetyCode the code both sides compare (`identity.safetyCode`), '' until known.
+ * @property {'key-not-accepted'|null} note the peer told us it must accept our key first.
+ * @property {string[]|null} caps what the peer's page can do (§5.2 `capabilities`), null until it said.
  */
 
 /**
  * @typedef {object} RoomEvent something the UI may tell the person, as data (the UI words it).
- * @property {'left'|'malformed-announcement'|'key-mismatch'|'key-changed'|'node-error'|'peer-error'|'refused'|'failed-message'} kind
+ * @property {'left'|'malformed-announcement'|'key-mismatch'|'key-changed'|'key-not-accepted'|'node-error'|'peer-error'|'refused'|'failed-message'} kind
  * @property {string} [name] the peer's display name.
  * @property {string} [code] error code (node-error, peer-error).
  * @property {string} [message] error text (node-error, peer-error, failed-message).
  * @property {string} [type] message type (failed-message).
  * @property {import('./session.js').Refusal} [refusal] (refused).
  */
+
+/**
+ * The `error` code a member sends a peer whose key it holds back until its person accepts it
+ * (the name was pinned to another key): the peer can then say why nothing connects.
+ */
+export const KEY_NOT_ACCEPTED = 'key-not-accepted';
 
 export class Room {
   /**
@@ -53,6 +65,8 @@ export class Room {
    * @param {(from: PeerView, label: string, message: import('./protocol.js').ChannelMessage) => void} o.onMessage
    *   a checked message from a verified peer's `chat` or `file` channel.
    * @param {(event: RoomEvent) => void} o.onEvent
+   * @param {string[]} [o.caps] what this page can do (§5.2: `VOICE`, `VIDEO`, `FILE`), announced to
+   *   each peer once connected; default all three.
    * @param {boolean} [o.autoStart] start sessions as §5 says (default); false leaves starting to
    *   {@link Room#startSession} (tests make both sides start at once).
    */
@@ -68,6 +82,7 @@ export class Room {
     this.onMessage = o.onMessage;
     this.onEvent = o.onEvent;
     this.autoStart = o.autoStart ?? true;
+    this.caps = o.caps ?? [...protocol.CAPABILITIES];
     this.context = protocol.roomContext(this.roomId);
     this.nonce = randomNonce(16);
     /** @private @type {Map<string, any>} peer id → member record. */
@@ -172,12 +187,28 @@ export class Room {
     const p = this.peers.get(peerId);
     if (!p || p.state !== 'key-changed') return;
     pin(p.name, p.id);
+    p.pinned = true;
+    p.another = false;
     p.state = 'waiting';
     p.pinnedFingerprint = undefined;
     this.admit(p);
     const pending = p.pendingDescription;
     p.pendingDescription = null;
     if (pending) this.queue = this.queue.then(() => p.session?.receive(pending));
+  }
+
+  /**
+   * The person compared the safety code with this peer: pins the peer's key to its name, so that
+   * another key under this name later is a warning.
+   * @param {string} peerId
+   */
+  markVerified(peerId) {
+    const p = this.peers.get(peerId);
+    if (!p || !p.name) return;
+    pin(p.name, p.id);
+    p.pinned = true;
+    p.another = false;
+    this.changed();
   }
 
   /** @returns {Promise<PeerView[]>} the peers with their current routes. */
@@ -203,6 +234,8 @@ export class Room {
     return {
       id: p.id, name: p.name, fingerprint: p.fingerprint, state, refusal: s?.refusal || p.refusal || null,
       pinnedFingerprint: p.pinnedFingerprint, route: p.route || null, relayed: !!p.relayed, verified: !!s?.verified,
+      another: !!p.another, pinned: !!p.pinned, safetyCode: p.safetyCode || '', note: state === 'connected' ? null : p.note || null,
+      caps: p.caps || null,
     };
   }
 
@@ -242,7 +275,21 @@ export class Room {
     if (!p) return;
     if (m.type === 'error') {
       const e = protocol.readError(m);
-      if (e) this.onEvent({ kind: 'peer-error', name: p.name, code: e.code, message: e.message });
+      if (e && e.code === KEY_NOT_ACCEPTED) {
+        p.note = KEY_NOT_ACCEPTED;
+        this.onEvent({ kind: 'key-not-accepted', name: p.name });
+        this.changed();
+      } else if (e) {
+        this.onEvent({ kind: 'peer-error', name: p.name, code: e.code, message: e.message });
+      }
+      return;
+    }
+    if (m.type === 'capabilities') {
+      const c = protocol.readCapabilities(m);
+      if (c && c.context === this.context) {
+        p.caps = c.caps;
+        this.changed();
+      }
       return;
     }
     if (m.context !== this.context) return;
@@ -302,15 +349,23 @@ export class Room {
         box: await seal(this.keys, this.identity.id, { name: this.name }), mac,
       }));
     }
+    p.safetyCode = await safetyCode(this.identity.id, from);
+    // Names are not unique: only a key this person verified or accepted makes another key under
+    // the same name a warning, and not while that very key is here too (two people, one name).
     const pinned = checkPin(name, from);
-    if (pinned.status === 'changed') {
+    const pinnedHere = pinned.status === 'changed' && this.peers.has(pinned.pinnedId);
+    p.another = meetName(name, from) && pinned.status !== 'known';
+    p.pinned = pinned.status === 'known';
+    if (pinned.status === 'changed' && !pinnedHere) {
       p.state = 'key-changed';
       p.pinnedFingerprint = shortFingerprint(pinned.pinnedId);
       this.onEvent({ kind: 'key-changed', name });
       this.changed();
+      // The other side would otherwise see only "waiting": tell it why (a code, no names: the
+      // node reads inbox messages).
+      this.signaling.publish(protocol.inboxTopic(from), protocol.error({ code: KEY_NOT_ACCEPTED })).catch(() => {});
       return;
     }
-    if (pinned.status === 'new') pin(name, from);
     this.admit(p);
   }
 
@@ -348,6 +403,12 @@ export class Room {
         if (p.session !== session) return;
         if (state === 'refused') this.onEvent({ kind: 'refused', name: p.name, refusal });
         if (state === 'connected') {
+          if (!p.capsSent) {
+            // What this page can do, in the call vocabulary (§5.2), through the node.
+            p.capsSent = true;
+            this.signaling.publish(protocol.inboxTopic(p.id), protocol.capabilities({ caps: this.caps, context: this.context }))
+              .catch(() => { p.capsSent = false; });
+          }
           this.snapshot().then(() => this.changed());
         } else {
           p.route = null;

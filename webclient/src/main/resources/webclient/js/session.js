@@ -215,6 +215,17 @@ export class Session {
   }
 
   /**
+   * The open data channel with this label, for senders that pace themselves by its
+   * `bufferedAmount` (file transfers).
+   * @param {'chat'|'file'|'control'} label
+   * @returns {RTCDataChannel|null} null unless the session is verified and the channel open.
+   */
+  channel(label) {
+    const channel = this.channels.get(label);
+    return this.verified && channel && channel.readyState === 'open' ? channel : null;
+  }
+
+  /**
    * Measures the round trip on the control channel.
    * @param {number} [timeoutMillis] default 10000.
    * @returns {Promise<number|null>} milliseconds, or null if no pong came in time or the channel is not open.

@@ -82,11 +82,16 @@ export class Signaling {
       });
       client.on('reconnect', () => onState('reconnecting'));
       client.on('offline', () => onState('offline'));
+      // MQTT 5 §3.14.2.1: the broker says why it disconnects (0x8B: the server is shutting down).
+      client.on('disconnect', (packet) => onState(packet?.reasonCode === 0x8b ? 'shutting-down' : 'disconnected'));
       client.on('error', (e) => {
         if (!settled) {
           settled = true;
           client.end(true);
-          reject(new Error(describeError(e)));
+          const err = new Error(describeError(e));
+          // The MQTT reason code (CONNACK/AUTH, MQTT 5 §3.2.2.2), when the broker refused: callers word it.
+          if (e && typeof e.code === 'number') err.code = e.code;
+          reject(err);
         } else {
           onState(`error: ${describeError(e)}`);
         }

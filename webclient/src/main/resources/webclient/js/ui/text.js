@@ -88,6 +88,9 @@ export function eventText(e) {
     case 'key-mismatch': return 'Ignored an announcement whose key does not match its sender';
     case 'key-changed':
       return `Warning: ${displayName(e.name)} has a different key than before. Nothing connects until you accept it.`;
+    case 'key-not-accepted':
+      return `${displayName(e.name)} has verified someone else under your name before, so ${displayName(e.name)} `
+        + 'must accept your key before you can connect. Ask them to, and compare your safety code.';
     case 'node-error': return `The node refused a message: ${e.message || e.code}`;
     case 'peer-error': return `${displayName(e.name)}: ${e.message || e.code}`;
     case 'refused': return `Refused ${e.refusal?.code === 'no-word' && !e.name ? 'someone' : displayName(e.name)}: ${refusalText(e.refusal)}`;
@@ -133,4 +136,85 @@ export function deliveryText(state) {
     case 'undelivered': return 'not delivered (they left)';
     default: return '';
   }
+}
+
+/**
+ * How a peer is named in the list: a newcomer under a name met before with another key is
+ * "another <name>", not an attack (names are not unique).
+ * @param {import('../room.js').PeerView} p
+ * @returns {string}
+ */
+export function peerTitle(p) {
+  return p.another ? `another ${displayName(p.name)} (not the one you know)` : displayName(p.name);
+}
+
+/**
+ * Why a peer is still waiting, when it told us.
+ * @param {import('../room.js').PeerView} p
+ * @returns {string} '' when there is nothing to say.
+ */
+export function peerNoteText(p) {
+  if (p.note === 'key-not-accepted') {
+    return `${displayName(p.name)} must accept your key first: they verified someone else called by your name before. `
+      + 'Ask them to accept it, and compare your safety code.';
+  }
+  return '';
+}
+
+/** The status line after a new identity was made. */
+export const NEW_IDENTITY_TEXT = 'New identity made. People who verified or accepted your old key will see '
+  + 'a warning and must accept the new one before you can connect; tell them, and compare your safety code.';
+
+/**
+ * The room's short code: six digits from the room id, to compare by voice ("are we in the same
+ * room?") without saying the word.
+ * @param {string} roomId base64url.
+ * @returns {string} e.g. `482 913`.
+ */
+export function roomCode(roomId) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  let v = 0;
+  for (const ch of roomId.slice(0, 5)) v = v * 64 + Math.max(0, alphabet.indexOf(ch));
+  const digits = String(v % 1000000).padStart(6, '0');
+  return `${digits.slice(0, 3)} ${digits.slice(3)}`;
+}
+
+/**
+ * @typedef {object} ConnectionProblem
+ * @property {'node-unreachable'|'node-restarting'|'broker-refused'|'certificate'} kind
+ * @property {string} text the status line (it ends saying that the page retries by itself).
+ */
+
+/**
+ * Words a failure to reach the node, each cause its own way (only a certificate problem asks the
+ * person to accept a certificate).
+ * @param {object} f
+ * @param {number|undefined} [f.code] the MQTT reason code the broker refused with (≥ 0x80), if any.
+ * @param {string} [f.message] the error's own words.
+ * @param {boolean} f.webReachable whether the node's web server answered just now (node-info.json).
+ * @param {boolean} f.tls whether the broker is reached over TLS (wss).
+ * @param {boolean} [f.wasConnected] whether this page was connected before (a drop, not a first try).
+ * @param {boolean} [f.shuttingDown] the broker said it is shutting down (MQTT 5 reason 0x8B).
+ * @param {number} f.retrySeconds when the page tries again.
+ * @returns {ConnectionProblem}
+ */
+export function connectionProblem(f) {
+  const again = ` Trying again in ${f.retrySeconds} s…`;
+  if (typeof f.code === 'number' && f.code >= 0x80) {
+    return { kind: 'broker-refused', text: `The node refused the connection: ${f.message || `reason ${f.code}`}.${again}` };
+  }
+  if (f.shuttingDown || (f.wasConnected && !f.webReachable)) {
+    return { kind: 'node-restarting', text: `The node is restarting or went away; your room and key are kept.${again}` };
+  }
+  if (!f.webReachable) {
+    return { kind: 'node-unreachable', text: `Cannot reach the node: no answer from its address (offline, or the node is down).${again}` };
+  }
+  if (f.tls && !f.wasConnected) {
+    return {
+      kind: 'certificate',
+      text: 'The node answers, but its broker connection failed: your browser probably does not trust the node\'s '
+        + `certificate on the broker's port. Open the broker address once and accept the certificate.${again}`,
+    };
+  }
+  return { kind: 'node-restarting', text: `The node's broker does not answer (restarting?).${again}` };
 }
