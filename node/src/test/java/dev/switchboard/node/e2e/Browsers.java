@@ -50,6 +50,7 @@ final class Browsers implements AutoCloseable {
                         "--use-fake-ui-for-media-stream",
                         "--use-fake-device-for-media-stream",
                         "--allow-loopback-in-peer-connection",
+                        "--autoplay-policy=no-user-gesture-required",
                         "--ignore-certificate-errors")));
     }
 

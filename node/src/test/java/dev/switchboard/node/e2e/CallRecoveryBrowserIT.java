@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class CallRecoveryBrowserIT {
 
     @RegisterExtension
-    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true, "/", "46400-46449", "120s");
+    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true, "/", "46400-46424", "120s");
 
     @Test
     void relayLegDarkFor20s_bothSidesRecover_linesDeliveredOnceInOrder() throws Exception {

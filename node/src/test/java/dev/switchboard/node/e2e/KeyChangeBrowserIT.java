@@ -15,8 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Trust on first use: a peer Ann has met before comes back under the same name with a different
- * key. Ann's page warns before anything connects, and connects only after she accepts the key.
+ * A key Ann verified (she compared the safety code with Bob) is pinned to Bob's name: when a Bob
+ * comes back with a different key, Ann's page warns before anything connects, Bob's page says why
+ * nothing connects, and they connect only after Ann accepts the key. (A key merely met is not
+ * pinned: see {@link SameNameBrowserIT}.)
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class KeyChangeBrowserIT {
@@ -32,11 +34,17 @@ class KeyChangeBrowserIT {
             final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "quiet harbour");
             assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
             final String oldBob = (String) bob.evaluate("switchboard.id()");
+            // Ann and Bob read their safety codes to each other: the same; Ann marks Bob verified.
+            final String annSees = ann.locator("#peers li[data-peer='" + oldBob + "'] .safety-code").textContent();
+            assertThat(bob.locator("#peers li .safety-code")).hasText(annSees);
+            ann.locator("#peers li[data-peer='" + oldBob + "'] button.verify").click();
+            assertThat(ann.locator("#peers li[data-peer='" + oldBob + "'] .verified")).containsText("verified", Pages.WAIT);
 
             // Bob makes a new identity (which leaves the room) and comes back under the same name.
             bob.onDialog(d -> d.accept());
             bob.click("#new-identity");
             assertThat(bob.locator("#status")).containsText("New identity made", Pages.WAIT);
+            assertThat(bob.locator("#status")).containsText("must accept the new one");
             final String newBob = (String) bob.evaluate("switchboard.id()");
             assertNotEquals(oldBob, newBob);
             assertThat(ann.locator("#peers li[data-peer='" + oldBob + "']")).hasCount(0, Pages.COUNT);
@@ -51,6 +59,8 @@ class KeyChangeBrowserIT {
             assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(0);
             assertThat(bob.locator("#peers li[data-peer]")).hasCount(1, Pages.COUNT);
             assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(0);
+            // Bob is told why: Ann must accept his key first.
+            assertThat(bob.locator("#peers li .note")).containsText("Ann must accept your key first", Pages.WAIT);
             assertTrue(fixture.node().relay().sessionsOf(newBob).stream()
                     .allMatch(s -> s.counters().packetsAtoB() == 0 && s.counters().packetsBtoA() == 0),
                     "no packet may flow before Ann accepts the key");
@@ -59,6 +69,7 @@ class KeyChangeBrowserIT {
             warned.locator("button.trust").click();
             assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
             assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(bob.locator("#peers li .note")).hasCount(0);
             Pages.send(bob, "it is really me");
             assertThat(ann.locator("#log")).containsText("Bob: it is really me", Pages.WAIT);
         }
