@@ -86,12 +86,15 @@ class MediaCallBrowserIT {
             final int before = negotiations(a, bobId) + negotiations(b, annId);
             a.click("#mute");
             assertThat(a.locator("#mute")).hasAttribute("aria-pressed", "true");
-            final double[] energy = {-1};
+            // Silence: no audio energy arrives across three polls a second apart (the fake microphone beeps
+            // several times a second while it is on).
+            final double[] energy = {-1, 0};
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1000)).until(() -> {
                 final Map<String, Object> now = stats(b, annId);
                 final boolean silent = number(now, "audioLevel") < 0.0005 && number(now, "audioEnergy") - energy[0] < 1e-6;
                 energy[0] = number(now, "audioEnergy");
-                return silent;
+                energy[1] = silent ? energy[1] + 1 : 0;
+                return energy[1] >= 3;
             });
 
             // Camera off, then on: Bob's frames stop and come back, with no new offer or answer.
