@@ -87,7 +87,7 @@ class SameNameBrowserIT {
             assertThat(ann.locator("label[for=message]")).hasText("Message");
             assertEquals("polite", ann.getAttribute("#log", "aria-live"));
             assertThat(ann.locator("#message")).isFocused();
-            final double sendHeight = (Double) ann.evaluate("document.querySelector('#send').getBoundingClientRect().height");
+            final double sendHeight = ((Number) ann.evaluate("document.querySelector('#send').getBoundingClientRect().height")).doubleValue();
             assertTrue(sendHeight >= 44, "touch target " + sendHeight);
 
             // A whitespace-only line is not sent, and does not stay in the field.

@@ -28,10 +28,17 @@ final class TestNodes {
         return config(dataDir, tls, pathPrefix, "41000-41099", "30s");
     }
 
+    /** 20 sessions, or as many as the range holds (two ports each). */
+    private static int maxSessions(final String relayPorts) {
+        final String[] ends = relayPorts.split("-");
+        return Math.min(20, (Integer.parseInt(ends[1].trim()) - Integer.parseInt(ends[0].trim()) + 1) / 2);
+    }
+
     /**
      * @param relayPorts  the relay's UDP port range, e.g. {@code 46400-46499} (test classes that
      *                    run beside others use ranges of their own)
-     * @param idleTimeout the relay's idle timeout, e.g. {@code 90s}
+     * @param idleTimeout the relay's idle timeout, e.g. {@code 90s}; the relay takes at most 20
+     *                    sessions, fewer when the range is smaller
      */
     static @NotNull NodeConfig config(final @NotNull Path dataDir, final boolean tls, final @NotNull String pathPrefix,
                                       final @NotNull String relayPorts, final @NotNull String idleTimeout)
@@ -43,7 +50,8 @@ final class TestNodes {
                 web: { port: 0, tls: %s }
                 broker: { webSocketPort: 0, tcpPort: 0 }
                 stun: { port: 0 }
-                relay: { portRange: %s, maxSessions: 20, idleTimeout: %s }
-                """.formatted(dataDir.toString().replace("\\", "/"), pathPrefix, tls, relayPorts, idleTimeout), "test");
+                relay: { portRange: %s, maxSessions: %d, idleTimeout: %s }
+                """.formatted(dataDir.toString().replace("\\", "/"), pathPrefix, tls, relayPorts,
+                maxSessions(relayPorts), idleTimeout), "test");
     }
 }
