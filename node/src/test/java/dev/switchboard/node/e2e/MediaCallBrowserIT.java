@@ -78,7 +78,7 @@ class MediaCallBrowserIT {
             assertThat(b.locator("#stat-rtt")).containsText("ms", Pages.WAIT);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     ((String) b.evaluate("document.querySelector('#spark-bitrate polyline').getAttribute('points')")).split(" ").length >= 3);
-            Screens.shoot(b, "video-call-with-stats", "#stage", "#stats", "#stat-route", "#mute");
+            Screens.shoot(b, "video-call-with-stats", "#stage", "#stats", "#stat-route", "#stats-toggle");
 
             // Ann mutes: Bob's audio falls to silence.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
