@@ -122,6 +122,7 @@ test('a wrong digest fails the transfer and offers nothing to save', async () =>
   await until(() => b.list().length === 1, 'offer arrives');
   b.accept(t.id);
   await until(() => b.transfers.get(t.id).state === 'failed', 'refused to offer it');
+  assert.equal(b.transfers.get(t.id).failure, 'mismatch');
   assert.equal(b.transfers.get(t.id).url, null);
 });
 

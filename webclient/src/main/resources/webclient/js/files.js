@@ -45,6 +45,8 @@ const SINK_BUFFER = 1024 * 1024;
  * @property {number} maxBuffered sender: the largest `bufferedAmount` seen after a send.
  * @property {string|null} url receiver, done with a Blob sink: an object URL to save it from.
  * @property {string} savedTo receiver: 'disk' (File System Access) or 'blob'.
+ * @property {''|'no-digest'|'mismatch'|'size'} failure receiver: why a finished transfer was not
+ *   offered for saving: the sender gave no SHA-256, it did not match, or the byte count was wrong.
  */
 
 /**
@@ -252,7 +254,7 @@ export class FileTransfers {
     return [...this.transfers.values()].map((t) => ({
       id: t.id, direction: t.direction, name: t.name, size: t.size, mime: t.mime, state: t.state, bytes: t.bytes,
       startedAt: t.startedAt, sha256: t.sha256, expectedSha256: t.expectedSha256, cancelledByPeer: t.cancelledByPeer,
-      maxBuffered: t.maxBuffered, url: t.url, savedTo: t.savedTo, highWaterMark: this.highWaterMark,
+      maxBuffered: t.maxBuffered, url: t.url, savedTo: t.savedTo, failure: t.failure, highWaterMark: this.highWaterMark,
     }));
   }
 
@@ -271,7 +273,7 @@ export class FileTransfers {
   add(fields) {
     const t = {
       state: 'offered', bytes: 0, startedAt: 0, sha256: '', expectedSha256: '', cancelledByPeer: false,
-      maxBuffered: 0, url: null, savedTo: '', ...fields,
+      maxBuffered: 0, url: null, savedTo: '', failure: '', ...fields,
     };
     this.transfers.set(t.id, t);
     return t;
@@ -412,6 +414,7 @@ export class FileTransfers {
     }
     if (t.state !== 'verifying') return;
     if (t.bytes !== t.size || !expected || t.sha256 !== expected) {
+      t.failure = t.bytes !== t.size ? 'size' : !expected ? 'no-digest' : 'mismatch';
       this.session.send('file', protocol.fileCancel(t.id));
       this.stop(t, 'failed');
       return;

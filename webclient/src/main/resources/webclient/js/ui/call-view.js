@@ -449,8 +449,11 @@ export function mount(container, link, options = {}) {
       case 'done': return t.savedTo === 'disk' ? 'saved, SHA-256 verified' : 'received, SHA-256 verified';
       case 'refused': return incoming ? 'refused' : 'they refused it';
       case 'cancelled': return t.cancelledByPeer ? 'cancelled by the other side' : 'cancelled';
-      case 'failed': return incoming && t.expectedSha256 && t.sha256 !== t.expectedSha256
-        ? 'failed: SHA-256 does not match, not offered for saving' : 'failed (the connection ended)';
+      case 'failed':
+        if (t.failure === 'mismatch') return 'failed: SHA-256 does not match, not offered for saving';
+        if (t.failure === 'no-digest') return 'not offered for saving: the sender gave no SHA-256 to check it';
+        if (t.failure === 'size') return 'failed: not the announced size, not offered for saving';
+        return 'failed (the connection ended)';
       default: return t.state;
     }
   }
