@@ -1,5 +1,6 @@
 package dev.switchboard.broker;
 
+import dev.switchboard.broker.guard.AddressGate;
 import dev.switchboard.broker.guard.ConnectionLimits;
 import dev.switchboard.broker.guard.PublishLimits;
 import dev.switchboard.broker.spi.SignalingInterceptor;
@@ -58,6 +59,9 @@ import java.util.Objects;
  *                          {@link PublishLimits#DEFAULTS}.
  * @param federation        the listener other nodes' federation links dial (mutual TLS), or
  *                          {@code null} for none. Default null.
+ * @param addressGate       the node's allow-lists and scanner blocking: asked at every accepted
+ *                          connection, told of every failed key proof. Default
+ *                          {@link AddressGate#OPEN}.
  */
 public record BrokerSettings(
         @NotNull String nodeId,
@@ -77,7 +81,8 @@ public record BrokerSettings(
         @NotNull ConnectionLimits connectionLimits,
         boolean logAddresses,
         @NotNull PublishLimits publishLimits,
-        @Nullable Federation federation) {
+        @Nullable Federation federation,
+        @NotNull AddressGate addressGate) {
 
     /** Largest MQTT packet HiveMQ accepts (MQTT 5 §2.2.3 variable byte integer limit + header). */
     public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
@@ -143,6 +148,7 @@ public record BrokerSettings(
         Objects.requireNonNull(interceptor, "interceptor");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         Objects.requireNonNull(publishLimits, "publishLimits");
+        Objects.requireNonNull(addressGate, "addressGate");
         if (nodeId.isEmpty()) {
             throw new IllegalArgumentException("nodeId must not be empty");
         }
@@ -206,6 +212,7 @@ public record BrokerSettings(
         b.logAddresses = logAddresses;
         b.publishLimits = publishLimits;
         b.federation = federation;
+        b.addressGate = addressGate;
         return b;
     }
 
@@ -232,6 +239,7 @@ public record BrokerSettings(
         private boolean logAddresses;
         private PublishLimits publishLimits = PublishLimits.DEFAULTS;
         private Federation federation;
+        private AddressGate addressGate = AddressGate.OPEN;
 
         private Builder() {
         }
@@ -344,6 +352,12 @@ public record BrokerSettings(
             return this;
         }
 
+        /** @see BrokerSettings#addressGate() */
+        public @NotNull Builder addressGate(final @NotNull AddressGate v) {
+            addressGate = v;
+            return this;
+        }
+
         /**
          * @return the validated settings.
          * @throws IllegalArgumentException naming the bad setting and value.
@@ -355,7 +369,7 @@ public record BrokerSettings(
             return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
                     webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
                     maxPacketSize, interceptTimeout, authTimeout, TrustedPeers.of(trustedPeers), interceptor,
-                    workFolder, connectionLimits, logAddresses, publishLimits, federation);
+                    workFolder, connectionLimits, logAddresses, publishLimits, federation, addressGate);
         }
     }
 }

@@ -212,7 +212,7 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     private void guardListeners() {
         final ListenerGuard guard = new ListenerGuard(settings.connectionLimits(), refusals,
-                settings.webSocketPort() >= 0 ? settings.webSocketPath() : null);
+                settings.webSocketPort() >= 0 ? settings.webSocketPath() : null, settings.addressGate());
         final Map<String, Channel> channels = HiveMqInternals.serverChannels(hivemq);
         for (final String name : new String[] {"switchboard-tcp", "switchboard-websocket",
                 HiveMqConfig.FEDERATION_LISTENER}) {

@@ -1,6 +1,7 @@
 package dev.switchboard.node;
 
 import dev.switchboard.node.config.ConfigException;
+import dev.switchboard.node.access.AdminPaths;
 import dev.switchboard.node.config.ConfigLoader;
 import dev.switchboard.node.config.NodeConfig;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -61,6 +62,25 @@ public final class Main implements Callable<Integer> {
         return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
+    /**
+     * What a valid configuration may still get wrong: admin paths too short to stay secret (under
+     * {@value AdminPaths#MIN_BITS} bits, see {@link AdminPaths#strengthBits}).
+     *
+     * @return one sentence per problem, naming the admin (never the path)
+     */
+    static java.util.List<String> warnings(final NodeConfig cfg) {
+        final java.util.List<String> out = new java.util.ArrayList<>();
+        for (final NodeConfig.Admin admin : cfg.lobby().admins()) {
+            final double bits = AdminPaths.strengthBits(admin.path());
+            if (bits < AdminPaths.MIN_BITS) {
+                out.add(String.format(java.util.Locale.ROOT, "the secret path of admin '%s' has about %.0f bits, "
+                        + "fewer than %d: anyone can guess it; use 22 or more random characters of A-Z a-z 0-9 - _",
+                        admin.name(), bits, AdminPaths.MIN_BITS));
+            }
+        }
+        return out;
+    }
+
     @Override
     public Integer call() {
         final boolean explicit = !config.equals(Path.of("switchboard.yaml"));
@@ -73,6 +93,9 @@ public final class Main implements Callable<Integer> {
         }
         if (checkOnly) {
             System.out.println(cfg);
+            for (final String warning : warnings(cfg)) {
+                System.err.println("switchboard: warning: " + warning);
+            }
             return 0;
         }
         try {

@@ -7,6 +7,10 @@ import dev.switchboard.broker.topic.Topics;
 import dev.switchboard.node.callee.CalleeRegistration;
 import dev.switchboard.node.callee.CalleeRegistry;
 import dev.switchboard.node.callee.CalleeStore;
+import dev.switchboard.node.access.AccessControl;
+import dev.switchboard.node.access.AdminPaths;
+import dev.switchboard.node.lobby.AdminPages;
+import dev.switchboard.node.lobby.Lobby;
 import dev.switchboard.node.config.BrokerSettingsMapping;
 import dev.switchboard.node.config.ConfigReloader;
 import dev.switchboard.node.config.ConfigWatcher;
@@ -36,6 +40,7 @@ import dev.switchboard.node.tls.PemFiles;
 import dev.switchboard.node.tls.Pkcs12Keystore;
 import dev.switchboard.node.tls.TlsIdentity;
 import dev.switchboard.node.web.WebRequest;
+import dev.switchboard.node.web.WebGate;
 import dev.switchboard.node.web.WebResponse;
 import dev.switchboard.node.web.WebServer;
 import dev.switchboard.node.web.WebServerSettings;
@@ -45,6 +50,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +102,7 @@ public final class Node implements AutoCloseable {
     private final WebServer web;
     private final @Nullable MonitoringServer monitoring;
     private final PeerLinks peerLinks;
+    private final AccessControl access;
     private final Deque<AutoCloseable> started;
     private boolean closed;
 
@@ -103,7 +110,8 @@ public final class Node implements AutoCloseable {
                  final boolean reloadsOnHangup, final NodeKey key, final @Nullable TlsIdentity tls,
                  final StunServer stun, final UdpRelay relay, final EmbeddedBroker broker, final WebServer web,
                  final @Nullable MonitoringServer monitoring, final PeerLinks peerLinks,
-                 final Deque<AutoCloseable> started) {
+                 final AccessControl access, final Deque<AutoCloseable> started) {
+        this.access = access;
         this.config = config;
         this.runtime = runtime;
         this.reloader = reloader;
@@ -129,17 +137,28 @@ public final class Node implements AutoCloseable {
      *                             {@code null} (the default) for no reloading.
      * @param clock                the time source of the callee service's expiry; the system clock
      *                             by default, a movable one in tests.
+     * @param countryAddress       maps a client's source address to the address looked up in the
+     *                             country database; identity by default. Tests map loopback
+     *                             addresses to addresses the test database places (a test-only seam).
      */
     public record Options(@NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator,
-                          @Nullable Path configFile, @NotNull Clock clock) {
+                          @Nullable Path configFile, @NotNull Clock clock,
+                          @NotNull UnaryOperator<InetAddress> countryAddress) {
         public Options {
             Objects.requireNonNull(interceptorDecorator, "interceptorDecorator");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(countryAddress, "countryAddress");
         }
 
         /** @param interceptorDecorator see the record components; no configuration file. */
         public Options(final @NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator) {
             this(interceptorDecorator, null, Clock.systemUTC());
+        }
+
+        /** See the record components; no country seam. */
+        public Options(final @NotNull UnaryOperator<SignalingInterceptor> interceptorDecorator,
+                       final @Nullable Path configFile, final @NotNull Clock clock) {
+            this(interceptorDecorator, configFile, clock, UnaryOperator.identity());
         }
 
         /** @return no decoration, no configuration file. */
@@ -149,12 +168,17 @@ public final class Node implements AutoCloseable {
 
         /** @return these options with the configuration file to watch and reload. */
         public @NotNull Options withConfigFile(final @Nullable Path file) {
-            return new Options(interceptorDecorator, file, clock);
+            return new Options(interceptorDecorator, file, clock, countryAddress);
+        }
+
+        /** @return these options with the test seam for country look-ups (see the components). */
+        public @NotNull Options withCountryAddress(final @NotNull UnaryOperator<InetAddress> map) {
+            return new Options(interceptorDecorator, configFile, clock, map);
         }
 
         /** @return these options with another clock for the callee service. */
         public @NotNull Options withClock(final @NotNull Clock clock) {
-            return new Options(interceptorDecorator, configFile, clock);
+            return new Options(interceptorDecorator, configFile, clock, countryAddress);
         }
     }
 
@@ -230,8 +254,11 @@ public final class Node implements AutoCloseable {
                         config.web().bind().getHostAddress());
             }
             warnAboutUnreachableParts(config);
+            final AccessControl access = new AccessControl(config.access(), options.countryAddress(), System::nanoTime,
+                    Clock.systemUTC());
             final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
-            final StunServer stun = StunServer.start(config.stun(), proven::markProven);
+            final StunServer stun = StunServer.start(config.stun(), proven::markProven,
+                    address -> access.admits(address, "stun"));
             started.push(stun);
             readiness.register("stun", stun::isServing);
 
@@ -253,10 +280,11 @@ public final class Node implements AutoCloseable {
                     });
             sweeper.scheduleWithFixedDelay(callees::sweep, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
             started.push(sweeper::shutdownNow);
+            final Lobby lobby = new Lobby(key.id(), config.lobby(), access, Clock.systemUTC());
             final int maxSdp = config.limits().maxSdpBytes();
             final SignalingService signaling = new SignalingService(new MessageValidator(maxSdp),
                     new SdpParser(new SdpLimits(maxSdp, SdpLimits.DEFAULT_MAX_LINES, SdpLimits.DEFAULT_MAX_MEDIA_SECTIONS)),
-                    relay, callees, options.clock());
+                    relay, callees, options.clock(), lobby);
             final AtomicReference<EmbeddedBroker> brokerRef = new AtomicReference<>();
             Federation federation = null;
             BrokerSettings.Federation brokerFederation = null;
@@ -280,6 +308,7 @@ public final class Node implements AutoCloseable {
                     .interceptor(interceptor)
                     .federation(brokerFederation)
                     .trustedPeers(Federation.withPeers(config.broker().trustedPeers(), config.federation().peers()))
+                    .addressGate(access)
                     .build());
             broker.start();
             started.push(broker);
@@ -308,11 +337,31 @@ public final class Node implements AutoCloseable {
             final WebServer web = tls != null
                     ? WebServer.https(webSettings, tls.newServerSslContext())
                     : WebServer.plainHttp(webSettings);
+            web.gate(new WebGate() {
+                @Override
+                public boolean admits(final @NotNull InetAddress address) {
+                    return access.admits(address, "web");
+                }
+
+                @Override
+                public void unknownPath(final @NotNull InetAddress address, final @NotNull String path) {
+                    access.unknownPath(address, path);
+                }
+            });
             // Public facts only; readable cross-origin so a web client hosted elsewhere can use this node.
             web.addRoute("/node-info.json", request -> request.isGetOrHead()
                     ? WebResponse.json(nodeInfo).withHeader("Access-Control-Allow-Origin", "*")
                     : WebResponse.methodNotAllowed("GET, HEAD"));
             web.addRoute("/callee.json", request -> calleeInfo(request, callees, config.callee()));
+            final AdminPages adminPages = new AdminPages(lobby, access, (topic, payload) -> broker.publish(topic, payload,
+                    false), Clock.systemUTC(), webSettings.classpathRoot());
+            web.hiddenRoutes(adminPages);
+            // Whether the lobby page asks for an admin name (only when there are several admins).
+            web.addRoute("/lobby.json", request -> request.isGetOrHead()
+                    ? WebResponse.json(("{\"askAdmin\":" + (lobby.config().admins().size() > 1) + "}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    : WebResponse.methodNotAllowed("GET, HEAD"));
+            warnAboutWeakAdminPaths(config.lobby());
             web.start();
             started.push(web);
             // The relay never treats the node's own ports as a peer (no loops through spoofed checks).
@@ -342,6 +391,12 @@ public final class Node implements AutoCloseable {
                 final Federation f = federation;
                 runtime.addListener(settings -> f.update(settings.federationPeers()));
             }
+            runtime.addListener(settings -> access.update(settings.access()));
+            runtime.addListener(settings -> {
+                lobby.update(settings.lobby());
+                adminPages.update(settings.lobby());
+                warnAboutWeakAdminPaths(settings.lobby());
+            });
             ConfigReloader reloader = null;
             boolean reloadsOnHangup = false;
             if (options.configFile() != null) {
@@ -360,7 +415,7 @@ public final class Node implements AutoCloseable {
             }
 
             final Node node = new Node(config, runtime, reloader, reloadsOnHangup, key, tls, stun, relay, broker, web,
-                    monitoring, peerLinks, started);
+                    monitoring, peerLinks, access, started);
             LOG.info("node {} started: web {} port {}, broker WebSocket port {}, TCP port {}, federation port {}, "
                             + "STUN port {}, metrics {}",
                     key.id(), tls != null ? "HTTPS" : "HTTP", web.port(), broker.webSocketPort(), broker.tcpPort(),
@@ -394,6 +449,16 @@ public final class Node implements AutoCloseable {
     private static NodeStatus.Relay relayStatus(final RelayTotals r, final RelayHolders holders) {
         return new NodeStatus.Relay(r.openSessions(), r.packets(), r.bytes(), r.droppedUnproven(), r.droppedOther(),
                 holders.byPeer(), holders.byAddress());
+    }
+
+    /** Says at start and reload which admin paths are too short to stay secret (never the paths). */
+    private static void warnAboutWeakAdminPaths(final NodeConfig.Lobby lobby) {
+        for (final NodeConfig.Admin admin : lobby.admins()) {
+            if (AdminPaths.strengthBits(admin.path()) < AdminPaths.MIN_BITS) {
+                LOG.warn("the secret path of lobby admin '{}' has about {} bits, fewer than {}: it can be guessed",
+                        admin.name(), Math.round(AdminPaths.strengthBits(admin.path())), AdminPaths.MIN_BITS);
+            }
+        }
     }
 
     /**
@@ -480,6 +545,11 @@ public final class Node implements AutoCloseable {
     /** @return the links to other nodes; federation reports their changes here. */
     public @NotNull PeerLinks peerLinks() {
         return peerLinks;
+    }
+
+    /** @return the allow-lists and scanner blocking, with the bad attempts recorded for the super-admin. */
+    public @NotNull AccessControl access() {
+        return access;
     }
 
     /** @return the web server (port, counters). */

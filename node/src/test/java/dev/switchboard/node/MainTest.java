@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
@@ -56,6 +57,23 @@ class MainTest {
         Files.writeString(file, "web:\n  port: 9443\n");
         assertEquals(0, Main.run("--check-config", "--config", file.toString()));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("port=9443"), out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_checkConfig_warnsAboutAWeakAdminPath_neverPrintsAPath(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, """
+                lobby:
+                  admins:
+                    - { name: Ann, path: admin123, permitted: [Bob], super: true }
+                    - { name: Cat, path: Vq3-Xk9_pL2mZ7tR4wY8bN, permitted: [Bob] }
+                """);
+        assertEquals(0, Main.run("--check-config", "--config", file.toString()));
+        final String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("admin 'Ann' has about 41 bits, fewer than 128"),
+                printed);
+        assertFalse(err.toString(StandardCharsets.UTF_8).contains("'Cat'"), "22 random characters are enough");
+        assertFalse(printed.contains("admin123") || printed.contains("Vq3-Xk9"), "secret paths are never printed");
     }
 
     @Test

@@ -14,6 +14,7 @@ import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.identity.KeyProof;
 import dev.switchboard.broker.identity.PeerIds;
+import java.net.InetAddress;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,6 +67,8 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     private long challengeDeadlineNanos;
     private boolean authenticated;
     private final AuthCounters counters;
+    /** The connection's source address, taken at CONNECT, for the node's scanner blocking. */
+    private @Nullable InetAddress address;
 
     KeyAuthenticator(final @NotNull BrokerSettings settings, final @NotNull Executor executor,
                      final @NotNull ConnectionRegistry registry) {
@@ -84,6 +87,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
     public void onConnect(final @NotNull EnhancedAuthConnectInput input,
                           final @NotNull EnhancedAuthOutput out) {
         final ConnectPacket connect = input.getConnectPacket();
+        address = input.getConnectionInformation().getInetAddress().orElse(null);
         final boolean federationListener = input.getConnectionInformation().getListener()
                 .map(l -> FEDERATION_LISTENER.equals(l.getName())).orElse(false);
         if (federationListener) {
@@ -252,6 +256,11 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
                         final DisconnectedReasonCode code, final String reason) {
         log.debug("Refused {}: {} ({})", who, reason, code);
         counters.failure();
+        try {
+            settings.addressGate().keyProofFailed(address);
+        } catch (final RuntimeException e) {
+            log.warn("The address gate failed on a failed key proof: {}", e.toString());
+        }
         out.failAuthentication(code, reason);
     }
 

@@ -23,8 +23,8 @@ import org.jetbrains.annotations.Nullable;
 
 /**
  * Puts the {@link ConnectionLimits} in front of HiveMQ's listeners: a handler on each listening
- * (server) channel sees every accepted connection before HiveMQ sets it up, refuses it when its
- * address holds too many connections, and otherwise adds to the connection's pipeline, in front of
+ * (server) channel sees every accepted connection before HiveMQ sets it up, refuses it when the
+ * node's {@link AddressGate} does not admit its address or its address holds too many connections, and otherwise adds to the connection's pipeline, in front of
  * everything HiveMQ adds:
  * <ul>
  *   <li>a per-connection read limit (Netty's {@link ChannelTrafficShapingHandler}: a fast sender's
@@ -57,6 +57,7 @@ public final class ListenerGuard {
     private final Refusals refusals;
     private final AddressCounter perAddress;
     private final @Nullable String webSocketPath;
+    private final AddressGate gate;
 
     /**
      * @param limits        the limits to apply
@@ -66,6 +67,18 @@ public final class ListenerGuard {
      */
     public ListenerGuard(final @NotNull ConnectionLimits limits, final @NotNull Refusals refusals,
                          final @Nullable String webSocketPath) {
+        this(limits, refusals, webSocketPath, AddressGate.OPEN);
+    }
+
+    /**
+     * @param limits        the limits to apply
+     * @param refusals      where refusals are counted and logged
+     * @param webSocketPath the WebSocket listener's path, or {@code null} without one
+     * @param gate          the node's allow-lists and scanner blocking, asked first at accept
+     */
+    public ListenerGuard(final @NotNull ConnectionLimits limits, final @NotNull Refusals refusals,
+                         final @Nullable String webSocketPath, final @NotNull AddressGate gate) {
+        this.gate = gate;
         this.limits = limits;
         this.refusals = refusals;
         this.perAddress = new AddressCounter(limits.maxConnectionsPerAddress());
@@ -99,6 +112,12 @@ public final class ListenerGuard {
             }
             final InetAddress address = remoteAddress(child);
             if (address != null) {
+                if (!admitted(address)) {
+                    refusals.refuse(RefusalReason.ADDRESS_REFUSED, null, address,
+                            "outside the allow-lists or blocked");
+                    child.unsafe().closeForcibly();
+                    return;
+                }
                 if (!perAddress.tryAcquire(address)) {
                     refusals.refuse(RefusalReason.TOO_MANY_CONNECTIONS, null, address,
                             "already " + limits.maxConnectionsPerAddress() + " connections from this address");
@@ -111,6 +130,15 @@ public final class ListenerGuard {
             // after every initializer ran and before the first read.
             child.pipeline().addLast(new Installer(address));
             ctx.fireChannelRead(child); // HiveMQ's acceptor adds its initializer and registers
+        }
+    }
+
+    /** The gate's answer; a gate that throws refuses (it is the node's code, but never trusted blindly). */
+    private boolean admitted(final InetAddress address) {
+        try {
+            return gate.admits(address);
+        } catch (final RuntimeException e) {
+            return false;
         }
     }
 

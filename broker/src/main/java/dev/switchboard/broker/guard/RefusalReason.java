@@ -7,6 +7,8 @@ import org.jetbrains.annotations.NotNull;
  * the refusal log. The wire-level answer a client sees is documented in {@code docs/protocol.md}.
  */
 public enum RefusalReason {
+    /** A source address outside the node's allow-lists, or blocked as a scanner ({@link AddressGate}). */
+    ADDRESS_REFUSED("address-refused"),
     /** A source address already holds the most connections one address may hold. */
     TOO_MANY_CONNECTIONS("too-many-connections"),
     /** A connection sent more bytes before its CONNECT than the pre-CONNECT limit. */

@@ -10,6 +10,9 @@ import dev.switchboard.broker.identity.PeerIds;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
+import dev.switchboard.node.access.AdminPaths;
+import dev.switchboard.node.access.Cidr;
+import dev.switchboard.node.access.ScannerRules;
 import dev.switchboard.node.relay.PortRange;
 
 import java.io.IOException;
@@ -116,7 +119,7 @@ public final class ConfigLoader {
     private static NodeConfig fromTree(final ObjectNode root, final String source) throws ConfigException {
         final Section top = new Section(root, "", source);
         top.allow("dataDir", "publicHost", "pathPrefix", "web", "broker", "stun", "relay", "limits", "log", "metrics", "callee",
-                "federation");
+                "federation", "access", "lobby");
 
         final Path dataDir = Path.of(top.string("dataDir", "switchboard-data"));
         final String publicHost = top.host("publicHost", "localhost");
@@ -217,7 +220,99 @@ public final class ConfigLoader {
                 f.port("port", -1, true), f.intIn("hopLimit", 4, 1, 16), f.federationPeers("peers"));
 
         return new NodeConfig(dataDir, publicHost, pathPrefix, web, broker, stun, relay, limits, log, metrics,
-                callee, federation);
+                callee, federation, access(top.section("access")), lobby(top.section("lobby")));
+    }
+
+    private static NodeConfig.Access access(final Section a) throws ConfigException {
+        a.allow("allow", "countries", "geoipDatabase", "block");
+        final List<Cidr> allow = new ArrayList<>();
+        for (final String text : a.stringList("allow")) {
+            try {
+                allow.add(Cidr.parse(text));
+            } catch (final IllegalArgumentException e) {
+                throw a.error("allow", e.getMessage(), null);
+            }
+        }
+        final List<String> countries = new ArrayList<>();
+        for (final String text : a.stringList("countries")) {
+            final String code = text.trim().toUpperCase(Locale.ROOT);
+            if (!code.matches("[A-Z]{2}")) {
+                throw a.error("countries", "expected two-letter ISO 3166-1 country codes such as SE or GB: '"
+                        + text + "'", null);
+            }
+            countries.add(code);
+        }
+        final String database = a.optionalString("geoipDatabase");
+        final Section b = a.section("block");
+        b.allow("unknownPaths", "failedProofs", "window", "duration");
+        final ScannerRules d = ScannerRules.DEFAULTS;
+        final ScannerRules block = new ScannerRules(
+                b.intIn("unknownPaths", d.unknownPaths(), 1, 10_000),
+                b.intIn("failedProofs", d.failedProofs(), 1, 10_000),
+                b.duration("window", d.window(), Duration.ofSeconds(1), Duration.ofHours(24)),
+                b.duration("duration", d.blockFor(), Duration.ofSeconds(1), Duration.ofDays(30)));
+        return new NodeConfig.Access(allow, countries, database == null ? null : Path.of(database), block);
+    }
+
+    private static NodeConfig.Lobby lobby(final Section l) throws ConfigException {
+        l.allow("admins", "home");
+        final boolean home = l.bool("home", false);
+        final JsonNode list = l.node.get("admins");
+        final List<NodeConfig.Admin> admins = new ArrayList<>();
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw l.error("admins", "expected a list of admins, each with name, path and permitted", list);
+            }
+            final Set<String> names = new java.util.HashSet<>();
+            final Set<String> paths = new java.util.HashSet<>();
+            int supers = 0;
+            for (int i = 0; i < list.size(); i++) {
+                final JsonNode item = list.get(i);
+                if (!item.isObject()) {
+                    throw l.error("admins", "entry " + (i + 1) + " must be a mapping with name, path and permitted",
+                            null);
+                }
+                final Section a = new Section((ObjectNode) item, l.path + "admins[" + (i + 1) + "].", l.source);
+                a.allow("name", "path", "permitted", "super");
+                final String name = a.optionalString("name");
+                if (name == null || name.trim().length() > 64) {
+                    throw a.error("name", "every admin needs a name of 1 to 64 characters", item.get("name"));
+                }
+                final String path = a.optionalString("path");
+                if (path == null || !AdminPaths.validSegment(path.trim())) {
+                    // the value is a secret: never echoed
+                    throw a.error("path", "every admin needs a secret path: one segment of letters, digits and - _ ~ "
+                            + "(at most 256 characters; 22 random base64url characters give 128 bits)", null);
+                }
+                if (!names.add(AdminPaths.foldName(name))) {
+                    throw a.error("name", "two admins are called '" + name.trim() + "'", null);
+                }
+                if (!paths.add(path.trim())) {
+                    throw a.error("path", "two admins have the same path", null);
+                }
+                final List<String> permitted = new ArrayList<>();
+                for (final String p : a.stringList("permitted")) {
+                    if (p.isBlank() || p.trim().length() > 64) {
+                        throw a.error("permitted", "names must be 1 to 64 characters: '" + p + "'", null);
+                    }
+                    permitted.add(p.trim());
+                }
+                final boolean superAdmin = a.bool("super", false);
+                supers += superAdmin ? 1 : 0;
+                admins.add(new NodeConfig.Admin(name.trim(), path.trim(), permitted, superAdmin));
+            }
+            if (supers > 1) {
+                throw l.error("admins", "only one admin may be the super-admin (super: true)", null);
+            }
+            if (supers == 0 && admins.size() > 1) {
+                throw l.error("admins", "with several admins, mark exactly one as the super-admin (super: true)", null);
+            }
+            if (admins.size() == 1 && !admins.get(0).superAdmin()) {
+                final NodeConfig.Admin only = admins.get(0);
+                admins.set(0, new NodeConfig.Admin(only.name(), only.path(), only.permitted(), true));
+            }
+        }
+        return new NodeConfig.Lobby(admins, home);
     }
 
     /**

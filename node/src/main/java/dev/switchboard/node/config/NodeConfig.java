@@ -40,6 +40,8 @@ import java.util.Objects;
  * @param metrics    the monitoring endpoint: Prometheus metrics, health and status.
  * @param callee     the personal callee service (docs/protocol.md §5.3).
  * @param federation links to other nodes (see DESIGN "Federation").
+ * @param access     who may reach the node at all: IP and country allow-lists, scanner blocking.
+ * @param lobby      the personal server: admins at secret paths, their permitted names.
  */
 public record NodeConfig(
         @NotNull Path dataDir,
@@ -53,10 +55,14 @@ public record NodeConfig(
         @NotNull Log log,
         @NotNull Metrics metrics,
         @NotNull Callee callee,
-        @NotNull Federation federation) {
+        @NotNull Federation federation,
+        @NotNull Access access,
+        @NotNull Lobby lobby) {
 
     public NodeConfig {
         Objects.requireNonNull(federation, "federation");
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(lobby, "lobby");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(publicHost, "publicHost");
         Objects.requireNonNull(pathPrefix, "pathPrefix");
@@ -305,6 +311,68 @@ public record NodeConfig(
         /** @return whether the node federates at all (the listener is on). */
         public boolean enabled() {
             return port >= 0;
+        }
+    }
+
+    /**
+     * Who may reach the node at all (web pages, the broker's WebSocket and TCP listeners, STUN),
+     * applied by {@code AccessControl}; changes at run time.
+     *
+     * @param allow         networks whose addresses are admitted (CIDR, IPv4 and IPv6); empty (the
+     *                      default) admits every address.
+     * @param countries     ISO 3166-1 alpha-2 codes (upper case) of the countries admitted, applied
+     *                      only with {@code geoipDatabase}; empty (the default) admits every country.
+     * @param geoipDatabase a MaxMind GeoLite2/GeoIP2 Country (or City) {@code .mmdb} file, or
+     *                      {@code null} (the default): no countries are known.
+     * @param block         when an address counts as a scanner and for how long it is refused.
+     */
+    public record Access(@NotNull List<dev.switchboard.node.access.Cidr> allow, @NotNull List<String> countries,
+                         @Nullable Path geoipDatabase, dev.switchboard.node.access.@NotNull ScannerRules block) {
+        public Access {
+            allow = List.copyOf(allow);
+            countries = List.copyOf(countries);
+            Objects.requireNonNull(block, "block");
+        }
+    }
+
+    /**
+     * The personal server ({@code docs/lobby.md}): people ask for a chat on the lobby page, each
+     * admin sees who waits for them on a page at a secret path. Changes at run time.
+     *
+     * @param admins the admins; at most one is the super-admin (exactly one when there are any).
+     *               Default none: the lobby accepts requests but nobody sees them.
+     * @param home   whether the lobby is the node's home page ({@code /} under the prefix) instead
+     *               of the room page. Default false: the lobby is at {@code lobby.html}.
+     */
+    public record Lobby(@NotNull List<Admin> admins, boolean home) {
+        public Lobby {
+            admins = List.copyOf(admins);
+        }
+    }
+
+    /**
+     * One admin of the lobby.
+     *
+     * @param name       the name requesters type (compared ignoring case), 1..64 characters.
+     * @param path       the secret path segment of the admin page (letters, digits, {@code - _ ~}),
+     *                   served at {@code <pathPrefix><path>}; never logged or printed.
+     * @param permitted  names this admin may call (compared ignoring case); others are listed,
+     *                   marked, and cannot be called.
+     * @param superAdmin whether this admin also sees the bad attempts.
+     */
+    public record Admin(@NotNull String name, @NotNull String path, @NotNull List<String> permitted,
+                        boolean superAdmin) {
+        public Admin {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(path, "path");
+            permitted = List.copyOf(permitted);
+        }
+
+        /** The path is a secret: it never appears in a log or in {@code --check-config}'s output. */
+        @Override
+        public String toString() {
+            return "Admin[name=" + name + ", path=<" + path.length() + " characters>, permitted=" + permitted
+                    + ", superAdmin=" + superAdmin + "]";
         }
     }
 

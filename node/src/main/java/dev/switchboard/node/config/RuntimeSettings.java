@@ -4,6 +4,7 @@ import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -12,27 +13,40 @@ import java.util.Set;
  * Everything else in {@link NodeConfig} (ports, bind addresses, the data directory, TLS files,
  * relay limits, ...) is read once at start and needs a restart.
  *
- * <p>Today this is {@code broker.trustedPeers}; the settings the next features bring (admin
- * paths, allow-lists, permitted names, federated peers) belong here too, each with its key in
+ * <p>Today these are {@code broker.trustedPeers}, the {@code access} section (allow-lists, scanner
+ * blocking) and the {@code lobby} section (admins, secret paths, permitted names); the settings
+ * the next features bring (federated peers) belong here too, each with its key in
  * {@link #KEYS} and its value taken from the file in {@link #of} and put back in {@link #applyTo}.
  *
  * @param trustedPeers {@code broker.trustedPeers}: the node's own clients by peer id and their role.
  * @param federationPeers {@code federation.peers}: peer node id to its federation listener's address.
+ * @param access       the {@code access} section: allow-lists and scanner blocking.
+ * @param lobby        the {@code lobby} section: admins, their secret paths and permitted names.
  */
 public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers,
-                              @NotNull Map<String, java.net.InetSocketAddress> federationPeers) {
+                              @NotNull Map<String, java.net.InetSocketAddress> federationPeers,
+                              @NotNull NodeConfig.Access access, @NotNull NodeConfig.Lobby lobby) {
 
     /** The dotted keys of the file that change at run time; every other key needs a restart. */
-    public static final Set<String> KEYS = Set.of("broker.trustedPeers", "federation.peers");
+    public static final Set<String> KEYS = Set.of("broker.trustedPeers", "federation.peers", "access.allow",
+            "access.countries", "access.geoipDatabase", "access.block", "lobby.admins", "lobby.home");
 
     public RuntimeSettings {
         trustedPeers = Map.copyOf(trustedPeers);
         federationPeers = Map.copyOf(federationPeers);
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(lobby, "lobby");
     }
 
-    /** @param trustedPeers see the record components; no federation peers. */
+    /** @param trustedPeers see the record components; no federation peers, default access and lobby. */
     public RuntimeSettings(final @NotNull Map<String, PeerRole> trustedPeers) {
         this(trustedPeers, Map.of());
+    }
+
+    /** @param trustedPeers see the record components; default access and lobby. */
+    public RuntimeSettings(final @NotNull Map<String, PeerRole> trustedPeers,
+                           final @NotNull Map<String, java.net.InetSocketAddress> federationPeers) {
+        this(trustedPeers, federationPeers, ConfigLoader.defaults().access(), ConfigLoader.defaults().lobby());
     }
 
     /**
@@ -40,7 +54,8 @@ public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers,
      * @return its run-time settings.
      */
     public static @NotNull RuntimeSettings of(final @NotNull NodeConfig config) {
-        return new RuntimeSettings(config.broker().trustedPeers(), config.federation().peers());
+        return new RuntimeSettings(config.broker().trustedPeers(), config.federation().peers(), config.access(),
+                config.lobby());
     }
 
     /**
@@ -55,6 +70,7 @@ public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers,
                 running.stun(), running.relay(), running.limits(), running.log(), running.metrics(),
                 running.callee(),
                 new NodeConfig.Federation(running.federation().bind(), running.federation().port(),
-                        running.federation().hopLimit(), federationPeers));
+                        running.federation().hopLimit(), federationPeers),
+                access, lobby);
     }
 }

@@ -28,7 +28,7 @@ import java.util.Map;
  *       connections and rooms with members now;</li>
  *   <li>{@code switchboard_authentications_total{result="success|failure"}};</li>
  *   <li>{@code switchboard_refusals_total{reason}}: the broker's refusals by
- *       {@link dev.switchboard.broker.guard.RefusalReason#label()} (too-many-connections,
+ *       {@link dev.switchboard.broker.guard.RefusalReason#label()} (address-refused, too-many-connections,
  *       rate-limited, ...), exported from its own counts;</li>
  *   <li>{@code switchboard_messages_total{type,verdict}}: signaling messages by type
  *       ({@code join}, ..., {@code invalid}) and verdict ({@code forward}, {@code rewrite},

@@ -19,7 +19,7 @@ import java.util.Set;
 public sealed interface Message permits Message.Join, Message.Leave, Message.Hello,
         Message.SessionDescription, Message.Candidate, Message.Hangup, Message.ErrorReport,
         Message.Call, Message.Accept, Message.Decline, Message.CapabilitiesQuery, Message.Capabilities,
-        Message.Register {
+        Message.Register, Message.LobbyRequest, Message.LobbyCancel {
 
     /** @return the type, as in the JSON {@code type} field. */
     @NotNull MessageType type();
@@ -67,6 +67,10 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
         R capabilities(@NotNull Envelope envelope, @NotNull Capabilities capabilities);
 
         R register(@NotNull Envelope envelope, @NotNull Register register);
+
+        R lobbyRequest(@NotNull Envelope envelope, @NotNull LobbyRequest request);
+
+        R lobbyCancel(@NotNull Envelope envelope, @NotNull LobbyCancel cancel);
     }
 
     /**
@@ -435,6 +439,45 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
         @Override
         public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
             return visitor.register(envelope, this);
+        }
+    }
+
+    /**
+     * {@code lobby-request} in the node's inbox ({@code sb/v1/inbox/<nodeId>}): the sender asks for
+     * a chat with an admin and waits ({@code docs/lobby.md}).
+     *
+     * @param recipientId the inbox owner, from the topic (the node's id, checked by the lobby).
+     * @param name        the name the requester typed, 1 to 64 characters.
+     * @param admin       the admin's name as typed, at most 64 characters, or {@code null} (a node
+     *                    with one admin does not ask for it).
+     */
+    record LobbyRequest(@NotNull String recipientId, @NotNull String name, @Nullable String admin)
+            implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.LOBBY_REQUEST;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.lobbyRequest(envelope, this);
+        }
+    }
+
+    /**
+     * {@code lobby-cancel} in the node's inbox: the sender stops waiting.
+     *
+     * @param recipientId the inbox owner, from the topic.
+     */
+    record LobbyCancel(@NotNull String recipientId) implements Message {
+        @Override
+        public @NotNull MessageType type() {
+            return MessageType.LOBBY_CANCEL;
+        }
+
+        @Override
+        public <R> R accept(final @NotNull Visitor<R> visitor, final @NotNull Envelope envelope) {
+            return visitor.lobbyCancel(envelope, this);
         }
     }
 }

@@ -42,7 +42,11 @@ public enum MessageType {
     /** Inbox: what the sender's page supports: VOICE, VIDEO, FILE. */
     CAPABILITIES(Placement.INBOX),
     /** Callee ring topic: registers a new callee pair ({@code docs/protocol.md} §5.3). */
-    REGISTER(Placement.CALLEE);
+    REGISTER(Placement.CALLEE),
+    /** The node's inbox: "I would like a chat with this admin" (the lobby, {@code docs/lobby.md}). */
+    LOBBY_REQUEST(Placement.INBOX),
+    /** The node's inbox: the requester stops waiting. */
+    LOBBY_CANCEL(Placement.INBOX);
 
     /**
      * The kinds of topic that carry the node's messages. Every topic of the grammar is mapped to

@@ -59,6 +59,8 @@ public final class MessageValidator {
     private static final int MAX_CODE_CHARS = 64;
     private static final int MAX_ERROR_TEXT = 512;
     private static final int MAX_LABEL_CHARS = 64;
+    /** docs/lobby.md: the names typed on the lobby page. */
+    private static final int MAX_LOBBY_NAME = 64;
 
     private final ObjectMapper mapper;
     private final int maxSdpBytes;
@@ -244,6 +246,9 @@ public final class MessageValidator {
                 final Context context = f.optionalContext();
                 yield new Message.Capabilities(address, context, f.caps());
             }
+            case LOBBY_REQUEST -> new Message.LobbyRequest(address, f.string("name", MAX_LOBBY_NAME),
+                    f.optionalString("admin", MAX_LOBBY_NAME));
+            case LOBBY_CANCEL -> new Message.LobbyCancel(address);
         };
     }
 

@@ -32,10 +32,11 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code register}, and {@code call}/{@code hangup} on a callee's ring topic, the
  *       subscription to it, and the answers to such calls: the callee service
  *       ({@link CalleeHandler});</li>
- *   <li>{@code error} from a peer: delivered as it is.</li>
+ *   <li>{@code error} from a peer: delivered as it is;</li>
+ *   <li>{@code lobby-request}, {@code lobby-cancel}: the lobby ({@link LobbyDesk}).</li>
  * </ul>
  *
- * The lobby and federation get handlers of their own beside these. The topics it handles
+ * Federation gets a handler of its own beside these. The topics it handles
  * are the room presence topics and inboxes ({@link MessageType.Placement#of}); the broker refuses
  * every other topic.
  *
@@ -53,6 +54,7 @@ public final class SignalingService implements SignalingInterceptor {
     private final RoomHandler rooms;
     private final CallHandler calls = new CallHandler();
     private final @Nullable CalleeHandler callees;
+    private final LobbyDesk lobby;
     private final Message.Visitor<CompletableFuture<Verdict>> dispatch = new Dispatch();
     private final MessageCounters counters = new MessageCounters();
 
@@ -63,7 +65,7 @@ public final class SignalingService implements SignalingInterceptor {
      */
     public SignalingService(final @NotNull MessageValidator validator, final @NotNull SdpParser sdpParser,
                             final @NotNull Relay relay) {
-        this(validator, sdpParser, relay, null, Clock.systemUTC());
+        this(validator, sdpParser, relay, null, Clock.systemUTC(), LobbyDesk.NONE);
     }
 
     /**
@@ -78,6 +80,17 @@ public final class SignalingService implements SignalingInterceptor {
     public SignalingService(final @NotNull MessageValidator validator, final @NotNull SdpParser sdpParser,
                             final @NotNull Relay relay, final @Nullable CalleeRegistry callees,
                             final @NotNull Clock clock) {
+        this(validator, sdpParser, relay, callees, clock, LobbyDesk.NONE);
+    }
+
+    /**
+     * @param lobby the lobby's desk: takes {@code lobby-request} and {@code lobby-cancel}, hears
+     *              about disconnects; the other parameters as above.
+     */
+    public SignalingService(final @NotNull MessageValidator validator, final @NotNull SdpParser sdpParser,
+                            final @NotNull Relay relay, final @Nullable CalleeRegistry callees,
+                            final @NotNull Clock clock, final @NotNull LobbyDesk lobby) {
+        this.lobby = Objects.requireNonNull(lobby, "lobby");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.sessions = new SessionHandler(sdpParser, relay);
         this.rooms = new RoomHandler(sessions);
@@ -148,6 +161,7 @@ public final class SignalingService implements SignalingInterceptor {
     public void attach(final @NotNull Presence presence) {
         sessions.attach(presence);
         calls.attach(presence);
+        lobby.attach(presence);
     }
 
     @Override
@@ -156,6 +170,7 @@ public final class SignalingService implements SignalingInterceptor {
             callees.onDisconnected(clientId);
             callees.forgetCallsOf(clientId);
         }
+        lobby.left(clientId);
         final int closed = sessions.closeAllOf(clientId);
         if (closed > 0) {
             LOG.debug("closed {} relay session(s) of {} after disconnect", closed, clientId);
@@ -233,6 +248,18 @@ public final class SignalingService implements SignalingInterceptor {
         public CompletableFuture<Verdict> capabilities(final @NotNull Message.Envelope e,
                                                        final @NotNull Message.Capabilities m) {
             return done(calls.capabilities(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> lobbyRequest(final @NotNull Message.Envelope e,
+                                                       final @NotNull Message.LobbyRequest m) {
+            return done(lobby.request(e, m));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> lobbyCancel(final @NotNull Message.Envelope e,
+                                                      final @NotNull Message.LobbyCancel m) {
+            return done(lobby.cancel(e, m));
         }
 
         @Override

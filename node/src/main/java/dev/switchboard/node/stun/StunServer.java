@@ -7,7 +7,9 @@ import io.netty.channel.nio.NioTask;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.Predicate;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -44,13 +46,15 @@ public final class StunServer implements AutoCloseable {
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
     private final StunResponder responder;
+    private final Predicate<InetAddress> admits;
     /** Event loop only. */
     private final ByteBuffer request = ByteBuffer.allocateDirect(StunResponder.MAX_DATAGRAM + 1);
     /** Event loop only. */
     private final ByteBuffer response = ByteBuffer.allocateDirect(StunResponder.MAX_RESPONSE);
 
     private StunServer(final NioEventLoopGroup group, final DatagramChannel channel,
-                       final StunResponder responder) throws IOException {
+                       final StunResponder responder, final Predicate<InetAddress> admits) throws IOException {
+        this.admits = admits;
         this.group = group;
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
@@ -72,6 +76,20 @@ public final class StunServer implements AutoCloseable {
      */
     public static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
                                             final @NotNull StunBindingListener listener) {
+        return start(settings, listener, address -> true);
+    }
+
+    /**
+     * As {@link #start(NodeConfig.Stun, StunBindingListener)}, answering only the sources the node
+     * admits.
+     *
+     * @param admits whether a source address may be answered (the node's allow-lists and scanner
+     *               blocking); a refused source gets no answer at all, as if nothing listened.
+     *               Called on the I/O thread for every datagram: quick, thread-safe, never blocking.
+     */
+    public static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
+                                            final @NotNull StunBindingListener listener,
+                                            final @NotNull Predicate<InetAddress> admits) {
         final InetSocketAddress bindAddress = new InetSocketAddress(settings.bind(), settings.port());
         final NioEventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("stun", true));
         DatagramChannel channel = null;
@@ -82,7 +100,7 @@ public final class StunServer implements AutoCloseable {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
             channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
             channel.bind(bindAddress);
-            final StunServer server = new StunServer(group, channel, new StunResponder(listener, null));
+            final StunServer server = new StunServer(group, channel, new StunResponder(listener, null), admits);
             ((NioEventLoop) group.next()).register(channel, SelectionKey.OP_READ, server.new Reader());
             LOG.info("STUN service listening on UDP port {}", server.localAddress().getPort());
             return server;
@@ -110,6 +128,9 @@ public final class StunServer implements AutoCloseable {
                     source = (InetSocketAddress) ch.receive(request);
                     if (source == null) {
                         return; // drained
+                    }
+                    if (!admits.test(source.getAddress())) {
+                        continue; // outside the allow-lists or blocked: silence, as if nothing listened
                     }
                     request.flip();
                     if (responder.answer(request, source, response)) {

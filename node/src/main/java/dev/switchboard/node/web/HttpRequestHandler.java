@@ -25,6 +25,8 @@ import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -32,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The thin Netty adapter around {@link Router}: turns an aggregated request into the router's
@@ -53,6 +56,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** For scripts and style sheets: only the headers that act on them (see {@link SecurityHeaders#forSubresources}). */
     private final @NotNull Map<String, String> subresourceHeaders;
     private final @NotNull WebCounters counters;
+    private final @NotNull Supplier<WebGate> gate;
 
     HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders) {
         this(router, securityHeaders, new WebCounters());
@@ -60,10 +64,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders,
                        final @NotNull WebCounters counters) {
+        this(router, securityHeaders, counters, () -> WebGate.OPEN);
+    }
+
+    /** @param gate the gate in force, read for every request */
+    HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders,
+                       final @NotNull WebCounters counters, final @NotNull Supplier<WebGate> gate) {
         this.router = router;
         this.securityHeaders = Map.copyOf(securityHeaders);
         this.subresourceHeaders = SecurityHeaders.forSubresources(securityHeaders);
         this.counters = counters;
+        this.gate = gate;
     }
 
     @Override
@@ -93,13 +104,23 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
         }
         final boolean head = request.method().equals(HttpMethod.HEAD);
+        final InetAddress source = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        final WebGate g = gate.get();
         WebResponse response;
-        try {
-            response = router.handle(request.method().name(), request.uri(), headers,
-                    ByteBufUtil.getBytes(request.content()));
-        } catch (final RuntimeException e) {
-            log.warn("Failed to handle an HTTP request", e);
-            response = WebResponse.text(500, "Internal Server Error");
+        if (source != null && !g.admits(source)) {
+            // Refused (allow-lists, blocked scanner): the very answer an unknown path gets.
+            response = WebResponse.notFound();
+        } else {
+            try {
+                response = router.handle(request.method().name(), request.uri(), headers,
+                        ByteBufUtil.getBytes(request.content()));
+            } catch (final RuntimeException e) {
+                log.warn("Failed to handle an HTTP request", e);
+                response = WebResponse.text(500, "Internal Server Error");
+            }
+            if (response.status() == 404 && source != null) {
+                g.unknownPath(source, request.uri());
+            }
         }
         send(ctx, response, HttpUtil.isKeepAlive(request) && response.status() != 400, head);
     }

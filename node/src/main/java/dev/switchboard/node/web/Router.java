@@ -32,6 +32,7 @@ public final class Router {
     private final @NotNull String prefix;
     private final @NotNull StaticFiles staticFiles;
     private final @NotNull Map<String, RouteHandler> routes = new ConcurrentHashMap<>();
+    private volatile @NotNull HiddenRoutes hidden = HiddenRoutes.NONE;
 
     /**
      * @param prefix      path prefix, starting and ending with {@code /} (see {@link WebServerSettings})
@@ -54,6 +55,14 @@ public final class Router {
     public void addRoute(final @NotNull String path, final @NotNull RouteHandler handler) {
         checkRoutePath(path);
         routes.put(path, Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Sets the hidden routes (the admins' secret paths), asked first for every request below the
+     * prefix. Replaces the previous ones.
+     */
+    public void hiddenRoutes(final @NotNull HiddenRoutes routes) {
+        hidden = Objects.requireNonNull(routes, "routes");
     }
 
     /**
@@ -93,6 +102,10 @@ public final class Router {
             return WebResponse.notFound();
         }
         final String relative = path.substring(prefix.length() - 1);
+        final RouteHandler secret = hidden.find(relative);
+        if (secret != null) {
+            return callRoute(secret, new WebRequest(method, relative, valid.query(), headers, body));
+        }
         final RouteHandler route = routes.get(relative);
         if (route != null) {
             return callRoute(route, new WebRequest(method, relative, valid.query(), headers, body));

@@ -49,6 +49,7 @@ public final class WebServer implements AutoCloseable {
     private final @Nullable SslContext sslContext;
     private final @NotNull Router router;
     private final @NotNull WebCounters counters = new WebCounters();
+    private volatile @NotNull WebGate gate = WebGate.OPEN;
     private @Nullable EventLoopGroup bossGroup;
     private @Nullable EventLoopGroup workerGroup;
     private @Nullable Channel serverChannel;
@@ -117,6 +118,28 @@ public final class WebServer implements AutoCloseable {
     }
 
     /**
+     * Sets who may use the server and who learns of unknown paths (see {@link WebGate}); takes
+     * effect for the next request. Default {@link WebGate#OPEN}.
+     *
+     * @return this
+     */
+    public @NotNull WebServer gate(final @NotNull WebGate gate) {
+        this.gate = Objects.requireNonNull(gate, "gate");
+        return this;
+    }
+
+    /**
+     * Serves hidden routes (the admins' secret paths), asked before the exact routes and the
+     * static files for every request; see {@link Router#hiddenRoutes}.
+     *
+     * @return this
+     */
+    public @NotNull WebServer hiddenRoutes(final @NotNull HiddenRoutes routes) {
+        router.hiddenRoutes(routes);
+        return this;
+    }
+
+    /**
      * @param path a path given to {@link #addRoute} or {@link #addJsonEndpoint}
      * @return whether a route was removed
      */
@@ -147,7 +170,7 @@ public final class WebServer implements AutoCloseable {
             channelType = NioServerSocketChannel.class;
         }
         final HttpRequestHandler handler = new HttpRequestHandler(router,
-                SecurityHeaders.forConnectSources(settings.cspConnectSources()), counters);
+                SecurityHeaders.forConnectSources(settings.cspConnectSources()), counters, () -> gate);
         final ChannelFuture bind = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)

@@ -225,4 +225,77 @@ class ConfigLoaderTest {
         assertEquals(null, ConfigLoader.parseDuration("forever"));
         assertFalse(ConfigLoader.parseDuration("1d").isZero());
     }
+
+    @Test
+    void parse_accessAndLobby_readEveryKey() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("""
+                access:
+                  allow: [192.0.2.0/24, '2001:db8::/32', 127.0.0.1]
+                  countries: [se, GB]
+                  geoipDatabase: /var/lib/GeoIP/GeoLite2-Country.mmdb
+                  block: { unknownPaths: 3, failedProofs: 2, window: 30s, duration: 2h }
+                lobby:
+                  home: true
+                  admins:
+                    - { name: ' Ann ', path: Vq3-Xk9_pL2mZ7tR4wY8bN, permitted: [Bob, Cat], super: true }
+                    - { name: Dan, path: Hd6-sJ1qW5eU0oI3aP7cF2, permitted: [Cat] }
+                """, "test");
+        assertEquals(List.of(dev.switchboard.node.access.Cidr.parse("192.0.2.0/24"),
+                dev.switchboard.node.access.Cidr.parse("2001:db8::/32"),
+                dev.switchboard.node.access.Cidr.parse("127.0.0.1/32")), c.access().allow());
+        assertEquals(List.of("SE", "GB"), c.access().countries());
+        assertEquals(java.nio.file.Path.of("/var/lib/GeoIP/GeoLite2-Country.mmdb"), c.access().geoipDatabase());
+        assertEquals(new dev.switchboard.node.access.ScannerRules(3, 2, java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofHours(2)), c.access().block());
+        assertTrue(c.lobby().home());
+        assertEquals(2, c.lobby().admins().size());
+        assertEquals("Ann", c.lobby().admins().get(0).name());
+        assertTrue(c.lobby().admins().get(0).superAdmin());
+        assertFalse(c.lobby().admins().get(1).superAdmin());
+        assertFalse(c.toString().contains("Vq3-Xk9"), "the secret path never shows in the printed configuration");
+    }
+
+    @Test
+    void defaults_accessAndLobby_admitEveryoneAndHaveNoAdmins() {
+        final NodeConfig c = ConfigLoader.defaults();
+        assertTrue(c.access().allow().isEmpty());
+        assertTrue(c.access().countries().isEmpty());
+        assertEquals(dev.switchboard.node.access.ScannerRules.DEFAULTS, c.access().block());
+        assertTrue(c.lobby().admins().isEmpty());
+        assertFalse(c.lobby().home());
+    }
+
+    @Test
+    void parse_badAccessOrLobby_errorNamesTheKey_neverThePath() {
+        for (final String[] bad : new String[][] {
+            {"access: { allow: [example.org] }", "access.allow"},
+            {"access: { allow: [192.0.2.0/40] }", "access.allow"},
+            {"access: { countries: [Sweden] }", "access.countries"},
+            {"access: { block: { window: 0s } }", "access.block.window"},
+            {"access: { block: { unknownPaths: 0 } }", "access.block.unknownPaths"},
+            {"lobby: { admins: [ { name: Ann, path: 'a/b' } ] }", "lobby.admins[1].path"},
+            {"lobby: { admins: [ { name: Ann } ] }", "lobby.admins[1].path"},
+            {"lobby: { admins: [ { path: Vq3-Xk9_pL2mZ7tR4wY8bN } ] }", "lobby.admins[1].name"},
+            {"lobby: { admins: [ {name: A, path: Vq3-Xk9_pL2mZ7tR4wY8bN}, {name: B, path: Hd6-sJ1qW5eU0oI3aP7cF2} ] }",
+                "super-admin"},
+            {"lobby: { admins: [ {name: A, path: Vq3-Xk9_pL2mZ7tR4wY8bN, super: true},"
+                + " {name: a, path: Hd6-sJ1qW5eU0oI3aP7cF2} ] }", "two admins are called"},
+            {"lobby: { admins: [ {name: A, path: Vq3-Xk9_pL2mZ7tR4wY8bN, super: true},"
+                + " {name: B, path: Vq3-Xk9_pL2mZ7tR4wY8bN} ] }", "same path"},
+            {"lobby: { admins: [ {name: A, path: Vq3-Xk9_pL2mZ7tR4wY8bN, colour: red} ] }", "colour"},
+        }) {
+            final ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(bad[0], "test"),
+                    bad[0]);
+            assertTrue(e.getMessage().contains(bad[1]), bad[0] + " -> " + e.getMessage());
+            assertFalse(e.getMessage().contains("Vq3-Xk9") || e.getMessage().contains("a/b"),
+                    "a secret path is never echoed: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void parse_singleAdmin_isTheSuperAdmin() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("lobby: { admins: [ { name: Ann, path: Vq3-Xk9_pL2mZ7tR4wY8bN } ] }",
+                "test");
+        assertTrue(c.lobby().admins().get(0).superAdmin());
+    }
 }

@@ -20,7 +20,8 @@ class MessageCountersTest {
         counters.count(null, Verdict.reject("bad-json", "x"));
         final List<String> labels = Arrays.asList(MessageCounters.typeLabels());
         assertEquals(List.of("join", "leave", "hello", "offer", "answer", "candidate", "hangup", "error",
-                        "call", "accept", "decline", "capabilities-query", "capabilities", "register", "invalid"),
+                        "call", "accept", "decline", "capabilities-query", "capabilities", "register", "lobby-request",
+                        "lobby-cancel", "invalid"),
                 labels);
         assertEquals(2, counters.count(labels.indexOf("offer"), MessageCounters.VerdictKind.REWRITE));
         assertEquals(0, counters.count(labels.indexOf("offer"), MessageCounters.VerdictKind.FORWARD));
