@@ -62,6 +62,8 @@ import java.util.Objects;
  * @param addressGate       the node's allow-lists and scanner blocking: asked at every accepted
  *                          connection, told of every failed key proof. Default
  *                          {@link AddressGate#OPEN}.
+ * @param compat            the opt-in compatibility listener for anonymous flat-topic clients, or
+ *                          {@code null} for none. Default null (off).
  */
 public record BrokerSettings(
         @NotNull String nodeId,
@@ -82,7 +84,8 @@ public record BrokerSettings(
         boolean logAddresses,
         @NotNull PublishLimits publishLimits,
         @Nullable Federation federation,
-        @NotNull AddressGate addressGate) {
+        @NotNull AddressGate addressGate,
+        @Nullable CompatListener compat) {
 
     /** Largest MQTT packet HiveMQ accepts (MQTT 5 §2.2.3 variable byte integer limit + header). */
     public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
@@ -213,6 +216,7 @@ public record BrokerSettings(
         b.publishLimits = publishLimits;
         b.federation = federation;
         b.addressGate = addressGate;
+        b.compat = compat;
         return b;
     }
 
@@ -240,6 +244,7 @@ public record BrokerSettings(
         private PublishLimits publishLimits = PublishLimits.DEFAULTS;
         private Federation federation;
         private AddressGate addressGate = AddressGate.OPEN;
+        private CompatListener compat;
 
         private Builder() {
         }
@@ -358,6 +363,12 @@ public record BrokerSettings(
             return this;
         }
 
+        /** @see BrokerSettings#compat() */
+        public @NotNull Builder compat(final @Nullable CompatListener v) {
+            compat = v;
+            return this;
+        }
+
         /**
          * @return the validated settings.
          * @throws IllegalArgumentException naming the bad setting and value.
@@ -369,7 +380,7 @@ public record BrokerSettings(
             return new BrokerSettings(nodeId, tcpBindAddress, tcpPort, tcpTls,
                     webSocketBindAddress, webSocketPort, webSocketPath, webSocketTls,
                     maxPacketSize, interceptTimeout, authTimeout, TrustedPeers.of(trustedPeers), interceptor,
-                    workFolder, connectionLimits, logAddresses, publishLimits, federation, addressGate);
+                    workFolder, connectionLimits, logAddresses, publishLimits, federation, addressGate, compat);
         }
     }
 }

@@ -75,6 +75,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private int tcpPort = -1;
     private int webSocketPort = -1;
     private int federationPort = -1;
+    private int compatPort = -1;
     private final Refusals refusals;
     private ListenerGuard listenerGuard;
 
@@ -129,8 +130,14 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (fed != null && fed.port() > 0) {
                 requireFree(fed.bind(), wantedFed, "federation");
             }
+            final CompatListener compat = settings.compat();
+            final int wantedCompat = compat == null ? -1
+                    : compat.port() == 0 ? freePort(compat.bind()) : compat.port();
+            if (compat != null && compat.port() > 0) {
+                requireFree(compat.bind(), wantedCompat, "compatibility WebSocket");
+            }
             Files.writeString(conf.resolve("config.xml"),
-                    HiveMqConfig.render(settings, wantedTcp, wantedWs, wantedFed), StandardCharsets.UTF_8);
+                    HiveMqConfig.render(settings, wantedTcp, wantedWs, wantedFed, wantedCompat), StandardCharsets.UTF_8);
 
             extension = new SignalingExtension(settings, refusals, authCounters);
             final EmbeddedExtension embedded = EmbeddedExtension.builder()
@@ -161,8 +168,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             tcpPort = settings.tcpPort() < 0 ? -1 : boundPort("switchboard-tcp", wantedTcp);
             webSocketPort = settings.webSocketPort() < 0
                     ? -1 : boundPort("switchboard-websocket", wantedWs);
+            compatPort = compat == null ? -1 : boundPort(HiveMqConfig.COMPAT_LISTENER, wantedCompat);
             log.info("MQTT broker listening: tcp port {}, websocket port {} (node id {})",
                     tcpPort, webSocketPort, settings.nodeId());
+            if (compat != null) {
+                log.info("Compatibility listener for anonymous flat-topic clients on port {}, path {}",
+                        compatPort, compat.path());
+            }
         } catch (final IOException e) {
             stopQuietly();
             throw new UncheckedIOException("cannot prepare the broker's work folder", e);
@@ -220,6 +232,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (channel != null) {
                 guard.guard(channel);
             }
+        }
+        final Channel compat = channels.get(HiveMqConfig.COMPAT_LISTENER);
+        if (settings.compat() != null) {
+            if (compat == null) {
+                throw new IllegalStateException("the compatibility listener did not bind");
+            }
+            guard.guard(compat, settings.compat().path());
         }
         listenerGuard = guard;
     }
@@ -282,7 +301,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             for (final Listener l : Services.adminService().getServerInformation().getListener()) {
                 listening += l.getPort() > 0 ? 1 : 0;
             }
-            final int expected = (settings.tcpPort() < 0 ? 0 : 1) + (settings.webSocketPort() < 0 ? 0 : 1);
+            final int expected = (settings.tcpPort() < 0 ? 0 : 1) + (settings.webSocketPort() < 0 ? 0 : 1)
+                    + (settings.compat() == null ? 0 : 1);
             return listening >= expected;
         } catch (final RuntimeException e) {
             return false; // the services are gone while stopping
@@ -333,6 +353,15 @@ public final class EmbeddedBroker implements AutoCloseable {
     public synchronized int webSocketPort() {
         requireRunning();
         return webSocketPort;
+    }
+
+    /**
+     * @return the compatibility listener's actual port, or -1 when it is off.
+     * @throws IllegalStateException if not started.
+     */
+    public synchronized int compatPort() {
+        requireRunning();
+        return compatPort;
     }
 
     /**
@@ -499,6 +528,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         tcpPort = -1;
         webSocketPort = -1;
         federationPort = -1;
+        compatPort = -1;
         if (deleteWorkFolder && workFolder != null) {
             deleteRecursively(workFolder);
         }

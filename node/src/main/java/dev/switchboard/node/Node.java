@@ -376,6 +376,9 @@ public final class Node implements AutoCloseable {
             if (broker.federationPort() > 0) {
                 relay.ownEndpoints().addServicePort(broker.federationPort());
             }
+            if (broker.compatPort() > 0) {
+                relay.ownEndpoints().addServicePort(broker.compatPort());
+            }
             if (monitoring != null) {
                 relay.ownEndpoints().addServicePort(monitoring.localAddress().getPort());
             }

@@ -12,6 +12,7 @@ import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.topic.Topic;
 import dev.switchboard.broker.topic.Topics;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +39,30 @@ final class ClientLifecycle implements ClientLifecycleEventListener {
     private final NodePublisher publisher;
     private final SignalingInterceptor interceptor;
     private final Executor executor;
+    private final @Nullable CompatAddresses compatAddresses;
     private volatile String token;
 
     ClientLifecycle(final @NotNull ConnectionRegistry registry,
                     final @NotNull NodePublisher publisher,
                     final @NotNull SignalingInterceptor interceptor,
                     final @NotNull Executor executor) {
+        this(registry, publisher, interceptor, executor, null);
+    }
+
+    /**
+     * @param compatAddresses the per-address budgets of the compatibility listener, or null when
+     *                        it is off.
+     */
+    ClientLifecycle(final @NotNull ConnectionRegistry registry,
+                    final @NotNull NodePublisher publisher,
+                    final @NotNull SignalingInterceptor interceptor,
+                    final @NotNull Executor executor,
+                    final @Nullable CompatAddresses compatAddresses) {
         this.registry = registry;
         this.publisher = publisher;
         this.interceptor = interceptor;
         this.executor = executor;
+        this.compatAddresses = compatAddresses;
     }
 
     @Override
@@ -73,6 +88,13 @@ final class ClientLifecycle implements ClientLifecycleEventListener {
         }
         final ConnectionState state = registry.remove(t);
         if (state == null) {
+            return;
+        }
+        if (state.compat()) {
+            // An anonymous flat-topic client: no rooms, no relay sessions, nothing to announce.
+            if (compatAddresses != null) {
+                compatAddresses.release(state.address());
+            }
             return;
         }
         final Runnable release = () -> release(state);

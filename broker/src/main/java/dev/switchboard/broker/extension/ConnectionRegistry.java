@@ -39,6 +39,20 @@ final class ConnectionRegistry implements Presence {
         return state;
     }
 
+    /**
+     * Registers an anonymous client of the compatibility listener. It is not a peer: it is not
+     * {@linkplain #isConnected connected} as far as the signaling rules go, has no rooms and no
+     * address the relay would use.
+     */
+    @NotNull ConnectionState registerCompat(final @NotNull ClientBasedInput input,
+                                            final @NotNull ConnectionState state) {
+        final String token = UUID.randomUUID().toString();
+        byToken.put(token, state);
+        input.getConnectionInformation().getConnectionAttributeStore()
+                .putAsString(TOKEN_ATTRIBUTE, token, StandardCharsets.UTF_8);
+        return state;
+    }
+
     /** @return the token of an authenticated connection, if it is one. */
     static @NotNull Optional<String> token(final @NotNull ClientBasedInput input) {
         return input.getConnectionInformation().getConnectionAttributeStore()

@@ -20,6 +20,8 @@ final class ConnectionState {
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final @Nullable InetAddress address;
     private final PublishRateLimiter publishLimiter;
+    /** The budget shared by the compatibility clients of this source address; null for others. */
+    private final @Nullable PublishRateLimiter addressLimiter;
 
     /**
      * @param clientId       the verified client id
@@ -33,6 +35,40 @@ final class ConnectionState {
         this.role = role;
         this.address = address;
         this.publishLimiter = publishLimiter;
+        this.addressLimiter = null;
+    }
+
+    private ConnectionState(final @NotNull String clientId, final @Nullable InetAddress address,
+                            final @NotNull PublishRateLimiter publishLimiter,
+                            final @NotNull PublishRateLimiter addressLimiter) {
+        this.clientId = clientId;
+        this.role = null;
+        this.address = address;
+        this.publishLimiter = publishLimiter;
+        this.addressLimiter = addressLimiter;
+    }
+
+    /**
+     * @param clientId       the client id it chose (no identity: anyone may choose it)
+     * @param address        the connection's source address, when HiveMQ knows it
+     * @param publishLimiter this client's publish budget
+     * @param addressLimiter the budget shared by the compatibility clients of its address
+     * @return the state of an anonymous client of the compatibility listener
+     */
+    static @NotNull ConnectionState compat(final @NotNull String clientId, final @Nullable InetAddress address,
+                                           final @NotNull PublishRateLimiter publishLimiter,
+                                           final @NotNull PublishRateLimiter addressLimiter) {
+        return new ConnectionState(clientId, address, publishLimiter, addressLimiter);
+    }
+
+    /** @return whether this is an anonymous client of the compatibility listener (flat topics only) */
+    boolean compat() {
+        return addressLimiter != null;
+    }
+
+    /** @return the budget shared by the compatibility clients of this address; null for others */
+    @Nullable PublishRateLimiter addressLimiter() {
+        return addressLimiter;
     }
 
     /** @return the connection's source address, or {@code null} when unknown */

@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.CompatListener;
 import dev.switchboard.broker.identity.KeyProof;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -28,6 +29,9 @@ import java.util.concurrent.Executor;
  * {@link #publisher()} is safe from any thread once started.
  */
 public final class SignalingExtension implements ExtensionMain {
+
+    /** The HiveMQ listener name of the compatibility listener ({@link CompatListener}). */
+    public static final @NotNull String COMPAT_LISTENER = "switchboard-compat";
 
     private static final Logger log = LoggerFactory.getLogger(SignalingExtension.class);
 
@@ -76,8 +80,15 @@ public final class SignalingExtension implements ExtensionMain {
         final ConnectInboundInterceptor dropWill =
                 (in, out) -> out.getConnectPacket().setWillPublish(null);
 
-        Services.securityRegistry().setEnhancedAuthenticatorProvider(
-                providerInput -> new KeyAuthenticator(settings, executor, registry, authCounters));
+        final CompatListener compat = settings.compat();
+        final CompatAddresses compatAddresses = compat == null ? null : new CompatAddresses(compat.perAddress());
+        // The compatibility listener (when on) lets anonymous flat-topic clients in; every other
+        // listener requires the key login.
+        Services.securityRegistry().setEnhancedAuthenticatorProvider(providerInput -> compat != null
+                && providerInput.getConnectionInformation().getListener()
+                        .map(l -> COMPAT_LISTENER.equals(l.getName())).orElse(false)
+                ? new CompatAuthenticator(compat, registry, compatAddresses, authCounters)
+                : new KeyAuthenticator(settings, executor, registry, authCounters));
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> dropWill);
         Services.initializerRegistry().setClientInitializer((in, context) -> {
@@ -85,7 +96,7 @@ public final class SignalingExtension implements ExtensionMain {
             context.addUnsubscribeInboundInterceptor(unsubscribeTracker);
         });
         Services.eventRegistry().setClientLifecycleEventListener(providerInput ->
-                new ClientLifecycle(registry, nodePublisher, settings.interceptor(), executor));
+                new ClientLifecycle(registry, nodePublisher, settings.interceptor(), executor, compatAddresses));
         settings.interceptor().attach(registry);
         publisher = nodePublisher;
         log.debug("Switchboard extension started (node id {})", settings.nodeId());

@@ -14,6 +14,9 @@ import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInbound
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import dev.switchboard.broker.BrokerSettings;
+import dev.switchboard.broker.CompatListener;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import dev.switchboard.broker.topic.FlatTopics;
 import dev.switchboard.broker.PeerRole;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.spi.SignalingMessage;
@@ -101,6 +104,10 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
             out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authenticated");
             return;
         }
+        if (state.compat()) {
+            compatPublish(state, packet, out);
+            return;
+        }
         final String clientId = state.clientId();
         if (overBudget(state, packet.getPayload().map(java.nio.Buffer::remaining).orElse(0), topic, out)) {
             return;
@@ -123,6 +130,53 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         packet.getUserProperties().clear();
         packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
         inspectAsync(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
+    }
+
+    /**
+     * A publish of an anonymous client of the compatibility listener (docs/protocol.md §12): its
+     * own budget and its address's, then a flat topic, no RETAIN, QoS 0 or 1, at most
+     * {@link CompatListener#maxMessageBytes()} bytes. Refused publishes get a PUBACK reason code
+     * at QoS 1 (0x97 for the budget, 0x87 for the rest) and are dropped at QoS 0; there is no
+     * inbox to send an error to. A client that keeps publishing over its own budget is
+     * disconnected (0x96). Allowed ones are delivered as they are, to flat-topic subscribers only,
+     * without the node's signaling interceptor: they are not Switchboard messages.
+     */
+    private void compatPublish(final ConnectionState state, final ModifiablePublishPacket packet,
+                               final PublishInboundOutput out) {
+        final CompatListener compat = settings.compat();
+        final String clientId = state.clientId();
+        final int bytes = packet.getPayload().map(java.nio.Buffer::remaining).orElse(0);
+        final long now = System.nanoTime();
+        final PublishRateLimiter.Decision own = state.publishLimiter().check(now, bytes);
+        final PublishRateLimiter addressLimiter = state.addressLimiter();
+        if (own == PublishRateLimiter.Decision.DISCONNECT) {
+            refusals.refuse(RefusalReason.RATE_DISCONNECTED, clientId, state.address(), "compatibility client over its budget");
+            out.preventPublishDelivery(AckReasonCode.QUOTA_EXCEEDED, "rate-limited");
+            Services.clientService().disconnectClient(clientId, false,
+                    DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH, "message rate too high");
+            return;
+        }
+        if (own != PublishRateLimiter.Decision.ALLOW
+                || addressLimiter != null && addressLimiter.check(now, bytes) != PublishRateLimiter.Decision.ALLOW) {
+            refusals.refuse(RefusalReason.RATE_LIMITED, clientId, state.address(),
+                    own != PublishRateLimiter.Decision.ALLOW ? "compatibility client over its budget"
+                            : "compatibility clients of one address over their budget");
+            out.preventPublishDelivery(AckReasonCode.QUOTA_EXCEEDED, "rate-limited");
+            return;
+        }
+        String why = FlatTopics.whyNotFlat(packet.getTopic());
+        if (why == null && packet.getRetain()) {
+            why = "retained messages are not kept here";
+        } else if (why == null && packet.getQos() == Qos.EXACTLY_ONCE) {
+            why = "QoS 2 is not served here: use QoS 0 or 1";
+        } else if (why == null && compat != null && bytes > compat.maxMessageBytes()) {
+            why = "message of " + bytes + " bytes is over " + compat.maxMessageBytes();
+        }
+        if (why != null) {
+            log.debug("Compatibility publish of {} refused: {}", clientId, why);
+            refusals.refuse(RefusalReason.FORBIDDEN_TOPIC, clientId, state.address(), "compatibility publish: " + why);
+            out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, why);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import dev.switchboard.broker.spi.SignalingInterceptor;
+import dev.switchboard.broker.topic.FlatTopics;
 import dev.switchboard.broker.topic.Topic;
 import dev.switchboard.broker.topic.TopicPolicy;
 import org.jetbrains.annotations.NotNull;
@@ -53,6 +54,17 @@ final class TopicAuthorizer implements SubscriptionAuthorizer, PublishAuthorizer
         final String filter = input.getSubscription().getTopicFilter();
         if (state == null) {
             out.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not authenticated");
+            return;
+        }
+        if (state.compat()) {
+            // docs/protocol.md §12: flat topic names only, so nothing under sb/, no wildcard, no $.
+            final String why = FlatTopics.whyNotFlat(filter);
+            if (why != null) {
+                log.debug("Compatibility subscription of {} refused: {}", state.clientId(), why);
+                out.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, why);
+            } else {
+                out.authorizeSuccessfully();
+            }
             return;
         }
         final TopicPolicy.Decision decision =

@@ -96,14 +96,31 @@ public final class ListenerGuard {
      * @param serverChannel a listener's bound server channel
      */
     public void guard(final @NotNull Channel serverChannel) {
+        guard(serverChannel, webSocketPath);
+    }
+
+    /**
+     * Guards one listening channel whose WebSocket path differs from the main listener's (the
+     * compatibility listener): the same limits and the same per-address counts.
+     *
+     * @param serverChannel a listener's bound server channel
+     * @param path          that listener's WebSocket path, or {@code null} for a TCP listener
+     */
+    public void guard(final @NotNull Channel serverChannel, final @Nullable String path) {
         // On the listener's own event loop, so the handler is in place before the next accept.
         serverChannel.eventLoop().submit(() -> serverChannel.pipeline().addFirst("switchboard-accept-guard",
-                new AcceptGuard())).syncUninterruptibly();
+                new AcceptGuard(path))).syncUninterruptibly();
     }
 
     /** Sees each accepted child channel before HiveMQ's acceptor initialises it. */
     @ChannelHandler.Sharable
     private final class AcceptGuard extends ChannelInboundHandlerAdapter {
+        private final @Nullable String path;
+
+        AcceptGuard(final @Nullable String path) {
+            this.path = path;
+        }
+
         @Override
         public void channelRead(final @NotNull ChannelHandlerContext ctx, final @NotNull Object msg) {
             if (!(msg instanceof Channel child)) {
@@ -128,7 +145,7 @@ public final class ListenerGuard {
             }
             // Added before HiveMQ's initializer, so it sees channelRegistered, which Netty fires
             // after every initializer ran and before the first read.
-            child.pipeline().addLast(new Installer(address));
+            child.pipeline().addLast(new Installer(address, path));
             ctx.fireChannelRead(child); // HiveMQ's acceptor adds its initializer and registers
         }
     }
@@ -145,20 +162,22 @@ public final class ListenerGuard {
     /** Puts the guard's handlers in place once HiveMQ's initializer has built the pipeline. */
     private final class Installer extends ChannelInboundHandlerAdapter {
         private final @Nullable InetAddress address;
+        private final @Nullable String path;
 
-        Installer(final @Nullable InetAddress address) {
+        Installer(final @Nullable InetAddress address, final @Nullable String path) {
             this.address = address;
+            this.path = path;
         }
 
         @Override
         public void channelRegistered(final @NotNull ChannelHandlerContext ctx) {
             ctx.pipeline().remove(this);
-            install(ctx.channel(), address);
+            install(ctx.channel(), address, path);
             ctx.fireChannelRegistered();
         }
     }
 
-    private void install(final Channel ch, final @Nullable InetAddress address) {
+    private void install(final Channel ch, final @Nullable InetAddress address, final @Nullable String webSocketPath) {
         ch.pipeline().addFirst(GUARD, new ConnectGuard(address));
         ch.pipeline().addFirst(SHAPER, new ChannelTrafficShapingHandler(0, limits.readBytesPerSecond(), 1000));
         if (webSocketPath != null && ch.pipeline().get(HIVEMQ_WEBSOCKET_HANDLER) != null) {

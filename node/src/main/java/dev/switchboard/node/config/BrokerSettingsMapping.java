@@ -30,6 +30,7 @@ public final class BrokerSettingsMapping {
                 .tcpPort(broker.tcpPort())
                 .webSocketBindAddress(broker.bind())
                 .webSocketPort(broker.webSocketPort())
-                .trustedPeers(broker.trustedPeers());
+                .trustedPeers(broker.trustedPeers())
+                .compat(broker.compat());
     }
 }

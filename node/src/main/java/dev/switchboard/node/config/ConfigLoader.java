@@ -5,6 +5,7 @@ import dev.switchboard.broker.guard.PublishLimits;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.switchboard.broker.CompatListener;
 import dev.switchboard.broker.PeerRole;
 import dev.switchboard.broker.identity.PeerIds;
 import org.jetbrains.annotations.NotNull;
@@ -146,12 +147,32 @@ public final class ConfigLoader {
                 extraNames);
 
         final Section b = top.section("broker");
-        b.allow("bind", "webSocketPort", "tcpPort", "trustedPeers");
+        b.allow("bind", "webSocketPort", "tcpPort", "trustedPeers", "compat");
+        final InetAddress brokerBind = b.ip("bind", "127.0.0.1");
+        // The compatibility listener for unmodified Trystero/RTChat peers: off unless a port is given.
+        final Section cl = b.section("compat");
+        cl.allow("port", "path", "maxMessageBytes", "publishMessagesPerSecond", "publishMessagesPerSecondPerAddress");
+        final int compatPort = cl.port("port", -1, true);
+        final PublishLimits cc = CompatListener.DEFAULT_PER_CLIENT;
+        final PublishLimits ca = CompatListener.DEFAULT_PER_ADDRESS;
+        final int perClientRate = cl.intIn("publishMessagesPerSecond", cc.messagesPerSecond(), 1, 1000);
+        final int perAddressRate = cl.intIn("publishMessagesPerSecondPerAddress", ca.messagesPerSecond(), 1, 10_000);
+        final String compatPath = cl.string("path", "/mqtt");
+        if (!compatPath.startsWith("/")) {
+            throw cl.error("path", "expected a path starting with '/'", null);
+        }
+        final CompatListener compat = compatPort < 0 ? null : new CompatListener(brokerBind, compatPort, compatPath,
+                cl.intIn("maxMessageBytes", CompatListener.DEFAULT_MAX_MESSAGE_BYTES, 64, 65536),
+                new PublishLimits(perClientRate, perClientRate * 4, cc.bytesPerSecond(), cc.byteBurst(),
+                        cc.disconnectAfter(), cc.window()),
+                new PublishLimits(perAddressRate, perAddressRate * 4, ca.bytesPerSecond(), ca.byteBurst(),
+                        ca.disconnectAfter(), ca.window()));
         final NodeConfig.Broker broker = new NodeConfig.Broker(
-                b.ip("bind", "127.0.0.1"),
+                brokerBind,
                 b.port("webSocketPort", 8444, false),
                 b.port("tcpPort", 1883, true),
-                b.trustedPeers("trustedPeers"));
+                b.trustedPeers("trustedPeers"),
+                compat);
 
         final Section s = top.section("stun");
         s.allow("bind", "port");

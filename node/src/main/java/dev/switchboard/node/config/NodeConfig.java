@@ -2,6 +2,7 @@ package dev.switchboard.node.config;
 
 import dev.switchboard.broker.guard.ConnectionLimits;
 import dev.switchboard.broker.guard.PublishLimits;
+import dev.switchboard.broker.CompatListener;
 import dev.switchboard.broker.PeerRole;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -116,14 +117,24 @@ public record NodeConfig(
      *                      wider topic rights: {@code admin} for tools, {@code federation} for
      *                      other nodes' bridges. They authenticate by key like browsers. Default
      *                      none.
+     * @param compat        the opt-in compatibility listener for unmodified Trystero/RTChat peers
+     *                      ({@code broker.compat}: anonymous, flat topics only, no relay, no
+     *                      identity; docs/protocol.md §12), or {@code null} when off. Default off
+     *                      ({@code broker.compat.port: -1}).
      */
     public record Broker(@NotNull InetAddress bind, int webSocketPort, int tcpPort,
-                         @NotNull Map<String, PeerRole> trustedPeers) {
+                         @NotNull Map<String, PeerRole> trustedPeers, @Nullable CompatListener compat) {
         public Broker {
             Objects.requireNonNull(bind, "bind");
             checkPort("broker.webSocketPort", webSocketPort, 0);
             checkPort("broker.tcpPort", tcpPort, -1);
             trustedPeers = Map.copyOf(trustedPeers);
+        }
+
+        /** The listeners without the compatibility listener. */
+        public Broker(final @NotNull InetAddress bind, final int webSocketPort, final int tcpPort,
+                      final @NotNull Map<String, PeerRole> trustedPeers) {
+            this(bind, webSocketPort, tcpPort, trustedPeers, null);
         }
     }
 

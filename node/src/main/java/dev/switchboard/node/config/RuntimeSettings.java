@@ -66,7 +66,7 @@ public record RuntimeSettings(@NotNull Map<String, PeerRole> trustedPeers,
     public @NotNull NodeConfig applyTo(final @NotNull NodeConfig running) {
         final NodeConfig.Broker b = running.broker();
         return new NodeConfig(running.dataDir(), running.publicHost(), running.pathPrefix(), running.web(),
-                new NodeConfig.Broker(b.bind(), b.webSocketPort(), b.tcpPort(), trustedPeers),
+                new NodeConfig.Broker(b.bind(), b.webSocketPort(), b.tcpPort(), trustedPeers, b.compat()),
                 running.stun(), running.relay(), running.limits(), running.log(), running.metrics(),
                 running.callee(),
                 new NodeConfig.Federation(running.federation().bind(), running.federation().port(),

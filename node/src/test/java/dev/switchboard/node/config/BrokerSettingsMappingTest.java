@@ -38,6 +38,15 @@ class BrokerSettingsMappingTest {
         assertEquals(ConfigLoader.defaults().limits().connections(), s.connectionLimits());
         assertEquals(ConfigLoader.defaults().limits().publish(), s.publishLimits());
         assertFalse(s.logAddresses());
+        assertEquals(null, s.compat(), "the compatibility listener is off unless configured");
+    }
+
+    @Test
+    void builder_compatSection_theCompatibilityListener() throws Exception {
+        final NodeConfig c = ConfigLoader.parse("broker: {compat: {port: 0, path: /trystero}}\n", "t");
+        final BrokerSettings s = BrokerSettingsMapping.builder(c).build();
+        assertEquals(c.broker().compat(), s.compat());
+        assertEquals("/trystero", s.compat().path());
     }
 
     @Test

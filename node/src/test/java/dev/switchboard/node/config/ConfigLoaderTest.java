@@ -42,6 +42,31 @@ class ConfigLoaderTest {
         assertEquals(c, ConfigLoader.defaults());
     }
 
+    /** The compatibility listener for Trystero peers is off unless a port is given (docs/protocol.md §12). */
+    @Test
+    void compat_offByDefault_onWithAPortAndItsLimits() throws Exception {
+        assertEquals(null, ConfigLoader.defaults().broker().compat());
+        final NodeConfig c = ConfigLoader.parse("broker: { bind: 127.0.0.2, compat: { port: 8445, path: /trystero, "
+                + "maxMessageBytes: 8192, publishMessagesPerSecond: 5, publishMessagesPerSecondPerAddress: 12 } }\n", "t");
+        final dev.switchboard.broker.CompatListener compat = c.broker().compat();
+        assertEquals(ip("127.0.0.2"), compat.bind());
+        assertEquals(8445, compat.port());
+        assertEquals("/trystero", compat.path());
+        assertEquals(8192, compat.maxMessageBytes());
+        assertEquals(5, compat.perClient().messagesPerSecond());
+        assertEquals(20, compat.perClient().messageBurst());
+        assertEquals(12, compat.perAddress().messagesPerSecond());
+        assertEquals(dev.switchboard.broker.CompatListener.DEFAULT_MAX_MESSAGE_BYTES,
+                ConfigLoader.parse("broker: { compat: { port: 0 } }\n", "t").broker().compat().maxMessageBytes());
+        assertEquals(null, ConfigLoader.parse("broker: { compat: { port: -1, path: /x } }\n", "t").broker().compat());
+        final ConfigException path = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("broker: { compat: { port: 0, path: nope } }\n", "t"));
+        assertTrue(path.getMessage().contains("broker.compat.path"), path.getMessage());
+        final ConfigException key = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("broker: { compat: { port: 0, retained: true } }\n", "t"));
+        assertTrue(key.getMessage().contains("broker.compat.retained"), key.getMessage());
+    }
+
     /** The README's configuration table is the truth for the defaults; each is written once, in the loader. */
     @Test
     void defaults_everyKey_asTheReadmeTableSays() {
