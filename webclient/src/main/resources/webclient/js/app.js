@@ -68,6 +68,8 @@ function pageAddress() {
 }
 
 async function copy(text, done) {
+  // Set before the clipboard's await, so what the button copied is known as soon as it is clicked.
+  state.lastCopied = text;
   try {
     await navigator.clipboard.writeText(text);
     $('invite-result').textContent = done;
@@ -75,7 +77,6 @@ async function copy(text, done) {
     // No clipboard permission (or an insecure page): show the text to copy by hand.
     $('invite-result').textContent = `Copy this: ${text}`;
   }
-  state.lastCopied = text;
 }
 
 function inviteText() {
