@@ -144,7 +144,10 @@ class FileTransferBrowserIT {
             System.out.printf("[files] 200 MB: sender bufferedAmount max %d B (high-water mark %d B); receiver JS heap"
                     + " %.1f MB before, %.1f MB at most during the transfer%n", maxBuffered, highWater,
                     heapBefore / 1e6, heapMax / 1e6);
-            assertTrue(heapMax < heapBefore + 64e6, "the receiver's heap grew by " + (heapMax - heapBefore) / 1e6 + " MB");
+            // Bounded means the file is never held in the JS heap: a receiver that kept it would grow by
+            // 200 MB or more. Below half of that leaves room for chunks the collector has not reached
+            // yet (75 MB was seen on an idle machine, where the transfer outruns the collector).
+            assertTrue(heapMax < heapBefore + BIG / 2.0, "the receiver's heap grew by " + (heapMax - heapBefore) / 1e6 + " MB");
 
             // Every byte went through the node's relay.
             final String annId = (String) a.evaluate("switchboard.id()");
