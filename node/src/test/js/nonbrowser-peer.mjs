@@ -254,11 +254,18 @@ async function onDescription(m) {
 
 /** §6.2: the certificate DTLS presented must be one the peer signed. */
 async function checkCertificate() {
-  const stats = await pc.getStats();
-  const all = [...stats.values()];
-  const transport = all.find((s) => s.type === 'transport' && s.remoteCertificateId);
-  const cert = transport && stats.get(transport.remoteCertificateId);
-  if (!cert) fail('the remote certificate is not in the stats');
+  // libwebrtc fills the transport's remote certificate into its stats a moment after the first
+  // channel opens (seen when this side answers): ask again, at most 50 times over 5 s.
+  let stats;
+  let transport;
+  let cert;
+  for (let tries = 0; tries < 50 && !cert; tries++) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await pc.getStats();
+    transport = [...stats.values()].find((s) => s.type === 'transport' && s.remoteCertificateId);
+    cert = transport && stats.get(transport.remoteCertificateId);
+  }
+  if (!cert) fail('the remote certificate is not in the stats after 5 s');
   const der = Buffer.from(cert.base64Certificate, 'base64');
   const matching = signedCert.filter((f) => digest(f.algorithm, der) === f.value);
   if (matching.length === 0) {

@@ -26,6 +26,13 @@ import { selectedRoute, presentedFingerprint } from './connection-stats.js';
 const MAX_HELD = 256;
 /** Remote candidates queued before a remote description exists, at most this many. */
 const MAX_PENDING_CANDIDATES = 64;
+/**
+ * libwebrtc can open the first channel a moment before the transport's stats name the remote
+ * certificate (seen on the answering side): ask the stats again, this many times, this many
+ * milliseconds apart, before refusing with `certificate-unknown`.
+ */
+const CERTIFICATE_STATS_TRIES = 30;
+const CERTIFICATE_STATS_INTERVAL_MS = 100;
 
 /**
  * @typedef {'new'|'connecting'|'connected'|'reconnecting'|'refused'|'closed'} SessionState
@@ -513,7 +520,12 @@ export class Session {
    * @private
    */
   async onControlOpen() {
-    const presented = presentedFingerprint(await this.pc.getStats());
+    let presented = null;
+    for (let tries = 0; tries < CERTIFICATE_STATS_TRIES && !presented; tries++) {
+      if (tries > 0) await new Promise((resolve) => { setTimeout(resolve, CERTIFICATE_STATS_INTERVAL_MS); });
+      if (this.isOver()) return;
+      presented = presentedFingerprint(await this.pc.getStats());
+    }
     if (this.isOver()) return;
     if (!presented || !this.signedCertificate) {
       this.refuse({ code: 'certificate-unknown' });
