@@ -66,7 +66,7 @@ test('readAnnouncement: a sender, nonce, key, box, mac or room of another shape 
 test('description and readDescription: offer and answer with context, sdp, sig and the membership mac', () => {
   const d = p.description({ type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC });
   assert.deepEqual(d, { v: 1, type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC });
-  assert.deepEqual(p.readDescription({ ...d, extra: true }), { type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC });
+  assert.deepEqual(p.readDescription({ ...d, extra: true }), { type: 'offer', context: `room:${ROOM}`, sdp: 'v=0\r\n', sig: 'c2ln', mac: MAC, mode: 'relay' });
   assert.equal(p.readDescription({ ...d, mac: 'short' }).mac, null, 'a malformed mac reads as none (and fails the membership check)');
   assert.deepEqual(p.description({ type: 'answer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln' }),
     { v: 1, type: 'answer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln' });
@@ -74,6 +74,27 @@ test('description and readDescription: offer and answer with context, sdp, sig a
   assert.equal(p.readDescription({ ...d, context: 'room:x\ny' }), null);
   assert.equal(p.readDescription({ ...d, sdp: '' }), null);
   assert.equal(p.readDescription({ ...d, sig: undefined }), null);
+});
+
+test('description mode: relay is not written, p2p is (§5.2 direct links); readDescription reads it, refuses others', () => {
+  const d = p.description({ type: 'offer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln', mode: 'p2p' });
+  assert.deepEqual(d, { v: 1, type: 'offer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln', mode: 'p2p' });
+  assert.equal(p.readDescription(d).mode, 'p2p');
+  assert.equal('mode' in p.description({ type: 'offer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln', mode: 'relay' }), false);
+  assert.equal(p.readDescription({ ...d, mode: undefined }).mode, 'relay', 'absent = relay');
+  assert.equal(p.readDescription({ ...d, mode: 'direct' }), null);
+  assert.throws(() => p.description({ type: 'offer', context: 'call:abc', sdp: 'v=0\r\n', sig: 'c2ln', mode: 'direct' }), TypeError);
+});
+
+test('candidate: the trickled candidate of a direct call, read back by readCandidate', () => {
+  const line = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0';
+  const c = p.candidate({ context: 'call:abc', candidate: line, sdpMid: '0', sdpMLineIndex: 0 });
+  assert.deepEqual(c, { v: 1, type: 'candidate', context: 'call:abc', candidate: line, sdpMid: '0', sdpMLineIndex: 0 });
+  assert.deepEqual(p.readCandidate(c), { context: 'call:abc', candidate: line, sdpMid: '0', sdpMLineIndex: 0 });
+  assert.deepEqual(p.candidate({ context: 'call:abc', candidate: '', sdpMid: null, sdpMLineIndex: null }),
+    { v: 1, type: 'candidate', context: 'call:abc', candidate: '' });
+  assert.throws(() => p.candidate({ context: 'call:a b', candidate: line }), TypeError);
+  assert.throws(() => p.candidate({ context: 'call:abc', candidate: 'x'.repeat(1025) }), TypeError);
 });
 
 test('readCandidate, hangup, readHangup, error, readError', () => {

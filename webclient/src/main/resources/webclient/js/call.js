@@ -90,12 +90,13 @@ async function main() {
         settled = true;
         clearTimeout(timer);
         state.peerId = sender;
-        status(a.mode === 'p2p' ? 'Answered: direct (P2P), each side sees the other\'s address. Connecting…'
+        const direct = p2p && a.mode === 'p2p';
+        status(direct ? 'Answered: direct (P2P), each side sees the other\'s address. Connecting…'
           : 'Answered: relayed by the node. Connecting…', 'answered');
         const key = await importPeerKey(a.key, sender);
         state.call = runCall({
           identity, node, signaling, peer: { id: sender, key, nonce: a.nonce, name: $('label').textContent },
-          nonce, context, name: name || 'me', container: $('call'), starts: true,
+          nonce, context, name: name || 'me', container: $('call'), starts: true, direct,
           status: (t) => status(t, 'answered'),
         });
         early.splice(0).forEach((x) => state.call.receive(x));

@@ -125,7 +125,9 @@ async function main() {
     state.ringing = { context: call.context, callerId: sender, call, name: name || '' };
     $('caller-name').textContent = name === null ? '(name could not be read)' : (name || 'someone without a name');
     $('caller-fingerprint').textContent = shortFingerprint(sender);
+    // Asked only when the caller asked for a direct link; relayed stays the default choice.
     $('mode-choice').hidden = !call.p2p;
+    document.querySelector('input[name=mode][value=relay]').checked = true;
     $('caller-mode').textContent = call.p2p ? '' : 'The call will be relayed by the node: neither side sees the other\'s address.';
     $('ringing').hidden = false;
     document.body.dataset.ringing = 'true';
@@ -170,11 +172,12 @@ async function main() {
     $('ringing').hidden = true;
     document.body.dataset.ringing = 'false';
     setIcon(WAITING_ICON, 'In a call · Switchboard');
-    status('Answered. Connecting…');
+    status(mode === 'p2p' ? 'Answered: direct (P2P), each side sees the other\'s address. Connecting…'
+      : 'Answered: relayed by the node. Connecting…');
     const key = await importPeerKey(r.call.key, r.callerId);
     state.call = runCall({
       identity, node, signaling, peer: { id: r.callerId, key, nonce: r.call.nonce, name: r.name },
-      nonce, context: r.context, name: '', container: $('call'), starts: false, status,
+      nonce, context: r.context, name: '', container: $('call'), starts: false, status, direct: mode === 'p2p',
     });
     early.splice(0).forEach((m) => state.call.receive(m));
   };

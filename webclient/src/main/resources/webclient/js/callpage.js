@@ -61,6 +61,8 @@ export function randomId(bytes) {
  * @param {string} o.name this side's name.
  * @param {HTMLElement} o.container where the view goes.
  * @param {boolean} o.starts whether this side sends the first offer (the caller).
+ * @param {boolean} [o.direct] the called side consented to a direct (P2P) link (its `accept` said
+ *   `"mode":"p2p"`, §5.2): descriptions go unchanged and candidates are trickled; default relayed.
  * @param {(text: string) => void} o.status
  * @returns {{session: Session, receive: (m: object) => void, close: () => void}}
  */
@@ -78,6 +80,7 @@ export function runCall(o) {
     context: o.context,
     polite: isPolite(o.identity.id, o.peer.id),
     iceServers: o.node.iceServers,
+    direct: o.direct === true,
     signal: (message) => o.signaling.publish(protocol.inboxTopic(o.peer.id), message),
     onState: async (state, refusal) => {
       peerView.state = state;
@@ -85,7 +88,9 @@ export function runCall(o) {
       if (state === 'connected') {
         peerView.verified = true;
         peerView.route = await session.route();
-        peerView.relayed = !!peerView.route && peerView.route.remoteAddress === o.node.info.relay.host;
+        // The node's relay candidate is typ relay; a direct link's remote candidate is the peer's own.
+        peerView.relayed = !!peerView.route && (peerView.route.remoteType === 'relay'
+          || (!o.direct && peerView.route.remoteAddress === o.node.info.relay.host));
         document.body.dataset.route = peerView.relayed ? 'relay' : 'direct';
         o.status(`In a call with ${o.peer.name || 'someone'} — ${peerView.relayed
           ? 'relayed by the node: neither of you sees the other\'s address'

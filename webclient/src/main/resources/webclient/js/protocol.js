@@ -171,16 +171,24 @@ export function readAnnouncement(m, sender) {
  * @property {string} sig raw signature, base64url (§6).
  * @property {string|null} mac membership MAC over the signed statement, base64url (§6.1); required
  *   in a room's context, null when absent.
+ * @property {'relay'|'p2p'} mode how the sender wants it carried (§5.2 "Direct (P2P) links"):
+ *   `relay` (the default when absent), or `p2p`: forwarded unchanged, which the node allows only in
+ *   a call whose called side consented (else it refuses with `p2p-not-agreed`).
  */
 
 /**
  * An `offer` or `answer` (§5), signed as §6 says, with the membership MAC of §6.1 in a room.
- * @param {{type:string, context:string, sdp:string, sig:string, mac?:string|null}} d
- * @returns {object} `{v, type, context, sdp, sig, mac?}`.
+ * @param {{type:string, context:string, sdp:string, sig:string, mac?:string|null, mode?:'relay'|'p2p'}} d
+ *   `mode` `p2p` only in a call whose `accept` said `"mode":"p2p"` (§5.2); `relay` (default) is
+ *   not written.
+ * @returns {object} `{v, type, context, sdp, sig, mac?, mode?}`.
+ * @throws {TypeError} on a mode other than `relay` or `p2p`.
  */
-export function description({ type, context, sdp, sig, mac }) {
+export function description({ type, context, sdp, sig, mac, mode = 'relay' }) {
+  if (!CALL_MODES.includes(mode)) throw new TypeError(`mode must be relay or p2p: ${mode}`);
   const m = { v: VERSION, type, context, sdp, sig };
   if (mac) m.mac = mac;
+  if (mode === 'p2p') m.mode = 'p2p';
   return m;
 }
 
@@ -193,12 +201,31 @@ export function readDescription(m) {
   if (typeof m.context !== 'string' || !CONTEXT.test(m.context)) return null;
   if (typeof m.sdp !== 'string' || !m.sdp || typeof m.sig !== 'string' || !m.sig) return null;
   const mac = typeof m.mac === 'string' && MAC.test(m.mac) ? m.mac : null;
-  return { type: m.type, context: m.context, sdp: m.sdp, sig: m.sig, mac };
+  if (m.mode !== undefined && !CALL_MODES.includes(m.mode)) return null;
+  return { type: m.type, context: m.context, sdp: m.sdp, sig: m.sig, mac, mode: m.mode === 'p2p' ? 'p2p' : 'relay' };
 }
 
 /**
- * A trickled `candidate` (§5). The bundled client never sends one (§8: the node drops them in
- * relayed mode); it accepts them for compatibility with clients that do.
+ * A trickled `candidate` (§5). The bundled client sends them only in a direct call both sides
+ * agreed to (§5.2): in relayed mode the node drops them (§8).
+ * @param {{context:string, candidate:string, sdpMid?:string|null, sdpMLineIndex?:number|null}} c
+ *   `candidate` is `RTCIceCandidate.candidate` (at most 1024 characters, `''` for end of
+ *   candidates).
+ * @returns {object} `{v, type:'candidate', context, candidate, sdpMid?, sdpMLineIndex?}`.
+ * @throws {TypeError} on a bad context or an over-long candidate.
+ */
+export function candidate({ context, candidate: line, sdpMid, sdpMLineIndex }) {
+  if (typeof context !== 'string' || !CONTEXT.test(context)) throw new TypeError(`bad context: ${context}`);
+  if (typeof line !== 'string' || line.length > MAX_CANDIDATE) throw new TypeError('candidate must be a string of at most 1024 characters');
+  const m = { v: VERSION, type: 'candidate', context, candidate: line };
+  if (typeof sdpMid === 'string') m.sdpMid = sdpMid;
+  if (Number.isInteger(sdpMLineIndex)) m.sdpMLineIndex = sdpMLineIndex;
+  return m;
+}
+
+/**
+ * Reads a trickled `candidate`; see {@link candidate}. Accepted in any context: a session adds
+ * what arrives (the node forwards candidates only in a consented direct call).
  * @param {any} m
  * @returns {{context:string, candidate:string, sdpMid:string|null, sdpMLineIndex:number|null}|null}
  */

@@ -10,6 +10,11 @@
  * with its relay and drops trickled ones (§8), so descriptions go out at once, without waiting
  * for ICE gathering. When ICE fails, the session restarts ICE with a new signed offer.
  *
+ * A direct session (`direct: true`, only in a call whose called side consented, §5.2 "Direct
+ * (P2P) links") marks its descriptions `"mode":"p2p"`, which the node forwards unchanged, and
+ * trickles its local candidates as `candidate` messages, each after the description it belongs
+ * to: then each side sees the other's addresses.
+ *
  * Threading: browser main thread. Every offer, answer and remote candidate is handled in order,
  * one at a time, on the session's own queue.
  * @module session
@@ -104,6 +109,8 @@ export class Session {
    *   after its link dropped before it gives up (`lost`); default 120000.
    * @param {Membership|null} [o.membership] in a room: MACs this side's descriptions and checks the
    *   peer's (docs/protocol.md §6.1); null for contexts without a shared word.
+   * @param {boolean} [o.direct] a direct (P2P) link both sides agreed to (§5.2): descriptions
+   *   say `"mode":"p2p"` and local candidates are trickled; default false (relayed).
    */
   constructor(o) {
     this.identity = o.identity;
@@ -117,6 +124,10 @@ export class Session {
     this.maxIceRestarts = o.maxIceRestarts ?? 3;
     this.recoveryMillis = o.recoveryMillis ?? 120000;
     this.membership = o.membership || null;
+    /** Whether this is a direct (P2P) session both sides agreed to (§5.2). */
+    this.direct = o.direct === true;
+    /** @private direct only: local candidates that wait for their description to be sent first. */
+    this.outCandidates = [];
     /** @type {SessionState} */
     this.state = 'new';
     /** @type {Refusal|null} */
@@ -164,6 +175,7 @@ export class Session {
     pc.onconnectionstatechange = () => this.watchConnection();
     // Every channel is negotiated with a fixed id (§10); a channel the peer opens in-band is not ours.
     pc.ondatachannel = (e) => e.channel.close();
+    if (this.direct) pc.onicecandidate = (e) => this.onLocalCandidate(e.candidate);
   }
 
   /**
@@ -329,6 +341,7 @@ export class Session {
     if (this.pc.signalingState !== 'stable') return; // asked again once stable
     this.offerSentAt = 0;
     this.makingOffer = true;
+    this.holdCandidates();
     try {
       await this.pc.setLocalDescription();
     } finally {
@@ -342,6 +355,22 @@ export class Session {
     this.stats.offersSent++;
   }
 
+  /**
+   * @private direct sessions: trickles a local candidate (§5.2), held until the description it
+   * belongs to has been sent (so the peer never gets a candidate before its description).
+   */
+  onLocalCandidate(c) {
+    if (!c || !c.candidate || this.isOver()) return;
+    const m = protocol.candidate({ context: this.context, candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+    if (this.outCandidates) this.outCandidates.push(m);
+    else this.signal(m).catch(() => {});
+  }
+
+  /** @private direct sessions: from now on, hold local candidates until the next description is sent. */
+  holdCandidates() {
+    if (this.direct && !this.outCandidates) this.outCandidates = [];
+  }
+
   /** @private signs a local description (§6) and sends it. */
   async publish({ type, sdp }) {
     const statement = sessionStatement({
@@ -351,7 +380,12 @@ export class Session {
     if (!statement) throw new Error(`the local ${type} cannot be signed: ${certificateOf(sdp).error || 'malformed part'}`);
     const sig = toBase64Url(await sign(this.identity, statement));
     const mac = this.membership ? await this.membership.mac(statement) : null;
-    await this.signal(protocol.description({ type, context: this.context, sdp, sig, mac }));
+    await this.signal(protocol.description({ type, context: this.context, sdp, sig, mac, mode: this.direct ? 'p2p' : 'relay' }));
+    if (this.direct && this.outCandidates) {
+      const held = this.outCandidates;
+      this.outCandidates = null;
+      for (const m of held) this.signal(m).catch(() => {});
+    }
   }
 
   /** @private */
@@ -410,6 +444,7 @@ export class Session {
         // Created after the offer is applied, the channels join its data section and need no
         // negotiation of their own.
         this.createChannels();
+        this.holdCandidates();
         await this.pc.setLocalDescription();
         await this.publish(this.pc.localDescription);
         this.stats.answersSent++;

@@ -179,6 +179,14 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
          *     always present in a room's context; {@code null} elsewhere when absent. Not checked here.
          */
         @Nullable String mac();
+
+        /**
+         * @return how the sender wants this description carried ({@code mode}, §5.2, §8):
+         *     {@link CallMode#RELAY} (the default when absent) has the node rewrite it to name its
+         *     relay; {@link CallMode#P2P} asks the node to forward it unchanged, which it does only
+         *     in a {@code call:} context whose called side recorded its consent.
+         */
+        @NotNull CallMode mode();
     }
 
     /**
@@ -189,9 +197,20 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param sdp         the SDP offer.
      * @param sig         the end-to-end signature ({@code docs/protocol.md} §6).
      * @param mac         the membership MAC ({@code docs/protocol.md} §6.1), or {@code null}.
+     * @param mode        relayed (the default) or direct (P2P, only with the called side's consent).
      */
     record Offer(@NotNull String recipientId, @NotNull Context context, @NotNull String sdp,
-                 @NotNull String sig, @Nullable String mac) implements SessionDescription {
+                 @NotNull String sig, @Nullable String mac, @NotNull CallMode mode) implements SessionDescription {
+        public Offer {
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        /** A relayed {@code offer} (no {@code mode} field). */
+        public Offer(final @NotNull String recipientId, final @NotNull Context context, final @NotNull String sdp,
+                     final @NotNull String sig, final @Nullable String mac) {
+            this(recipientId, context, sdp, sig, mac, CallMode.RELAY);
+        }
+
         @Override
         public @NotNull MessageType type() {
             return MessageType.OFFER;
@@ -211,9 +230,20 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param sdp         the SDP answer.
      * @param sig         the end-to-end signature ({@code docs/protocol.md} §6).
      * @param mac         the membership MAC ({@code docs/protocol.md} §6.1), or {@code null}.
+     * @param mode        relayed (the default) or direct (P2P, only with the called side's consent).
      */
     record Answer(@NotNull String recipientId, @NotNull Context context, @NotNull String sdp,
-                  @NotNull String sig, @Nullable String mac) implements SessionDescription {
+                  @NotNull String sig, @Nullable String mac, @NotNull CallMode mode) implements SessionDescription {
+        public Answer {
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        /** A relayed {@code answer} (no {@code mode} field). */
+        public Answer(final @NotNull String recipientId, final @NotNull Context context, final @NotNull String sdp,
+                      final @NotNull String sig, final @Nullable String mac) {
+            this(recipientId, context, sdp, sig, mac, CallMode.RELAY);
+        }
+
         @Override
         public @NotNull MessageType type() {
             return MessageType.ANSWER;

@@ -199,13 +199,13 @@ public final class MessageValidator {
                 final Context context = f.context();
                 final String sig = f.base64Url("sig", MAX_SIG_CHARS);
                 final String sdp = f.sdp();
-                yield new Message.Offer(address, context, sdp, sig, f.mac(context));
+                yield new Message.Offer(address, context, sdp, sig, f.mac(context), f.mode());
             }
             case ANSWER -> {
                 final Context context = f.context();
                 final String sig = f.base64Url("sig", MAX_SIG_CHARS);
                 final String sdp = f.sdp();
-                yield new Message.Answer(address, context, sdp, sig, f.mac(context));
+                yield new Message.Answer(address, context, sdp, sig, f.mac(context), f.mode());
             }
             case CANDIDATE -> new Message.Candidate(address, f.context(), f.candidate(),
                     f.optionalString("sdpMid", MAX_MID_CHARS), f.mLineIndex());
@@ -438,7 +438,7 @@ public final class MessageValidator {
             return n == null || n.isNull() ? null : matching(field, pattern);
         }
 
-        /** {@code mode} of accept: {@code relay} (the default when absent) or {@code p2p}. */
+        /** {@code mode} of accept, offer and answer: {@code relay} (the default when absent) or {@code p2p}. */
         CallMode mode() {
             final JsonNode n = o.get("mode");
             if (problem != null || n == null || n.isNull()) {

@@ -22,9 +22,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Peer sessions (offer, answer, candidate, hangup) in any context, rooms now and calls later: in
- * relayed mode (the default, and for now the only mode) puts the node's relay between the two
- * peers of every offer/answer exchange.
+ * Peer sessions (offer, answer, candidate, hangup) in any context, rooms and calls: in relayed
+ * mode (the default) puts the node's relay between the two peers of every offer/answer exchange;
+ * in direct (P2P) mode, which only a call whose called side consented may use ({@link DirectLinks},
+ * {@code docs/protocol.md} §5.2, §8), forwards descriptions and candidates unchanged and opens no
+ * relay session.
  *
  * <ul>
  *   <li>{@code offer}/{@code answer}: parses the SDP, opens (or joins) the relay session for the
@@ -32,9 +34,12 @@ import java.util.concurrent.CompletionException;
  *       credentials with it (so the relay can verify connectivity checks, RFC 8445 §7.2.2), and
  *       replaces every candidate and address with the relay port that represents the sender
  *       ({@link SdpRewriter#relay}). Fingerprints, ufrag/pwd and every other line pass byte for
- *       byte, so the end-to-end signature still verifies.</li>
+ *       byte, so the end-to-end signature still verifies. With {@code "mode":"p2p"}: refused with
+ *       {@code p2p-not-agreed} unless {@link DirectLinks#isDirect}; else checked (SDP syntax, the
+ *       recipient connected) and forwarded unchanged, without a relay session.</li>
  *   <li>{@code candidate}: checked for syntax, then dropped: the rewritten SDP already names the
- *       relay, and a trickled candidate would reveal the sender's address.</li>
+ *       relay, and a trickled candidate would reveal the sender's address. Between the two sides
+ *       of a consented direct call it is forwarded unchanged.</li>
  *   <li>{@code hangup}: forwarded, and the pair's relay session is closed.</li>
  * </ul>
  *
@@ -46,12 +51,14 @@ final class SessionHandler {
 
     private final SdpParser sdpParser;
     private final Relay relay;
+    private final DirectLinks direct;
     private volatile Presence presence = Presence.UNKNOWN;
     private volatile PeerRelays peerRelays = PeerRelays.NONE;
 
-    SessionHandler(final @NotNull SdpParser sdpParser, final @NotNull Relay relay) {
+    SessionHandler(final @NotNull SdpParser sdpParser, final @NotNull Relay relay, final @NotNull DirectLinks direct) {
         this.sdpParser = Objects.requireNonNull(sdpParser, "sdpParser");
         this.relay = Objects.requireNonNull(relay, "relay");
+        this.direct = Objects.requireNonNull(direct, "direct");
     }
 
     /** Takes federation's view of which senders are other nodes' clients (see {@link PeerRelays}). */
@@ -68,7 +75,8 @@ final class SessionHandler {
      * An offer or answer: refused unless the recipient is connected (and, in a room, both peers
      * are in it), so strangers cannot fill the relay with sessions for peers that do not exist;
      * otherwise rewritten to name the relay once its session is open. The session counts against
-     * the sender's key and source address.
+     * the sender's key and source address. A description in direct mode is forwarded unchanged
+     * only between the two sides of a call whose called side consented ({@link DirectLinks}).
      */
     @NotNull CompletableFuture<Verdict> describe(final @NotNull Message.Envelope envelope,
                                                  final @NotNull Message.SessionDescription description) {
@@ -77,6 +85,14 @@ final class SessionHandler {
         if (recipient.equals(sender)) {
             return rejected(SignalingError.BAD_FIELD,
                     "an " + description.type().wireName() + " must be sent to another peer's inbox");
+        }
+        final Context context = description.context();
+        final boolean p2p = description.mode() == CallMode.P2P;
+        if (p2p && !direct.isDirect(context, sender, recipient)) {
+            return rejected(SignalingError.P2P_NOT_AGREED, "an " + description.type().wireName()
+                    + " with \"mode\":\"p2p\" needs the called side's consent in call " + context
+                    + ": its accept of that call did not say \"mode\":\"p2p\" (or is not known to this node);"
+                    + " send it without \"mode\" to have it relayed");
         }
         final Sdp sdp;
         try {
@@ -94,7 +110,11 @@ final class SessionHandler {
         if (!online.isConnected(recipient)) {
             return rejected(SignalingError.RECIPIENT_UNAVAILABLE, "peer " + recipient + " is not connected to this node");
         }
-        final Context context = description.context();
+        if (p2p) {
+            // Both sides agreed to see each other's addresses: the SDP travels as it is, and the
+            // relay opens nothing for this pair.
+            return CompletableFuture.completedFuture(Verdict.forward());
+        }
         if (context.kind() == Context.Kind.ROOM) {
             if (!online.isInRoom(sender, context.id())) {
                 return rejected(SignalingError.NOT_IN_ROOM, "you are not in room " + context.id()
@@ -151,21 +171,31 @@ final class SessionHandler {
         return new IceCredentials(ufrag, pwd);
     }
 
-    /** A trickled candidate: checked, then consumed (relayed mode). */
-    @NotNull Verdict candidate(final @NotNull Message.Candidate candidate) {
+    /**
+     * A trickled candidate: checked, then consumed (relayed mode), or forwarded unchanged between
+     * the two sides of a consented direct call.
+     */
+    @NotNull Verdict candidate(final @NotNull Message.Envelope envelope, final @NotNull Message.Candidate candidate) {
         try {
             IceCandidate.parseTrickled(candidate.candidate());
         } catch (final SdpException e) {
             return reject(SignalingError.BAD_CANDIDATE, e.getMessage());
+        }
+        if (direct.isDirect(candidate.context(), envelope.senderId(), candidate.recipientId())) {
+            return Verdict.forward();
         }
         // Relayed mode: the SDP already carries the relay candidate; the sender's own candidates
         // must never reach the other side.
         return Verdict.drop();
     }
 
-    /** The sender ends the session: forwarded, and the pair's relay session closed. */
+    /**
+     * The sender ends the session: forwarded, the pair's relay session closed, and a direct call
+     * between them forgotten.
+     */
     @NotNull Verdict hangup(final @NotNull Message.Envelope envelope, final @NotNull Message.Hangup hangup) {
         if (!hangup.recipientId().equals(envelope.senderId())) {
+            direct.hungUp(hangup.context(), envelope.senderId(), hangup.recipientId());
             final RelaySession session = relay.session(SessionKey.of(hangup.context().toString(),
                     envelope.senderId(), hangup.recipientId()));
             if (session != null) {

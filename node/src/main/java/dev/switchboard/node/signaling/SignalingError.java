@@ -35,6 +35,11 @@ public record SignalingError(@NotNull String code, @NotNull String message) {
     public static final String CALL_TAKEN = "call-taken";
     /** A register for a callee id that exists already. */
     public static final String CALLEE_EXISTS = "callee-exists";
+    /**
+     * An offer or answer with {@code "mode":"p2p"} outside a call whose called side consented to a
+     * direct link (docs/protocol.md §5.2, §8); nothing was forwarded.
+     */
+    public static final String P2P_NOT_AGREED = "p2p-not-agreed";
 
     public SignalingError {
         Objects.requireNonNull(code, "code");

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code offer}, {@code answer}, {@code candidate}, {@code hangup}: peer sessions and the
  *       relay ({@link SessionHandler});</li>
  *   <li>{@code call}, {@code accept}, {@code decline}, {@code capabilities-query},
- *       {@code capabilities}: the call vocabulary ({@link CallHandler});</li>
+ *       {@code capabilities}: the call vocabulary ({@link CallHandler}); a call's ask for a direct
+ *       link and the called side's consent ({@link DirectLinks});</li>
  *   <li>{@code register}, and {@code call}/{@code hangup} on a callee's ring topic, the
  *       subscription to it, and the answers to such calls: the callee service
  *       ({@link CalleeHandler});</li>
@@ -55,6 +56,7 @@ public final class SignalingService implements SignalingInterceptor {
     private final CallHandler calls = new CallHandler();
     private final @Nullable CalleeHandler callees;
     private final LobbyDesk lobby;
+    private final DirectLinks direct;
     private final Message.Visitor<CompletableFuture<Verdict>> dispatch = new Dispatch();
     private final MessageCounters counters = new MessageCounters();
 
@@ -92,7 +94,8 @@ public final class SignalingService implements SignalingInterceptor {
                             final @NotNull Clock clock, final @NotNull LobbyDesk lobby) {
         this.lobby = Objects.requireNonNull(lobby, "lobby");
         this.validator = Objects.requireNonNull(validator, "validator");
-        this.sessions = new SessionHandler(sdpParser, relay);
+        this.direct = new DirectLinks(clock);
+        this.sessions = new SessionHandler(sdpParser, relay, direct);
         this.rooms = new RoomHandler(sessions);
         this.callees = callees == null ? null : new CalleeHandler(callees, clock);
     }
@@ -171,6 +174,7 @@ public final class SignalingService implements SignalingInterceptor {
             callees.forgetCallsOf(clientId);
         }
         lobby.left(clientId);
+        direct.forget(clientId);
         final int closed = sessions.closeAllOf(clientId);
         if (closed > 0) {
             LOG.debug("closed {} relay session(s) of {} after disconnect", closed, clientId);
@@ -207,7 +211,7 @@ public final class SignalingService implements SignalingInterceptor {
         @Override
         public CompletableFuture<Verdict> candidate(final @NotNull Message.Envelope e,
                                                     final @NotNull Message.Candidate m) {
-            return done(sessions.candidate(m));
+            return done(sessions.candidate(e, m));
         }
 
         @Override
@@ -223,13 +227,27 @@ public final class SignalingService implements SignalingInterceptor {
 
         @Override
         public CompletableFuture<Verdict> call(final @NotNull Message.Envelope e, final @NotNull Message.Call m) {
-            return done(ring(e) ? callees.call(e, m) : calls.call(e, m));
+            final Verdict verdict = ring(e) ? callees.call(e, m) : calls.call(e, m);
+            if (!(verdict instanceof Verdict.Forward)) {
+                return done(verdict);
+            }
+            final Verdict refused = direct.called(e, m, ring(e));
+            return done(refused != null ? refused : verdict);
         }
 
         @Override
         public CompletableFuture<Verdict> accept(final @NotNull Message.Envelope e, final @NotNull Message.Accept m) {
+            final Verdict mode = direct.checkAccept(e, m);
+            if (mode != null) {
+                return done(mode);
+            }
             final Verdict ringing = callees == null ? null : callees.answer(e, m.context(), m.recipientId(), true);
-            return done(ringing != null ? ringing : calls.accept(e, m));
+            final Verdict verdict = ringing != null ? ringing : calls.accept(e, m);
+            if (!(verdict instanceof Verdict.Forward)) {
+                return done(verdict);
+            }
+            final Verdict lost = direct.accepted(e, m);
+            return done(lost != null ? lost : verdict);
         }
 
         @Override
