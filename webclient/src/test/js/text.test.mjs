@@ -71,6 +71,16 @@ test('same name, new key: another person; a peer that must accept our key says s
   assert.notEqual(t.roomCode('bX2JqRk7QbYH3Wc1TnLq0o8xZkV2cNwE5sPa9fDgUhI'), t.roomCode('cX2JqRk7QbYH3Wc1TnLq0o8xZkV2cNwE5sPa9fDgUhI'));
 });
 
+test('a refusal comes with advice: an attack is not retried through the node, a failure is', () => {
+  assert.equal(t.refusalAdvice(null), '');
+  for (const code of ['no-word', 'bad-signature', 'certificate-mismatch', 'certificate-changed']) {
+    assert.match(t.refusalAdvice({ code }), /Do not retry through this node/, code);
+  }
+  assert.match(t.refusalAdvice({ code: 'failed' }), /Check your network connection/);
+  assert.match(t.refusalAdvice({ code: 'apply-failed' }), /browser may not support this/);
+  assert.match(t.refusalAdvice({ code: 'other' }), /Leave and join the room again/);
+});
+
 test('each connection failure has its own words; only a certificate problem mentions certificates', () => {
   const base = { webReachable: true, tls: true, retrySeconds: 5 };
   const refused = t.connectionProblem({ ...base, code: 0x87, message: 'not authorized: the node refused this identity' });
@@ -78,13 +88,19 @@ test('each connection failure has its own words; only a certificate problem ment
   assert.match(refused.text, /^The node refused the connection: not authorized/);
   const unreachable = t.connectionProblem({ ...base, webReachable: false });
   assert.equal(unreachable.kind, 'node-unreachable');
+  // The node's web server, which served the page, now answers 404: the node refuses this address.
+  const address = t.connectionProblem({ ...base, webReachable: false, addressRefused: true });
+  assert.equal(address.kind, 'broker-refused');
+  assert.match(address.text, /refused the connection from your address.*allow-list/);
+  assert.equal(t.connectionProblem({ ...base, webReachable: false, addressRefused: true, wasConnected: true }).kind,
+    'broker-refused');
   const restarting = t.connectionProblem({ ...base, webReachable: false, wasConnected: true });
   assert.equal(restarting.kind, 'node-restarting');
   assert.equal(t.connectionProblem({ ...base, shuttingDown: true }).kind, 'node-restarting');
   const cert = t.connectionProblem(base);
   assert.equal(cert.kind, 'certificate');
   assert.match(cert.text, /certificate/);
-  for (const p of [refused, unreachable, restarting, t.connectionProblem({ ...base, tls: false })]) {
+  for (const p of [refused, address, unreachable, restarting, t.connectionProblem({ ...base, tls: false })]) {
     assert.doesNotMatch(p.text, /certificate/, p.kind);
     assert.match(p.text, /Trying again in 5 s/);
   }

@@ -37,7 +37,7 @@ function status(text, kind = '', link = null) {
 function certificateHint() {
   if (!state.node || !state.node.info.broker.tls) return null;
   const url = state.node.brokerUrl.replace(/^wss:/, 'https:');
-  return { href: url, text: 'If this persists, open the broker address once and accept its certificate.' };
+  return { href: url, text: `Open the broker address (${url})` };
 }
 
 /** What this page can do (§5.2): media where the browser has a camera API; tests may narrow it. */
@@ -97,15 +97,27 @@ function pause(millis) {
   });
 }
 
-/** @returns {Promise<boolean>} whether the node's web server answers now (its node-info.json). */
-async function webReachable() {
+/**
+ * Asks the node's web server for its node-info.json now.
+ * @returns {Promise<'ok'|'refused'|'none'>} `ok` when it answers; `refused` when the server that
+ *   answered before says 403/404 (the node refuses this address: its allow-list, or a block);
+ *   `none` when nothing answers.
+ */
+async function webAnswer() {
   try {
     const base = state.node?.base ?? new URL('.', location.href);
     const r = await fetch(new URL('node-info.json', base), { cache: 'no-store' });
-    return r.ok;
+    if (r.ok) return 'ok';
+    return state.node && (r.status === 403 || r.status === 404) ? 'refused' : 'none';
   } catch {
-    return false;
+    return 'none';
   }
+}
+
+/** The web server's answer as the fields of {@link connectionProblem}. */
+async function webFields() {
+  const web = await webAnswer();
+  return { webReachable: web === 'ok', addressRefused: web === 'refused' };
 }
 
 /** Shows a connection problem in its own words, marked for styling and tests. */
@@ -131,11 +143,12 @@ async function connectSignaling() {
         identity: state.identity,
         nodeId: state.node.info.nodeId,
         onState: onSignalingState,
+        retryFirst: false,
       });
     } catch (e) {
       const wait = retryDelay(attempt);
       showProblem(connectionProblem({
-        code: e.code, message: e.message, webReachable: await webReachable(), tls: !!state.node.info.broker.tls,
+        code: e.code, message: e.message, ...(await webFields()), tls: !!state.node.info.broker.tls,
         wasConnected: false, retrySeconds: wait,
       }));
       if (!(await pause(wait * 1000))) throw new Error('cancelled');
@@ -152,9 +165,11 @@ async function onSignalingState(s) {
     updateStatus();
     return;
   }
+  // Before the first connection, connectSignaling words each failed try itself.
+  if (!state.signaling) return;
   if (s === 'shutting-down' || s === 'offline' || s === 'disconnected') {
     showProblem(connectionProblem({
-      webReachable: s === 'shutting-down' ? false : await webReachable(), tls: !!state.node?.info.broker.tls,
+      ...(s === 'shutting-down' ? { webReachable: false } : await webFields()), tls: !!state.node?.info.broker.tls,
       wasConnected: true, shuttingDown: s === 'shutting-down', retrySeconds: 2,
     }));
   }

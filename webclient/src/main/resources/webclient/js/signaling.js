@@ -33,10 +33,13 @@ export class Signaling {
    * @param {import('./identity.js').Identity} options.identity
    * @param {string} [options.nodeId] if given, the challenge must name this node.
    * @param {(text:string)=>void} [options.onState] connection state changes, for the status line.
+   * @param {boolean} [options.retryFirst] whether the first connection is retried by MQTT.js every
+   *   2 s until it works (default); `false` rejects as soon as it closes before the broker accepted
+   *   it (TLS failure, the node closing it), so the caller can say why and retry at its own pace.
    * @returns {Promise<Signaling>} resolves once the broker accepted the connection; rejects with
    *   an Error saying why it refused.
    */
-  static connect({ url, identity, nodeId, onState = () => {} }) {
+  static connect({ url, identity, nodeId, onState = () => {}, retryFirst = true }) {
     return new Promise((resolve, reject) => {
       const client = mqtt.connect(url, {
         protocolVersion: 5,
@@ -79,6 +82,16 @@ export class Signaling {
           signaling.resubscribe();
           signaling.onReconnected();
         }
+      });
+      client.on('close', () => {
+        if (settled || retryFirst) return;
+        // A refusal (CONNACK ≥ 0x80) reports its 'error' around the close: let it win, it says why.
+        setTimeout(() => {
+          if (settled) return;
+          settled = true;
+          client.end(true);
+          reject(new Error('the connection to the node\'s broker closed before it was set up'));
+        }, 50);
       });
       client.on('reconnect', () => onState('reconnecting'));
       client.on('offline', () => onState('offline'));

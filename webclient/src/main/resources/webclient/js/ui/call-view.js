@@ -19,7 +19,7 @@ import { ChatOutbox } from '../chat-outbox.js';
 import { FileTransfers, blobSink, diskSink, progressOf } from '../files.js';
 import { mountMedia } from './media-panel.js';
 import {
-  deliveryText, displayName, keyChangedWarning, peerNoteText, peerStateText, peerTitle, refusalText,
+  deliveryText, displayName, keyChangedWarning, peerNoteText, peerStateText, peerTitle, refusalAdvice, refusalText,
 } from './text.js';
 
 /**
@@ -257,6 +257,10 @@ export function mount(container, link, options = {}) {
         const why = doc.createElement('div');
         why.className = 'warning reason';
         why.textContent = refusalText(p.refusal);
+        const advice = doc.createElement('div');
+        advice.className = 'advice';
+        advice.textContent = refusalAdvice(p.refusal);
+        why.append(advice);
         li.append(why);
       }
       peersEl.append(li);

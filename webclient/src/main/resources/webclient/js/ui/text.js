@@ -50,6 +50,33 @@ export function refusalText(refusal) {
 }
 
 /**
+ * What a person can do about a refused session, under the reason ({@link refusalText}).
+ * @param {import('../session.js').Refusal|null} refusal
+ * @returns {string} '' when there is no refusal.
+ */
+export function refusalAdvice(refusal) {
+  if (!refusal) return '';
+  switch (refusal.code) {
+    case 'no-word':
+    case 'bad-signature':
+    case 'certificate-mismatch':
+    case 'certificate-changed':
+      return 'Nothing was connected, so nothing you write can be read. Do not retry through this node: tell '
+        + 'the other person another way (by voice), and meet on a node you trust.';
+    case 'certificate-unknown':
+    case 'bad-description':
+    case 'apply-failed':
+      return 'The other person\'s browser may not support this; try an up-to-date Chromium, Firefox or Safari, '
+        + 'then leave and join again.';
+    case 'failed':
+    case 'lost':
+      return 'Check your network connection, then leave and join the room again.';
+    default:
+      return 'Leave and join the room again; if it happens again, tell the other person another way.';
+  }
+}
+
+/**
  * A peer's state after its name in the list.
  * @param {import('../room.js').PeerView} p
  * @returns {string}
@@ -73,7 +100,8 @@ export function peerStateText(p) {
  */
 export function keyChangedWarning(p) {
   return `This key differs from the one you saw before for ${displayName(p.name)} (${p.pinnedFingerprint}). `
-    + 'It may be someone else. Nothing connects until you accept it.';
+    + 'It may be someone else. Nothing connects until you accept it: ask them another way (by voice, in person) '
+    + 'whether they made a new identity, accept it only if they did, then compare your safety code.';
 }
 
 /**
@@ -192,6 +220,8 @@ export function roomCode(roomId) {
  * @param {number|undefined} [f.code] the MQTT reason code the broker refused with (≥ 0x80), if any.
  * @param {string} [f.message] the error's own words.
  * @param {boolean} f.webReachable whether the node's web server answered just now (node-info.json).
+ * @param {boolean} [f.addressRefused] the node's web server, which answered this page before, now
+ *   answers node-info.json with 403/404: it refuses this address (allow-list, or blocked as a scanner).
  * @param {boolean} f.tls whether the broker is reached over TLS (wss).
  * @param {boolean} [f.wasConnected] whether this page was connected before (a drop, not a first try).
  * @param {boolean} [f.shuttingDown] the broker said it is shutting down (MQTT 5 reason 0x8B).
@@ -201,7 +231,18 @@ export function roomCode(roomId) {
 export function connectionProblem(f) {
   const again = ` Trying again in ${f.retrySeconds} s…`;
   if (typeof f.code === 'number' && f.code >= 0x80) {
-    return { kind: 'broker-refused', text: `The node refused the connection: ${f.message || `reason ${f.code}`}.${again}` };
+    return {
+      kind: 'broker-refused',
+      text: `The node refused the connection: ${f.message || `reason ${f.code}`}. Your identity was not let in; `
+        + `if this goes on, ask whoever runs the node.${again}`,
+    };
+  }
+  if (f.addressRefused) {
+    return {
+      kind: 'broker-refused',
+      text: 'The node refused the connection from your address: it lets in only some networks (an allow-list), '
+        + `or it blocked your address after failed attempts. Ask whoever runs the node to let you in.${again}`,
+    };
   }
   if (f.shuttingDown || (f.wasConnected && !f.webReachable)) {
     return { kind: 'node-restarting', text: `The node is restarting or went away; your room and key are kept.${again}` };
@@ -212,8 +253,9 @@ export function connectionProblem(f) {
   if (f.tls && !f.wasConnected) {
     return {
       kind: 'certificate',
-      text: 'The node answers, but its broker connection failed: your browser probably does not trust the node\'s '
-        + `certificate on the broker's port. Open the broker address once and accept the certificate.${again}`,
+      text: 'The node\'s page loads, but the connection to its broker failed: your browser probably does not trust '
+        + 'the node\'s certificate on the broker\'s port (some browsers accept a certificate for one port only). '
+        + `Open the broker address below once, check the certificate and accept it, then come back.${again}`,
     };
   }
   return { kind: 'node-restarting', text: `The node's broker does not answer (restarting?).${again}` };
