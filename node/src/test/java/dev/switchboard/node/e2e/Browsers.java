@@ -8,6 +8,7 @@ import org.jetbrains.annotations.NotNull;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ final class Browsers implements AutoCloseable {
 
     private final Playwright playwright;
     private final Browser browser;
+    private final boolean acceptAnyCertificate;
 
     Browsers() {
         this(CHROMIUM);
@@ -31,32 +33,46 @@ final class Browsers implements AutoCloseable {
 
     /** @param executable Chromium, or a wrapper that runs it (e.g. inside a network namespace) */
     Browsers(final Path executable) {
+        this(executable, true);
+    }
+
+    /**
+     * @param executable           Chromium, or a wrapper that runs it
+     * @param acceptAnyCertificate accept the node's self-signed certificate (every other test), or
+     *                             check certificates as a person's browser does: one nobody trusts
+     *                             fails the connection (the certificate error screen)
+     */
+    Browsers(final Path executable, final boolean acceptAnyCertificate) {
+        this.acceptAnyCertificate = acceptAnyCertificate;
         if (!Files.isExecutable(CHROMIUM)) {
             throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium package");
         }
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        final List<String> args = new ArrayList<>(List.of(
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                "--allow-loopback-in-peer-connection",
+                "--autoplay-policy=no-user-gesture-required"));
+        if (acceptAnyCertificate) {
+            args.add("--ignore-certificate-errors");
+        }
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(executable)
                 .setHeadless(true)
-                .setArgs(List.of(
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--use-fake-ui-for-media-stream",
-                        "--use-fake-device-for-media-stream",
-                        "--allow-loopback-in-peer-connection",
-                        "--autoplay-policy=no-user-gesture-required",
-                        "--ignore-certificate-errors")));
+                .setArgs(args));
     }
 
     /** @return a new isolated context (its own IndexedDB, localStorage and identity). */
     @NotNull BrowserContext newContext() {
-        return browser.newContext(new Browser.NewContextOptions().setIgnoreHTTPSErrors(true));
+        return browser.newContext(new Browser.NewContextOptions().setIgnoreHTTPSErrors(acceptAnyCertificate));
     }
 
     @Override

@@ -56,6 +56,9 @@ class KeyChangeBrowserIT {
             assertThat(warned).hasAttribute("data-state", "key-changed");
             assertThat(warned.locator(".warning")).containsText("differs from the one you saw before for Bob", Pages.WAIT);
             assertThat(ann.locator("#status")).containsText("different key", Pages.WAIT);
+            assertThat(warned.locator(".warning")).containsText("ask them another way");
+            Screens.shoot(ann, "error-key-changed", "#status", "#peers li[data-state=key-changed] .warning",
+                    "#peers li[data-state=key-changed] button.trust");
             assertThat(ann.locator("#peers li[data-state=connected]")).hasCount(0);
             assertThat(bob.locator("#peers li[data-peer]")).hasCount(1, Pages.COUNT);
             assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(0);

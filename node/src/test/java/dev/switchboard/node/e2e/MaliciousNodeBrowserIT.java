@@ -63,6 +63,9 @@ class MaliciousNodeBrowserIT {
                     new LocatorAssertions.HasAttributeOptions().setTimeout(30_000));
             assertThat(refused.locator(".reason")).containsText("signature does not match", Pages.WAIT);
             assertThat(answerer.locator("#status")).containsText("refused", Pages.WAIT);
+            assertThat(refused.locator(".advice")).containsText("Do not retry through this node");
+            Screens.shoot(answerer, "error-refused", "#status", "#peers li[data-state=refused] .reason",
+                    "#peers li[data-state=refused] .advice");
             // The offerer is told, and neither side ever connected.
             assertThat(offerer.locator("#log")).containsText("did not verify", Pages.WAIT);
             assertThat(offerer.locator("#peers li[data-state=connected]")).hasCount(0);
