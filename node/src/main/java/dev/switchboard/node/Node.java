@@ -17,6 +17,7 @@ import dev.switchboard.node.config.ConfigWatcher;
 import dev.switchboard.node.config.NodeConfig;
 import dev.switchboard.node.config.RuntimeSettings;
 import dev.switchboard.node.config.RuntimeSettingsHolder;
+import dev.switchboard.node.callee.FederatedCallees;
 import dev.switchboard.node.federation.Federation;
 import dev.switchboard.node.federation.PeerLinks;
 import dev.switchboard.node.identity.NodeKey;
@@ -185,10 +186,12 @@ public final class Node implements AutoCloseable {
     /**
      * {@code GET callee.json?id=<calleeId>}: what a caller page shows before calling
      * ({@code docs/protocol.md} §5.3): the pair's label and the ring timeout, or 404 with
-     * {@code unknown-callee} for a pair that does not exist or expired. A map lookup; never blocks.
+     * {@code unknown-callee} for a pair that does not exist or expired. A pair whose home is a peer
+     * node counts as existing when that node announced it (§5.3, "Across nodes"). A map lookup;
+     * never blocks.
      */
     private static WebResponse calleeInfo(final WebRequest request, final CalleeRegistry callees,
-                                          final NodeConfig.Callee settings) {
+                                          final FederatedCallees elsewhere, final NodeConfig.Callee settings) {
         if (!request.isGetOrHead()) {
             return WebResponse.methodNotAllowed("GET, HEAD");
         }
@@ -201,6 +204,12 @@ public final class Node implements AutoCloseable {
         final CalleeRegistration r = id == null || !Topics.isValidId(id) ? null : callees.lookup(id);
         final com.fasterxml.jackson.databind.node.ObjectNode json =
                 com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode().put("v", 1);
+        final FederatedCallees.Remote remote = r != null || id == null || !Topics.isValidId(id) ? null
+                : elsewhere.lookup(id);
+        if (remote != null) {
+            json.put("id", id).put("label", remote.label()).put("ringTimeoutSeconds", settings.ringTimeout().toSeconds());
+            return WebResponse.json(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (r == null) {
             json.put("error", "unknown-callee").put("message", "this caller URL does not exist or has expired");
             return WebResponse.of(404, "application/json", json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -313,8 +322,16 @@ public final class Node implements AutoCloseable {
             broker.start();
             started.push(broker);
             brokerRef.set(broker);
+            FederatedCallees remoteCallees = FederatedCallees.NONE;
             if (federation != null) {
                 signaling.usePeerRelays(federation.peerRelays());
+                remoteCallees = federation.callees(id -> callees.lookup(id) != null,
+                        (topic, payload) -> broker.publish(topic, payload, true).whenComplete((ok, failure) -> {
+                            if (failure != null) {
+                                LOG.warn("callee announcement on {} not published: {}", topic, failure.toString());
+                            }
+                        }));
+                signaling.useFederatedCallees(remoteCallees);
                 final Map.Entry<String, byte[]> announcement = Federation.relayAnnouncement(
                         config.relay().advertisedHost(), config.relay().portRange().first(),
                         config.relay().portRange().last());
@@ -352,7 +369,8 @@ public final class Node implements AutoCloseable {
             web.addRoute("/node-info.json", request -> request.isGetOrHead()
                     ? WebResponse.json(nodeInfo).withHeader("Access-Control-Allow-Origin", "*")
                     : WebResponse.methodNotAllowed("GET, HEAD"));
-            web.addRoute("/callee.json", request -> calleeInfo(request, callees, config.callee()));
+            final FederatedCallees calleesElsewhere = remoteCallees;
+            web.addRoute("/callee.json", request -> calleeInfo(request, callees, calleesElsewhere, config.callee()));
             final AdminPages adminPages = new AdminPages(lobby, access, (topic, payload) -> broker.publish(topic, payload,
                     false), Clock.systemUTC(), webSettings.classpathRoot());
             web.hiddenRoutes(adminPages);

@@ -34,8 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * What a federation link receives from a peer node, checked and delivered on this node. For every
  * message, in this order (the first failing check drops it, counted per peer and reason):
  * <ol>
- *   <li>the topic is a room presence or inbox topic: node-internal topics (node info, admin,
- *       {@code $SYS}) never cross;</li>
+ *   <li>the topic is a room presence or inbox topic, or the ring topic of a callee registered on
+ *       this node ({@code call} and {@code hangup} only): node-internal topics (node info, admin,
+ *       {@code $SYS}) never cross, and a ring topic crosses only towards the callee's home node;</li>
  *   <li>{@code sb-sender} is one valid peer id (the sender the peer node verified);</li>
  *   <li>{@value #ORIGIN} (default: the peer) is not this node, and {@value #HOPS} + 1 is within
  *       the hop limit;</li>
@@ -78,6 +79,23 @@ final class Bridge implements PeerLink.Receiver {
     }
 
     private final Map<String, AnnouncedRelay> announced = new ConcurrentHashMap<>();
+
+    /**
+     * Prefix of a node's callee announcements (retained, published by the node, readable by
+     * federation links only): {@code sb/v1/fed/callee/<base64url SHA-256 of the callee id>} with
+     * {@code {"online":true,"label":"…"}} while a tab waits for the callee's calls on that node,
+     * {@code {"online":false}} after. The topic names the hash, so a peer node cannot list the
+     * callee ids (the caller URLs) of its neighbour; it recognises one a caller page asks for.
+     */
+    static final String CALLEE_PREFIX = "sb/v1/fed/callee/";
+
+    /** A callee announced by a peer node. */
+    private record AnnouncedCallee(String home, String label, boolean online) {
+    }
+
+    /** SHA-256 of a callee id -> its announcement; the first announcer keeps it. */
+    private final Map<String, AnnouncedCallee> callees = new ConcurrentHashMap<>();
+    private volatile java.util.function.Predicate<String> localCallee = id -> false;
     static final int DEDUP_CAPACITY = 16_384;
     static final Duration DEDUP_TTL = Duration.ofMinutes(2);
     static final Duration SENDER_TTL = Duration.ofMinutes(10);
@@ -132,6 +150,11 @@ final class Bridge implements PeerLink.Receiver {
         receive(link.peerId(), topic, message.getPayload(), props);
     }
 
+    @Override
+    public void down(final @NotNull PeerLink link) {
+        down(link.peerId());
+    }
+
     /** The checks and delivery of one message from {@code peerId}; see the class comment. */
     void receive(final @NotNull String peerId, final @NotNull String topicName, final byte @NotNull [] payload,
                  final @NotNull List<UserProperty> props) {
@@ -139,8 +162,22 @@ final class Bridge implements PeerLink.Receiver {
             announce(peerId, payload);
             return;
         }
+        if (topicName.startsWith(CALLEE_PREFIX)) {
+            announceCallee(peerId, topicName.substring(CALLEE_PREFIX.length()), payload);
+            return;
+        }
         final Topic topic = Topics.parse(topicName) instanceof Topic.Valid v ? v.topic() : null;
-        if (!(topic instanceof Topic.RoomPresence) && !(topic instanceof Topic.Inbox)) {
+        if (topic instanceof Topic.CalleeRing ring) {
+            final String type = typeOf(payload);
+            if (!"call".equals(type) && !"hangup".equals(type)) {
+                refuse(peerId, "topic", "'" + Topics.shorten(String.valueOf(type)) + "' on a ring topic does not cross nodes");
+                return;
+            }
+            if (!localCallee.test(ring.calleeId())) {
+                stats.count(peerId, "not-bridged"); // a call for a callee elsewhere: its home node takes it
+                return;
+            }
+        } else if (!(topic instanceof Topic.RoomPresence) && !(topic instanceof Topic.Inbox)) {
             refuse(peerId, "topic", "topic " + Topics.shorten(topicName) + " does not cross nodes");
             return;
         }
@@ -249,6 +286,64 @@ final class Bridge implements PeerLink.Receiver {
         } catch (final java.io.IOException | RuntimeException e) {
             refuse(peerId, "malformed", "relay announcement: " + e.getMessage());
         }
+    }
+
+    private static @Nullable String typeOf(final byte[] payload) {
+        try {
+            final JsonNode json = JSON.readTree(payload);
+            return json == null ? null : json.path("type").asText(null);
+        } catch (final java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** @param local whether a callee id is registered on this node (its ring topic may cross to here). */
+    void localCallees(final java.util.function.@NotNull Predicate<String> local) {
+        this.localCallee = local;
+    }
+
+    /** A peer node's callee announcement, straight from its broker over the authenticated link. */
+    private void announceCallee(final String peerId, final String hash, final byte[] payload) {
+        final JsonNode json;
+        try {
+            json = JSON.readTree(payload);
+        } catch (final java.io.IOException e) {
+            refuse(peerId, "malformed", "callee announcement: " + e.getMessage());
+            return;
+        }
+        final JsonNode online = json == null ? null : json.get("online");
+        final String label = json == null ? "" : json.path("label").asText("");
+        if (!Topics.isValidId(hash) || online == null || !online.isBoolean()
+                || label.length() > dev.switchboard.node.callee.CalleeRegistration.MAX_LABEL) {
+            refuse(peerId, "malformed", "callee announcement on " + Topics.shorten(CALLEE_PREFIX + hash));
+            return;
+        }
+        final AnnouncedCallee now = new AnnouncedCallee(peerId, label, online.booleanValue());
+        final AnnouncedCallee kept = callees.merge(hash, now, (old, fresh) -> old.home().equals(fresh.home()) ? fresh : old);
+        if (kept != now) {
+            refuse(peerId, "callee", "announces a callee that node " + kept.home() + " announced first");
+        }
+    }
+
+    /** The link to {@code peerId} went down: its callees are unreachable until it announces them again. */
+    void down(final @NotNull String peerId) {
+        callees.replaceAll((hash, c) -> c.home().equals(peerId) && c.online() ? new AnnouncedCallee(c.home(), c.label(), false) : c);
+    }
+
+    /** @return the announcement topic of {@code calleeId}: {@link #CALLEE_PREFIX} + base64url SHA-256 of it. */
+    static @NotNull String calleeTopic(final @NotNull String calleeId) {
+        try {
+            return CALLEE_PREFIX + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(calleeId.getBytes(StandardCharsets.US_ASCII)));
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+    }
+
+    /** @return the callee's announcement by a peer node, or null. */
+    dev.switchboard.node.callee.FederatedCallees.@Nullable Remote remoteCallee(final @NotNull String calleeId) {
+        final AnnouncedCallee c = callees.get(calleeTopic(calleeId).substring(CALLEE_PREFIX.length()));
+        return c == null ? null : new dev.switchboard.node.callee.FederatedCallees.Remote(c.home(), c.label(), c.online());
     }
 
     /**

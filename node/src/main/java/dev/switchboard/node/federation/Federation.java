@@ -104,6 +104,46 @@ public final class Federation implements AutoCloseable {
         return Map.entry(Bridge.RELAY_TOPIC, Bridge.announcement(host, first, last));
     }
 
+    /**
+     * The callee service across nodes ({@code docs/protocol.md} §5.3, "Across nodes"): this node
+     * announces its own callees' waiting state to its peers through {@code retained} (a retained
+     * publish on this node's broker, which the peers' links read), a caller here reaches the
+     * callees its peers announced, and a ring topic crosses a link only towards the callee's home.
+     *
+     * @param local    whether a callee id is registered on this node; thread-safe, non-blocking.
+     * @param retained publishes a retained message on this node's broker; non-blocking.
+     * @return what the callee rules consult.
+     */
+    public dev.switchboard.node.callee.@NotNull FederatedCallees callees(
+            final java.util.function.@NotNull Predicate<String> local,
+            final java.util.function.@NotNull BiConsumer<String, byte[]> retained) {
+        bridge.localCallees(local);
+        return new dev.switchboard.node.callee.FederatedCallees() {
+            @Override
+            public dev.switchboard.node.callee.FederatedCallees.@org.jetbrains.annotations.Nullable Remote lookup(
+                    final @NotNull String calleeId) {
+                return bridge.remoteCallee(calleeId);
+            }
+
+            @Override
+            public boolean servedBy(final @NotNull String peerId, final @NotNull String nodeId) {
+                return bridge.isRemote(peerId) && nodeId.equals(bridge.originOf(peerId));
+            }
+
+            @Override
+            public void waiting(final @NotNull String calleeId, final @NotNull String label, final boolean online) {
+                final com.fasterxml.jackson.databind.node.ObjectNode json =
+                        com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode()
+                                .put("online", online);
+                if (online) {
+                    json.put("label", label);
+                }
+                retained.accept(Bridge.calleeTopic(calleeId),
+                        json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        };
+    }
+
     /** @return this node's TLS identity (certificate over the node key). */
     public @NotNull TlsIdentity identity() {
         return identity;
@@ -163,6 +203,7 @@ public final class Federation implements AutoCloseable {
                 e.getValue().close();
                 it.remove();
                 bridge.forget(e.getKey());
+                bridge.down(e.getKey());
                 if (now == null) {
                     links.removed(e.getKey());
                 }

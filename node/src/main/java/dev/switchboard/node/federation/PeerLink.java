@@ -44,12 +44,20 @@ final class PeerLink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
 
-    /** The topic filters a link subscribes to at the peer: room presence and inboxes only. */
-    static final List<String> TOPICS = List.of("sb/v1/room/+/presence", "sb/v1/inbox/+", Bridge.RELAY_TOPIC);
+    /**
+     * The topic filters a link subscribes to at the peer: room presence, inboxes and callees' ring
+     * topics, and the peer node's relay and callee announcements.
+     */
+    static final List<String> TOPICS = List.of("sb/v1/room/+/presence", "sb/v1/inbox/+", "sb/v1/callee/+",
+            Bridge.RELAY_TOPIC, Bridge.CALLEE_PREFIX + "+");
 
     /** Receives what the peer's broker delivers. Called on Paho's thread; must not block. */
     interface Receiver {
         void received(@NotNull PeerLink link, @NotNull String topic, @NotNull MqttMessage message);
+
+        /** The link is down (it will retry); called on the thread that noticed. */
+        default void down(final @NotNull PeerLink link) {
+        }
     }
 
     private final String selfId;
@@ -220,6 +228,7 @@ final class PeerLink implements AutoCloseable {
             failures++;
         }
         links.changed(peerId, PeerLinks.State.DOWN);
+        receiver.down(this);
         if (failed != null) {
             closeQuietly(failed);
         }

@@ -1,7 +1,9 @@
 package dev.switchboard.node.signaling;
 
 import dev.switchboard.broker.spi.Verdict;
+import dev.switchboard.node.callee.CalleeRegistration;
 import dev.switchboard.node.callee.CalleeRegistry;
+import dev.switchboard.node.callee.FederatedCallees;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,10 +30,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *       secret and an unknown id get the same refusal. A subscribed page is a waiting tab.</li>
  *   <li>{@code call}: refused with {@code unknown-callee} for an unknown or expired pair, with
  *       {@code recipient-unavailable} when no tab waits; otherwise the pair counts as used and
- *       the call rings in every waiting tab.</li>
+ *       the call rings in every waiting tab. A callee whose home is a peer node (announced over
+ *       its link, {@link FederatedCallees}) is not checked here: the {@code call} is delivered on
+ *       this node's ring topic, whence the link carries it to the home node, which applies these
+ *       rules; here it is refused only when that node announced the callee offline.</li>
  *   <li>{@code accept} and {@code decline} of a ringing call come only from a waiting tab of its
- *       callee ({@code not-callee}); the first {@code accept} wins, later ones get
- *       {@code call-taken}.</li>
+ *       callee ({@code not-callee}), or, for a callee at a peer node, only from a client of that
+ *       node; the first {@code accept} wins, later ones get {@code call-taken}.</li>
  *   <li>{@code hangup} on the ring topic (the caller gives up, or the tab that answered tells the
  *       others to stop ringing) only from the call's caller or a waiting tab.</li>
  * </ul>
@@ -57,13 +62,42 @@ final class CalleeHandler {
     /** call context -> the call ringing on a callee's topic. */
     private final Map<String, RingCall> ringCalls = new ConcurrentHashMap<>();
 
-    /** A call published on a ring topic. */
-    private record RingCall(String calleeId, String callerId, Instant started, AtomicReference<String> answeredBy) {
+    /** Callees of this node announced to peer nodes as having a waiting tab; guarded by itself. */
+    private final Set<String> announcedOnline = new java.util.HashSet<>();
+    private volatile FederatedCallees federated = FederatedCallees.NONE;
+
+    /** A call published on a ring topic; {@code home}: the callee's peer node, null if it lives here. */
+    private record RingCall(String calleeId, String callerId, Instant started, AtomicReference<String> answeredBy,
+                            @Nullable String home) {
     }
 
     CalleeHandler(final @NotNull CalleeRegistry registry, final @NotNull Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Federation: remote callees and the announcement of this node's own (see {@link FederatedCallees}). */
+    void useFederated(final @NotNull FederatedCallees federated) {
+        this.federated = Objects.requireNonNull(federated, "federated");
+    }
+
+    /**
+     * Tells the peer nodes when a callee of this node gains its first waiting tab or loses its
+     * last one. The state is read and announced under one lock, so announcements of one callee
+     * never overtake each other.
+     */
+    private void announce(final String calleeId) {
+        if (federated == FederatedCallees.NONE) {
+            return;
+        }
+        synchronized (announcedOnline) {
+            final Set<String> tabs = waiting.get(calleeId);
+            final boolean online = tabs != null && !tabs.isEmpty();
+            if (online ? announcedOnline.add(calleeId) : announcedOnline.remove(calleeId)) {
+                final CalleeRegistration r = registry.lookup(calleeId);
+                federated.waiting(calleeId, r == null ? "" : r.label(), online);
+            }
+        }
     }
 
     @NotNull CompletableFuture<Verdict> register(final @NotNull Message.Register register) {
@@ -94,6 +128,7 @@ final class CalleeHandler {
         waiting.computeIfAbsent(calleeId, id -> ConcurrentHashMap.newKeySet()).add(clientId);
         waitsFor.computeIfAbsent(clientId, id -> ConcurrentHashMap.newKeySet()).add(calleeId);
         registry.touch(calleeId);
+        announce(calleeId);
         return null;
     }
 
@@ -105,6 +140,7 @@ final class CalleeHandler {
                     tabs.remove(clientId);
                     return tabs.isEmpty() ? null : tabs;
                 });
+                announce(calleeId);
             }
         }
     }
@@ -119,8 +155,17 @@ final class CalleeHandler {
     @NotNull Verdict call(final @NotNull Message.Envelope envelope, final @NotNull Message.Call call) {
         final String calleeId = call.recipientId();
         if (registry.lookup(calleeId) == null) {
-            return Verdict.reject(SignalingError.UNKNOWN_CALLEE,
-                    "this caller URL does not exist or has expired (callee " + calleeId + ")");
+            final FederatedCallees.Remote remote = federated.lookup(calleeId);
+            if (remote == null) {
+                return Verdict.reject(SignalingError.UNKNOWN_CALLEE,
+                        "this caller URL does not exist or has expired (callee " + calleeId + ")");
+            }
+            if (!remote.online()) {
+                return Verdict.reject(SignalingError.RECIPIENT_UNAVAILABLE,
+                        "the callee is offline: no page is waiting for calls at callee " + calleeId
+                                + " on its node " + remote.home());
+            }
+            return remember(envelope, call, calleeId, remote.home());
         }
         registry.touch(calleeId);
         final Set<String> tabs = waiting.get(calleeId);
@@ -131,6 +176,12 @@ final class CalleeHandler {
         if (tabs.contains(envelope.senderId())) {
             return Verdict.reject(SignalingError.BAD_FIELD, "a callee's own page cannot call it");
         }
+        return remember(envelope, call, calleeId, null);
+    }
+
+    /** Records a ringing call ({@code home}: the callee's peer node, or null) and lets it through. */
+    private Verdict remember(final Message.Envelope envelope, final Message.Call call, final String calleeId,
+                             final @Nullable String home) {
         final Instant now = clock.instant();
         if (ringCalls.size() >= MAX_RING_CALLS) {
             ringCalls.values().removeIf(c -> c.started().plus(RING_CALL_LIFETIME).isBefore(now));
@@ -140,7 +191,7 @@ final class CalleeHandler {
         }
         final String context = call.context().toString();
         final RingCall previous = ringCalls.putIfAbsent(context,
-                new RingCall(calleeId, envelope.senderId(), now, new AtomicReference<>()));
+                new RingCall(calleeId, envelope.senderId(), now, new AtomicReference<>(), home));
         if (previous != null && !previous.callerId().equals(envelope.senderId())) {
             return Verdict.reject(SignalingError.BAD_FIELD, "call id " + call.context().id()
                     + " is in use: choose a fresh random call id");
@@ -176,7 +227,7 @@ final class CalleeHandler {
             return null;
         }
         final String sender = envelope.senderId();
-        if (!isWaitingTab(call.calleeId(), sender)) {
+        if (call.home() != null ? !federated.servedBy(sender, call.home()) : !isWaitingTab(call.calleeId(), sender)) {
             return Verdict.reject(SignalingError.NOT_CALLEE,
                     "only a page that proved the callee's secret may answer call " + context);
         }

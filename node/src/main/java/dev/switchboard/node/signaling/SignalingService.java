@@ -160,6 +160,19 @@ public final class SignalingService implements SignalingInterceptor {
         sessions.usePeerRelays(relays);
     }
 
+    /**
+     * Federation: callees whose home is a peer node, and the announcement of this node's own (see
+     * {@link dev.switchboard.node.callee.FederatedCallees}); none until called. Ignored by a node
+     * without the callee service.
+     *
+     * @param federated thread-safe, never blocking.
+     */
+    public void useFederatedCallees(final dev.switchboard.node.callee.@NotNull FederatedCallees federated) {
+        if (callees != null) {
+            callees.useFederated(federated);
+        }
+    }
+
     @Override
     public void attach(final @NotNull Presence presence) {
         sessions.attach(presence);
