@@ -89,6 +89,44 @@ class BridgeTest {
     }
 
     @Test
+    void ringTopic_crossesOnlyTowardsTheHomeNode_callAndHangupOnly() {
+        final String home = "h".repeat(43);
+        final String elsewhere = "e".repeat(43);
+        bridge.localCallees(home::equals);
+        final byte[] call = "{\"v\":1,\"type\":\"call\"}".getBytes(StandardCharsets.UTF_8);
+        final byte[] hangup = "{\"v\":1,\"type\":\"hangup\"}".getBytes(StandardCharsets.UTF_8);
+        final byte[] register = "{\"v\":1,\"type\":\"register\"}".getBytes(StandardCharsets.UTF_8);
+        bridge.receive(PEER, "sb/v1/callee/" + elsewhere, call, props(ALICE, null, null));
+        assertTrue(delivered.isEmpty(), "a call for a callee of another node is not taken here");
+        assertEquals(1, stats.counted(PEER, "not-bridged"));
+        bridge.receive(PEER, "sb/v1/callee/" + home, register, props(ALICE, null, null));
+        assertTrue(delivered.isEmpty(), "a register never crosses");
+        assertEquals(1, stats.counted(PEER, "refused-topic"));
+        bridge.receive(PEER, "sb/v1/callee/" + home, call, props(ALICE, null, null));
+        bridge.receive(PEER, "sb/v1/callee/" + home, hangup, props(ALICE, null, null));
+        assertEquals(List.of("sb/v1/callee/" + home, "sb/v1/callee/" + home),
+                delivered.stream().map(Delivered::topic).toList());
+        assertEquals(ALICE, delivered.get(0).sender());
+    }
+
+    @Test
+    void calleeAnnouncement_knownByIdFromItsHash_offlineWhenLinkDown_firstAnnouncerKeepsIt() {
+        final String callee = "c".repeat(43);
+        assertNull(bridge.remoteCallee(callee));
+        bridge.receive(PEER, Bridge.calleeTopic(callee), "{\"online\":true,\"label\":\"desk\"}"
+                .getBytes(StandardCharsets.UTF_8), List.of());
+        assertEquals(new dev.switchboard.node.callee.FederatedCallees.Remote(PEER, "desk", true), bridge.remoteCallee(callee));
+        assertFalse(Bridge.calleeTopic(callee).contains(callee), "the topic names the hash, not the id");
+        bridge.receive(OTHER_NODE, Bridge.calleeTopic(callee), "{\"online\":true}".getBytes(StandardCharsets.UTF_8), List.of());
+        assertEquals(PEER, bridge.remoteCallee(callee).home());
+        assertEquals(1, stats.counted(OTHER_NODE, "refused-callee"));
+        bridge.down(PEER);
+        assertFalse(bridge.remoteCallee(callee).online());
+        bridge.receive(PEER, Bridge.calleeTopic(callee), "{\"label\":\"no state\"}".getBytes(StandardCharsets.UTF_8), List.of());
+        assertEquals(1, stats.counted(PEER, "refused-malformed"));
+    }
+
+    @Test
     void nodeInternalTopics_neverCross() {
         bridge.receive(PEER, Topics.NODE_INFO, LEAVE, props(ALICE, null, null));
         bridge.receive(PEER, "sb/v1/admin/x", LEAVE, props(ALICE, null, null));
