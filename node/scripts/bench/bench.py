@@ -16,6 +16,15 @@ Measures (--smoke: one small trial of each, to check that the suite works, not h
   stun    Binding requests/s with under 1% loss and round trip p50/p99, Switchboard vs coturn
   alloc   bytes the relay and STUN I/O threads allocated per forwarded packet / answered request
           over the whole run, and GC collections (the JVM's per-thread allocation counters)
+  scaling 1, 50 and 500 concurrent sessions (flows) at one fixed total rate: loss, one-way
+          p50/p99, CPU and RSS of each relay
+  signaling  the packaged node as bin/switchboard runs it against Mosquitto (set_tcp_nodelay):
+          pairs of MQTT clients (signaling.mjs) doing offer -> answer exchanges of about 2 KB each
+          way, closed loop and paced, 100 and 1,000 pairs: plain messages (Switchboard's
+          compatibility listener vs Mosquitto, both over WebSocket; Mosquitto over TCP too) and
+          real offers and answers that the node checks and rewrites with a relay allocation each;
+          connects per second (the node's key challenge-response vs Mosquitto's plain CONNECT);
+          RSS with 1,000 and 10,000 idle connections
 """
 import argparse
 import json
@@ -34,16 +43,20 @@ MAGIC = 0x2112A442
 
 
 def set_ports(base):
-    """Every port the suite uses, fixed offsets from --port-base (a block of 5,100 ports)."""
+    """Every port the suite uses, fixed offsets from --port-base (a block of 6,600 ports)."""
     global SB_RELAY_BASE, SB_STUN, TURN_PORT, TURN_RELAY, FWD_IN, FWD_OUT, SRC_BASE, RECV_BASE, STUN_SRC_BASE
-    SB_RELAY_BASE = base             # Switchboard's relay range (2 ports per session)
-    SB_STUN = base + 990
-    TURN_PORT = base + 1478
-    TURN_RELAY = (base + 1500, base + 1999)
-    FWD_IN, FWD_OUT = base + 2000, base + 2200
-    SRC_BASE = base + 4000           # generator sockets (flow i: SRC_BASE + i)
-    RECV_BASE = base + 4500          # receiving sockets
-    STUN_SRC_BASE = base + 5000
+    global SIG_WEB, SIG_WS, SIG_TCP, SIG_COMPAT, SIG_STUN, MQ_TCP, MQ_WS, SIG_RELAY
+    SB_RELAY_BASE = base             # Switchboard's relay range (2 ports per session, up to 600)
+    SB_STUN = base + 1250
+    TURN_PORT = base + 1260
+    TURN_RELAY = (base + 1300, base + 1999)
+    FWD_IN, FWD_OUT = base + 2000, base + 2600   # up to 600 flows each
+    SRC_BASE = base + 3200           # generator sockets (flow i: SRC_BASE + i)
+    RECV_BASE = base + 3800          # receiving sockets
+    STUN_SRC_BASE = base + 4400
+    SIG_WEB, SIG_WS, SIG_TCP, SIG_COMPAT, SIG_STUN = base + 4500, base + 4501, base + 4502, base + 4503, base + 4504
+    MQ_TCP, MQ_WS = base + 4510, base + 4511
+    SIG_RELAY = (base + 4600, base + 6599)   # the signaling node's relay: 1,000 sessions
 
 
 def log(*a):
@@ -212,6 +225,279 @@ class Forwarder:
         self.proc.wait(10)
 
 
+# ---------------------------------------------------------------- signaling: the node and Mosquitto
+
+def rss_mb(pid):
+    """Resident set size (VmRSS) of a process, in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def wait_port(port, seconds, proc, what):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited (code {proc.returncode})")
+        try:
+            with socket.create_connection((LOOP, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on {port} within {seconds} s")
+
+
+class SwitchboardNode:
+    """The packaged node as bin/switchboard starts it (the launcher's JVM options, SWITCHBOARD_JAVA_OPTS
+    added), plain HTTP/WebSocket/TCP like Mosquitto here, its compatibility listener on, and the limits
+    per source address lifted (every bench client comes from 127.0.0.1)."""
+    name = "switchboard"
+
+    def __init__(self, dist, extra_java_opts=""):
+        home = os.path.join(OUT, "signaling-node")
+        shutil.rmtree(home, ignore_errors=True)
+        os.makedirs(home)
+        config = os.path.join(home, "switchboard.yaml")
+        with open(config, "w") as f:
+            f.write(f"""dataDir: {home}/data
+web: {{bind: {LOOP}, port: {SIG_WEB}, tls: false}}
+broker: {{bind: {LOOP}, webSocketPort: {SIG_WS}, tcpPort: {SIG_TCP},
+  compat: {{port: {SIG_COMPAT}, maxMessageBytes: 65536, publishMessagesPerSecond: 1000,
+            publishMessagesPerSecondPerAddress: 10000}}}}
+stun: {{bind: {LOOP}, port: {SIG_STUN}}}
+relay: {{bind: {LOOP}, portRange: {SIG_RELAY[0]}-{SIG_RELAY[1]}, maxSessions: 1000, maxSessionsPerPeer: 8}}
+metrics: {{port: -1}}
+limits: {{connectionsPerAddress: 100000, publishMessagesPerSecond: 100000, publishBurst: 1000000,
+  publishBytesPerSecond: 1073741824, publishByteBurst: 1073741824, readBytesPerSecond: 1073741824}}
+""")
+        launcher = os.path.join(HERE, "..", "..", "src", "main", "packaging", "bin", "switchboard")
+        env = dict(os.environ, SWITCHBOARD_HOME=dist, SWITCHBOARD_JAVA_OPTS=extra_java_opts)
+        real_java = os.environ.get("SWITCHBOARD_REAL_JAVA")
+        if real_java:
+            # Under the integration tests JAVA_HOME names the wrapper that starts every JVM in a new
+            # network namespace (node/src/test/sh): the node must run in this one.
+            env["JAVA_HOME"] = os.path.dirname(os.path.dirname(os.path.realpath(real_java)))
+        self.log_path = os.path.join(OUT, "signaling-node.log")
+        t0 = time.time()
+        self.proc = subprocess.Popen([launcher, "--config", config], env=env, stdin=subprocess.DEVNULL,
+                                     stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
+        self.pid = self.proc.pid  # the launcher execs java
+        deadline = time.time() + 180
+        while True:
+            with open(self.log_path) as f:
+                if "Switchboard is running" in f.read():
+                    break
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"the node did not start (see {self.log_path})")
+            time.sleep(0.05)
+        self.ready_seconds = round(time.time() - t0, 2)
+        for port in (SIG_WEB, SIG_TCP, SIG_COMPAT):
+            wait_port(port, 30, self.proc, f"the node (see {self.log_path})")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class Mosquitto:
+    name = "mosquitto"
+
+    def __init__(self):
+        config = os.path.join(OUT, "mosquitto.conf")
+        with open(config, "w") as f:
+            f.write(f"""per_listener_settings false
+allow_anonymous true
+set_tcp_nodelay true
+max_connections -1
+max_inflight_messages 0
+max_queued_messages 100000
+persistence false
+log_dest none
+listener {MQ_TCP} {LOOP}
+listener {MQ_WS} {LOOP}
+protocol websockets
+""")
+        self.proc = subprocess.Popen(["mosquitto", "-c", config], stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(OUT, "mosquitto.log"), "w"))
+        self.pid = self.proc.pid
+        wait_port(MQ_TCP, 20, self.proc, "mosquitto")
+        wait_port(MQ_WS, 20, self.proc, "mosquitto")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def run_signaling_client(args, pid, timeout=600):
+    """Runs signaling.mjs; returns its JSON with the CPU (cores) of the broker process and of the client."""
+    before = cpu_seconds(pid)
+    busy0 = busy_seconds()
+    t0 = time.time()
+    ru0 = os.times()
+    proc = subprocess.run(["node", os.path.join(HERE, "signaling.mjs")] + [str(x) for x in args],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    wall = time.time() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"signaling.mjs {args}: {proc.stderr.strip()[-2000:]}")
+    ru1 = os.times()
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["broker_cpu"] = round((cpu_seconds(pid) - before) / wall, 3)
+    result["client_cpu"] = round((ru1.children_user + ru1.children_system - ru0.children_user - ru0.children_system) / wall, 3)
+    result["foreign_cpu"] = round(max(0.0, (busy_seconds() - busy0) / wall - result["broker_cpu"] - result["client_cpu"]), 3)
+    run_gen.children = ru1.children_user + ru1.children_system
+    return result
+
+
+def idle_rss(target, url, count, pid, settle):
+    """Opens `count` idle connections (signaling.mjs idle), waits `settle` s, returns the broker's RSS in MB."""
+    proc = subprocess.Popen(["node", os.path.join(HERE, "signaling.mjs"), "idle", "--target", target, "--url", url,
+                             "--count", str(count), "--concurrency", "100"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if not line.startswith('{"up"'):
+            raise RuntimeError(f"idle clients did not come up: {line} {proc.stderr.read()[-2000:]}")
+        up = json.loads(line)
+        time.sleep(settle)  # let the broker settle (GC, buffers) before reading its memory
+        return {"connections": count, "rss_mb": rss_mb(pid), "connect_seconds": up["seconds"]}
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def signaling(a, results):
+    """Signaling: Switchboard's broker (and its checks and rewriting) side by side with Mosquitto."""
+    if not shutil.which("mosquitto"):
+        log("mosquitto is not installed: signaling measured without it")
+    if not shutil.which("node"):
+        log("node (Node.js) is not installed: signaling not measured")
+        return
+    smoke = a.smoke
+    pair_counts = [5] if smoke else [100, 1000]
+    seconds = 1 if smoke else 5
+    paced = 100 if smoke else 1000
+    rounds = 1 if smoke else a.rounds
+    counts_idle = [50] if smoke else [1000, 10000]
+    sig = results["signaling"]
+    node = SwitchboardNode(a.dist)
+    mq = Mosquitto() if shutil.which("mosquitto") else None
+    results["signaling_node_ready_s"] = node.ready_seconds
+    try:
+        web = f"http://{LOOP}:{SIG_WEB}/"
+        systems = [("switchboard-compat", "plain", f"ws://{LOOP}:{SIG_COMPAT}/mqtt", node.pid),
+                   ("switchboard", "switchboard", web, node.pid)]
+        if mq:
+            systems += [("mosquitto-ws", "plain", f"ws://{LOOP}:{MQ_WS}/", mq.pid),
+                        ("mosquitto-tcp", "plain", f"mqtt://{LOOP}:{MQ_TCP}", mq.pid)]
+        for rnd in range(rounds):
+            order = systems[rnd % len(systems):] + systems[:rnd % len(systems)]
+            for pairs in pair_counts:
+                for rate in (0, paced):
+                    for name, target, url, pid in order:
+                        r = run_signaling_client(["exchange", "--target", target, "--url", url, "--pairs", pairs,
+                                                  "--seconds", seconds, "--rate", rate, "--size", 2000], pid)
+                        r.update({"round": rnd, "system": name, "measure": "exchange"})
+                        sig.append(r)
+                        log(f"round {rnd} signaling {name:18} {pairs:5} pairs {'closed loop' if not rate else f'paced {rate}/s':>14}: "
+                            f"{r['exchanges_per_s']:>8.0f} exchanges/s, p50/p99 {r['p50_ms']}/{r['p99_ms']} ms, errors {r['errors']}, "
+                            f"broker CPU {r['broker_cpu']}, client CPU {r['client_cpu']}")
+            connectors = [("switchboard", "switchboard", web, node.pid)]
+            if mq:
+                connectors.append(("mosquitto-tcp", "plain", f"mqtt://{LOOP}:{MQ_TCP}", mq.pid))
+            for name, target, url, pid in connectors:
+                r = run_signaling_client(["connect", "--target", target, "--url", url,
+                                          "--count", 50 if smoke else 1000, "--concurrency", 50], pid)
+                r.update({"round": rnd, "system": name, "measure": "connect"})
+                sig.append(r)
+                log(f"round {rnd} connect   {name:18}: {r['connects_per_s']:>8.0f} connects/s, p50/p99 {r['p50_ms']}/{r['p99_ms']} ms")
+    finally:
+        node.stop()
+        if mq:
+            mq.stop()
+    # Memory with idle connections, each on a fresh broker. 10,000 connections need more heap than the
+    # launcher's -Xmx128m (about 30 KB each): that row runs with -Xmx512m added.
+    for count in counts_idle:
+        opts = "-Xmx512m" if count > 3000 else ""
+        node = SwitchboardNode(a.dist, opts)
+        try:
+            idle0 = rss_mb(node.pid)
+            r = idle_rss("switchboard", f"http://{LOOP}:{SIG_WEB}/", count, node.pid, 2 if smoke else 10)
+            r.update({"system": "switchboard", "measure": "idle", "rss_idle_mb": idle0, "java_opts_added": opts})
+            sig.append(r)
+            log(f"idle      switchboard {count:6} connections: RSS {r['rss_mb']} MB (before {idle0} MB) {opts}")
+        finally:
+            node.stop()
+        if shutil.which("mosquitto"):
+            mq = Mosquitto()
+            try:
+                idle0 = rss_mb(mq.pid)
+                r = idle_rss("plain", f"mqtt://{LOOP}:{MQ_TCP}", count, mq.pid, 2 if smoke else 10)
+                r.update({"system": "mosquitto-tcp", "measure": "idle", "rss_idle_mb": idle0})
+                sig.append(r)
+                log(f"idle      mosquitto   {count:6} connections: RSS {r['rss_mb']} MB (before {idle0} MB)")
+            finally:
+                mq.stop()
+
+
+def signaling_table(results):
+    rows = results.get("signaling") or []
+    if not rows:
+        return "(signaling not measured)"
+    lines = ["| signaling measure | Switchboard | Mosquitto | ratio | broker CPU (SB / Mosquitto) | foreign CPU (max) |",
+             "|---|---|---|---|---|---|"]
+
+    def pick(system, measure, **match):
+        return [r for r in rows if r["system"] == system and r["measure"] == measure
+                and all(r.get(k) == v for k, v in match.items())]
+
+    def med(rs, key):
+        return median([r.get(key) for r in rs])
+
+    def line(label, sb_rows, mq_rows, key, invert=False, digits=0):
+        s, m = med(sb_rows, key), med(mq_rows, key)
+        ratio = "-" if not s or not m else f"{(m / s if invert else s / m):.2f}x"
+        cpu = f"{med(sb_rows, 'broker_cpu')} / {med(mq_rows, 'broker_cpu')}"
+        foreign = max([r.get("foreign_cpu", 0) for r in sb_rows + mq_rows], default=0)
+        f = (lambda v: "-" if v is None else f"{v:,.{digits}f}")
+        lines.append(f"| {label} | {f(s)} | {f(m)} | {ratio} | {cpu} | {foreign} |")
+
+    pair_counts = sorted({r["pairs"] for r in rows if r["measure"] == "exchange"})
+    rates = sorted({r["rate"] for r in rows if r["measure"] == "exchange"})
+    for pairs in pair_counts:
+        for rate in rates:
+            how = "closed loop" if not rate else f"paced {rate}/s"
+            for sb, mq, what in (("switchboard-compat", "mosquitto-ws", "plain, WebSocket"),
+                                 ("switchboard", "mosquitto-tcp", "checked + rewritten (SB) vs plain (Mosquitto), TCP")):
+                a = pick(sb, "exchange", pairs=pairs, rate=rate)
+                b = pick(mq, "exchange", pairs=pairs, rate=rate)
+                line(f"{what}, {pairs} pairs, {how}: exchanges/s", a, b, "exchanges_per_s")
+                line(f"{what}, {pairs} pairs, {how}: p50 ms", a, b, "p50_ms", True, 2)
+                line(f"{what}, {pairs} pairs, {how}: p99 ms", a, b, "p99_ms", True, 2)
+    line("connects/s (SB: key challenge-response; Mosquitto: plain CONNECT), TCP",
+         pick("switchboard", "connect"), pick("mosquitto-tcp", "connect"), "connects_per_s")
+    for count in sorted({r["connections"] for r in rows if r["measure"] == "idle"}):
+        sb = pick("switchboard", "idle", connections=count)
+        extra = sb[0].get("java_opts_added") if sb else ""
+        line(f"RSS MB with {count:,} idle connections{' (SB with ' + extra + ')' if extra else ''}",
+             sb, pick("mosquitto-tcp", "idle", connections=count), "rss_mb", True, 1)
+    errors = sum(r.get("errors", 0) for r in rows if r["measure"] == "exchange")
+    unrewritten = sum(r.get("unrewritten_offers", 0) for r in rows if r["system"] == "switchboard")
+    lines.append("")
+    lines.append(f"ratio: Switchboard / Mosquitto (for latency and memory Mosquitto / Switchboard: above 1 means "
+                 f"Switchboard is better); exchange errors {errors}; offers the node did not rewrite {unrewritten}; "
+                 f"the signaling node was ready {results.get('signaling_node_ready_s')} s after the launcher started")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- one trial
 
 def run_gen(args, pids):
@@ -282,7 +568,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=1.0, help="length of each trial")
     ap.add_argument("--smoke", action="store_true", help="one short trial of each measure")
-    ap.add_argument("--port-base", type=int, default=41000, help="first of the 5,100 loopback ports used")
+    ap.add_argument("--port-base", type=int, default=24000,
+                    help="first of the 6,600 loopback ports used (below the ephemeral range)")
+    ap.add_argument("--only", default="relay,scaling,stun,signaling",
+                    help="comma-separated parts to run: relay, scaling, stun, signaling")
     ap.add_argument("--java-opts", default="-XX:+UseSerialGC -Xms16m -Xmx128m -XX:MinHeapFreeRatio=10 "
                     "-XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -Xss512k",
                     help="the launcher's JVM options (bin/switchboard)")
@@ -292,77 +581,93 @@ def main():
     set_ports(a.port_base)
     os.makedirs(OUT, exist_ok=True)
 
+    parts = set(a.only.split(","))
     if a.smoke:
         sizes, flow_counts, rounds, seconds = [100], [1], 1, 0.3
         rates = [2000, 5000]
         stun_rates = [2000]
+        scaling_flows, scaling_rate = [1, 5], 2000
     else:
         sizes, flow_counts, rounds, seconds = [100, 1200], [1, 10, 50], a.rounds, a.seconds
         rates = [5_000, 10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 600_000, 800_000, 1_000_000, 1_300_000]
         stun_rates = [5_000, 10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 600_000]
-    max_flows = max(flow_counts)
+        scaling_flows, scaling_rate = [1, 50, 500], 50_000
+    max_flows = max(flow_counts + (scaling_flows if "scaling" in parts else []))
 
     systems = []
     started = time.time()
+    results = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]},
+               "java_opts": a.java_opts, "relay": [], "scaling": [], "stun": [], "signaling": []}
     try:
-        systems.append(Switchboard(a.dist, a.java_opts.split(), max_flows))
-        if shutil.which("turnserver"):
-            systems.append(Coturn())
-        else:
-            log("coturn (turnserver) is not installed: measured without it")
-        systems.append(Forwarder(BIN, max_flows))
-        results = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]},
-                   "java_opts": a.java_opts, "relay": [], "stun": []}
-        sb = systems[0]
-        alloc0 = sb.stats()
+        if parts & {"relay", "scaling", "stun"}:
+            systems.append(Switchboard(a.dist, a.java_opts.split(), max_flows))
+            if shutil.which("turnserver"):
+                systems.append(Coturn())
+            else:
+                log("coturn (turnserver) is not installed: measured without it")
+            systems.append(Forwarder(BIN, max_flows))
+            sb = systems[0]
+            alloc0 = sb.stats()
 
-        for rnd in range(rounds):
-            order = systems[rnd % len(systems):] + systems[:rnd % len(systems)]
-            for size in sizes:
-                for flows in flow_counts:
-                    threads = min(4, flows)
+            for rnd in range(rounds):
+                order = systems[rnd % len(systems):] + systems[:rnd % len(systems)]
+                for size in (sizes if "relay" in parts else []):
+                    for flows in flow_counts:
+                        threads = min(4, flows)
+                        for system in order:
+                            dests = system.setup(flows)
+                            trial = lambda rate, s=system, d=dests: relay_trial(s, d, flows, size, rate, seconds, threads)
+                            best, best_trial, runs = max_loss_free(trial, rates)
+                            unpaced = trial(0)
+                            time.sleep(0.3)  # let the backlog of the unpaced run drain
+                            latency = trial(10_000) if not a.smoke else runs[0]
+                            row = {"round": rnd, "system": system.name, "size": size, "flows": flows,
+                                   "loss_free_pps": best, "unpaced_delivered_pps": unpaced["delivered_pps"],
+                                   "unpaced_loss": unpaced["loss"],
+                                   "p50_us": latency["p50_us"], "p99_us": latency["p99_us"],
+                                   "system_cpu_at_best": best_trial["system_cpu"] if best_trial else None,
+                                   "foreign_cpu": round(max(r["foreign_cpu"] for r in runs + [unpaced, latency]), 3),
+                                   "trials": runs + [unpaced, latency]}
+                            results["relay"].append(row)
+                            log(f"round {rnd} relay {system.name:12} {size:5} B {flows:3} flows: loss-free {best:>8} pkt/s, "
+                                f"unpaced {unpaced['delivered_pps']:>8.0f} (loss {unpaced['loss']:.3f}), "
+                                f"p50/p99 {latency['p50_us']:.0f}/{latency['p99_us']:.0f} us, foreign CPU {row['foreign_cpu']}")
+                # How cost grows with the number of sessions: the same total rate over 1, 50, 500 flows.
+                for flows in (scaling_flows if "scaling" in parts else []):
                     for system in order:
                         dests = system.setup(flows)
-                        trial = lambda rate, s=system, d=dests: relay_trial(s, d, flows, size, rate, seconds, threads)
-                        best, best_trial, runs = max_loss_free(trial, rates)
-                        unpaced = trial(0)
-                        time.sleep(0.3)  # let the backlog of the unpaced run drain
-                        latency = trial(10_000) if not a.smoke else runs[0]
-                        row = {"round": rnd, "system": system.name, "size": size, "flows": flows,
-                               "loss_free_pps": best, "unpaced_delivered_pps": unpaced["delivered_pps"],
-                               "unpaced_loss": unpaced["loss"],
-                               "p50_us": latency["p50_us"], "p99_us": latency["p99_us"],
-                               "system_cpu_at_best": best_trial["system_cpu"] if best_trial else None,
-                               "foreign_cpu": round(max(r["foreign_cpu"] for r in runs + [unpaced, latency]), 3),
-                               "trials": runs + [unpaced, latency]}
-                        results["relay"].append(row)
-                        log(f"round {rnd} relay {system.name:12} {size:5} B {flows:3} flows: loss-free {best:>8} pkt/s, "
-                            f"unpaced {unpaced['delivered_pps']:>8.0f} (loss {unpaced['loss']:.3f}), "
-                            f"p50/p99 {latency['p50_us']:.0f}/{latency['p99_us']:.0f} us, foreign CPU {row['foreign_cpu']}")
-            for system in order:
-                if not hasattr(system, "stun"):
-                    continue
-                trial = lambda rate, s=system: run_gen(["--stun", "--flows", 4, "--threads", 2, "--rate", rate,
-                                                        "--duration", seconds, "--src-port", STUN_SRC_BASE,
-                                                        "--dst-port", s.stun], [s.pid])
-                best, best_trial, runs = max_loss_free(trial, stun_rates)
-                rtt = runs[0]
-                row = {"round": rnd, "system": system.name, "loss_free_per_s": best, "p50_us": rtt["p50_us"],
-                       "p99_us": rtt["p99_us"], "foreign_cpu": round(max(r["foreign_cpu"] for r in runs), 3),
-                       "trials": runs}
-                results["stun"].append(row)
-                log(f"round {rnd} stun  {system.name:12}: loss-free {best:>8}/s, p50/p99 {rtt['p50_us']:.0f}/{rtt['p99_us']:.0f} us "
-                    f"at {runs[0]['offered_rate']:.0f}/s, foreign CPU {row['foreign_cpu']}")
+                        r = relay_trial(system, dests, flows, 100, scaling_rate, max(seconds, 1.0) if not a.smoke else seconds,
+                                        min(4, flows))
+                        row = {"round": rnd, "system": system.name, "flows": flows, "rate": scaling_rate,
+                               "loss": r["loss"], "p50_us": r["p50_us"], "p99_us": r["p99_us"],
+                               "system_cpu": r["system_cpu"], "rss_mb": rss_mb(system.pid),
+                               "foreign_cpu": r["foreign_cpu"], "trials": [r]}
+                        results["scaling"].append(row)
+                        log(f"round {rnd} scale {system.name:12} {flows:3} sessions at {scaling_rate} pkt/s: loss {r['loss']:.4f}, "
+                            f"p50/p99 {r['p50_us']:.0f}/{r['p99_us']:.0f} us, CPU {r['system_cpu']}, RSS {row['rss_mb']} MB")
+                for system in (order if "stun" in parts else []):
+                    if not hasattr(system, "stun"):
+                        continue
+                    trial = lambda rate, s=system: run_gen(["--stun", "--flows", 4, "--threads", 2, "--rate", rate,
+                                                            "--duration", seconds, "--src-port", STUN_SRC_BASE,
+                                                            "--dst-port", s.stun], [s.pid])
+                    best, best_trial, runs = max_loss_free(trial, stun_rates)
+                    rtt = runs[0]
+                    row = {"round": rnd, "system": system.name, "loss_free_per_s": best, "p50_us": rtt["p50_us"],
+                           "p99_us": rtt["p99_us"], "foreign_cpu": round(max(r["foreign_cpu"] for r in runs), 3),
+                           "trials": runs}
+                    results["stun"].append(row)
+                    log(f"round {rnd} stun  {system.name:12}: loss-free {best:>8}/s, p50/p99 {rtt['p50_us']:.0f}/{rtt['p99_us']:.0f} us "
+                        f"at {runs[0]['offered_rate']:.0f}/s, foreign CPU {row['foreign_cpu']}")
 
-        alloc1 = sb.stats()
-        packets = alloc1["relayPackets"] - alloc0["relayPackets"]
-        answered = alloc1["stunAnswered"] - alloc0["stunAnswered"]
-        results["switchboard_alloc"] = {
-            "relay_packets": packets, "stun_answered": answered,
-            "bytes_per_packet": round((alloc1["allocRelay"] - alloc0["allocRelay"]) / packets, 3) if packets else None,
-            "bytes_per_stun_request": round((alloc1["allocStun"] - alloc0["allocStun"]) / answered, 3) if answered else None,
-            "gc_collections": alloc1["gcCount"] - alloc0["gcCount"], "gc_millis": alloc1["gcMillis"] - alloc0["gcMillis"]}
-        results["seconds"] = round(time.time() - started, 1)
+            alloc1 = sb.stats()
+            packets = alloc1["relayPackets"] - alloc0["relayPackets"]
+            answered = alloc1["stunAnswered"] - alloc0["stunAnswered"]
+            results["switchboard_alloc"] = {
+                "relay_packets": packets, "stun_answered": answered,
+                "bytes_per_packet": round((alloc1["allocRelay"] - alloc0["allocRelay"]) / packets, 3) if packets else None,
+                "bytes_per_stun_request": round((alloc1["allocStun"] - alloc0["allocStun"]) / answered, 3) if answered else None,
+                "gc_collections": alloc1["gcCount"] - alloc0["gcCount"], "gc_millis": alloc1["gcMillis"] - alloc0["gcMillis"]}
     finally:
         for s in systems:
             try:
@@ -370,9 +675,15 @@ def main():
             except Exception as e:
                 log(f"stopping {s.name}: {e}")
 
+    if "signaling" in parts:
+        signaling(a, results)
+    results["seconds"] = round(time.time() - started, 1)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    print(table(results))
+    if results["relay"] or results["stun"] or results["scaling"]:
+        print(table(results))
+        print()
+    print(signaling_table(results))
 
 
 def table(results):
@@ -398,6 +709,20 @@ def table(results):
             k, fk = med("relay", "c-forwarder", key, size=size, flows=flows)
             foreign = max([x for x in (fs, fc, fk) if x is not None], default=0)
             lines.append(f"| relay {size} B, {flows} flows: {label} | {fmt(s)} | {fmt(c)} | {ratio(s, c, invert)} | {fmt(k)} | {foreign} |")
+    for flows in sorted({r["flows"] for r in results.get("scaling", [])}):
+        rate = results["scaling"][0]["rate"]
+        for key, label, invert, digits in (("loss", "loss", True, 4), ("p50_us", "one-way p50 us", True, 0),
+                                           ("p99_us", "one-way p99 us", True, 0), ("system_cpu", "CPU (cores)", True, 3),
+                                           ("rss_mb", "RSS MB", True, 1)):
+            vals, foreign = {}, 0
+            for name in ("switchboard", "coturn", "c-forwarder"):
+                rows = [r for r in results["scaling"] if r["system"] == name and r["flows"] == flows]
+                vals[name] = median([r[key] for r in rows])
+                foreign = max([foreign] + [r["foreign_cpu"] for r in rows])
+            f = (lambda v: "-" if v is None else f"{v:,.{digits}f}")
+            lines.append(f"| {flows} sessions at {rate:,} pkt/s total (100 B): {label} | {f(vals['switchboard'])} | "
+                         f"{f(vals['coturn'])} | {ratio(vals['switchboard'], vals['coturn'], invert)} | "
+                         f"{f(vals['c-forwarder'])} | {foreign} |")
     for key, label, invert in (("loss_free_per_s", "STUN bindings/s, <1% loss", False), ("p50_us", "STUN round trip p50 us", True),
                                ("p99_us", "STUN round trip p99 us", True)):
         s, fs = med("stun", "switchboard", key)

@@ -58,6 +58,18 @@ public final class ConfigLoader {
     }
 
     /** @return the configuration used when there is no file: everything on localhost. */
+    /**
+     * A compatibility listener budget for {@code rate} messages per second: bursts of four times
+     * that, and the byte budget and byte burst scaled from the default's in proportion (the
+     * defaults allow 6.4 KiB per message on average), so raising the message rate does not leave
+     * the bytes behind.
+     */
+    private static @NotNull PublishLimits scaled(final @NotNull PublishLimits defaults, final int rate) {
+        final int perDefault = defaults.messagesPerSecond();
+        return new PublishLimits(rate, rate * 4, rate * defaults.bytesPerSecond() / perDefault,
+                rate * defaults.byteBurst() / perDefault, defaults.disconnectAfter(), defaults.window());
+    }
+
     public static @NotNull NodeConfig defaults() {
         try {
             return fromTree(YAMLMapper.builder().build().createObjectNode(), "defaults");
@@ -163,10 +175,7 @@ public final class ConfigLoader {
         }
         final CompatListener compat = compatPort < 0 ? null : new CompatListener(brokerBind, compatPort, compatPath,
                 cl.intIn("maxMessageBytes", CompatListener.DEFAULT_MAX_MESSAGE_BYTES, 64, 65536),
-                new PublishLimits(perClientRate, perClientRate * 4, cc.bytesPerSecond(), cc.byteBurst(),
-                        cc.disconnectAfter(), cc.window()),
-                new PublishLimits(perAddressRate, perAddressRate * 4, ca.bytesPerSecond(), ca.byteBurst(),
-                        ca.disconnectAfter(), ca.window()));
+                scaled(cc, perClientRate), scaled(ca, perAddressRate));
         final NodeConfig.Broker broker = new NodeConfig.Broker(
                 brokerBind,
                 b.port("webSocketPort", 8444, false),

@@ -56,6 +56,13 @@ class ConfigLoaderTest {
         assertEquals(5, compat.perClient().messagesPerSecond());
         assertEquals(20, compat.perClient().messageBurst());
         assertEquals(12, compat.perAddress().messagesPerSecond());
+        // The byte budgets follow the message rates (the defaults' 6.4 KiB per message).
+        final dev.switchboard.broker.guard.PublishLimits defaults = dev.switchboard.broker.CompatListener.DEFAULT_PER_ADDRESS;
+        assertEquals(12 * defaults.bytesPerSecond() / defaults.messagesPerSecond(), compat.perAddress().bytesPerSecond());
+        assertEquals(5L * 64 * 1024 / 10, compat.perClient().bytesPerSecond());
+        assertEquals(dev.switchboard.broker.CompatListener.DEFAULT_PER_CLIENT,
+                ConfigLoader.parse("broker: { compat: { port: 0 } }\n", "t").broker().compat().perClient());
+        assertEquals(defaults, ConfigLoader.parse("broker: { compat: { port: 0 } }\n", "t").broker().compat().perAddress());
         assertEquals(dev.switchboard.broker.CompatListener.DEFAULT_MAX_MESSAGE_BYTES,
                 ConfigLoader.parse("broker: { compat: { port: 0 } }\n", "t").broker().compat().maxMessageBytes());
         assertEquals(null, ConfigLoader.parse("broker: { compat: { port: -1, path: /x } }\n", "t").broker().compat());

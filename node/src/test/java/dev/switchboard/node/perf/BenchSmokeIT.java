@@ -20,9 +20,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark suite works (issue 13): runs {@code node/scripts/bench/run --smoke} (one short
  * trial of each measure) against the built package and checks that every system under test
- * forwarded and answered something and that the allocation figures were read. It checks that the
- * suite works, never how fast anything is. Needs gcc, python3 and coturn's turnserver (the bench
- * command installs them where it may; here, in the loopback-only namespace, they must be there).
+ * forwarded and answered something, that the allocation figures were read, that the session
+ * scaling trials ran, and that the signaling part (the packaged node and Mosquitto, driven by
+ * {@code signaling.mjs}) exchanged offers and answers, connected clients and read memory with idle
+ * connections. It checks that the suite works, never how fast anything is. Needs gcc, python3,
+ * coturn's turnserver and mosquitto (the bench command installs them where it may; here, in the
+ * loopback-only namespace, they must be there).
  */
 class BenchSmokeIT {
     private static final Path NODE = Path.of(System.getProperty("user.dir"));
@@ -38,14 +41,15 @@ class BenchSmokeIT {
 
     @Test
     void smokeRun_everySystemMeasured() throws Exception {
-        assumeTrue(onPath("gcc") && onPath("python3") && onPath("turnserver"), "needs gcc, python3 and coturn");
+        assumeTrue(onPath("gcc") && onPath("python3") && onPath("turnserver") && onPath("mosquitto"),
+                "needs gcc, python3, coturn and mosquitto");
         assumeTrue(Files.isRegularFile(NODE.resolve("target/switchboard.jar")), "needs the packaged node");
         final Path results = NODE.resolve("target/bench/results.json");
         Files.deleteIfExists(results);
         final Process p = new ProcessBuilder(List.of(NODE.resolve("scripts/bench/run").toString(), "--smoke",
                 "--port-base", "21000"))
                 .redirectErrorStream(true).redirectOutput(NODE.resolve("target/bench-smoke.log").toFile()).start();
-        final boolean done = p.waitFor(150, TimeUnit.SECONDS);
+        final boolean done = p.waitFor(420, TimeUnit.SECONDS);
         if (!done) {
             p.destroyForcibly();
         }
@@ -79,5 +83,46 @@ class BenchSmokeIT {
         assertTrue(alloc.get("relay_packets").asLong() > 0 && alloc.get("stun_answered").asLong() > 0, alloc.toString());
         assertTrue(alloc.get("bytes_per_packet").isNumber() && alloc.get("bytes_per_stun_request").isNumber(),
                 alloc.toString());
+
+        final Set<String> scaled = new HashSet<>();
+        for (final JsonNode row : r.get("scaling")) {
+            if (row.get("trials").get(0).get("received").asLong() > 0 && row.get("rss_mb").isNumber()) {
+                scaled.add(row.get("system").asText() + "/" + row.get("flows").asInt());
+            }
+        }
+        assertEquals(Set.of("switchboard/1", "switchboard/5", "coturn/1", "coturn/5", "c-forwarder/1", "c-forwarder/5"),
+                scaled, "every relay carried 1 and 5 sessions at the fixed rate:\n" + log);
+
+        assertTrue(log.contains("| signaling measure | Switchboard | Mosquitto |"), "prints the signaling table:\n" + log);
+        final Set<String> exchanged = new HashSet<>();
+        final Set<String> measured = new HashSet<>();
+        for (final JsonNode row : r.get("signaling")) {
+            final String system = row.get("system").asText();
+            switch (row.get("measure").asText()) {
+                case "exchange" -> {
+                    if (row.get("exchanges").asLong() > 0) {
+                        exchanged.add(system);
+                    }
+                    if ("switchboard".equals(system)) {
+                        assertEquals(0, row.get("unrewritten_offers").asInt(), "the node rewrote every offer: " + row);
+                    }
+                }
+                case "connect" -> {
+                    if (row.get("connects_per_s").asDouble() > 0) {
+                        measured.add(system + "/connect");
+                    }
+                }
+                case "idle" -> {
+                    if (row.get("rss_mb").asDouble() > 0) {
+                        measured.add(system + "/idle");
+                    }
+                }
+                default -> throw new AssertionError("unknown signaling measure: " + row);
+            }
+        }
+        assertEquals(Set.of("switchboard-compat", "switchboard", "mosquitto-ws", "mosquitto-tcp"), exchanged,
+                "every broker carried offer/answer exchanges:\n" + log);
+        assertEquals(Set.of("switchboard/connect", "mosquitto-tcp/connect", "switchboard/idle", "mosquitto-tcp/idle"),
+                measured, "connects and idle memory were measured on both:\n" + log);
     }
 }
