@@ -18,13 +18,16 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Files over the session's file channel, through the node's relay, in real Chromium: a 200 MB
  * file arrives with the sender's SHA-256, with progress on both sides, the sender's
  * {@code bufferedAmount} never above its high-water mark and the receiver's JS heap bounded; and
- * several files at once, each accepted or refused, one cancelled by the sender half-way.
+ * several files at once, each accepted or refused, one cancelled by the sender half-way; and one
+ * cancelled by the receiver half-way: the sender stops and says so, and nothing more is sent.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class FileTransferBrowserIT {
@@ -199,6 +203,67 @@ class FileTransferBrowserIT {
             // The channel still works after a cancel: the chat too.
             Pages.send(b, "got the notes");
             assertThat(a.locator("#log")).containsText("Bob: got the notes", Pages.WAIT);
+        }
+    }
+
+    @Test
+    void receiverCancelsMidway_senderStops_nothingMoreIsSent() throws Exception {
+        final Path file = dir.resolve("too-long.bin");
+        final long size = 120L * 1024 * 1024;
+        write(file, size, 4);
+        try (BrowserContext ann = fixture.browsers().newContext(); BrowserContext bob = fixture.browsers().newContext()) {
+            final Page a = join(ann, "Ann", "second thoughts");
+            final Page b = join(bob, "Bob", "second thoughts");
+            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            filesOffered(a);
+            a.setInputFiles("#file-input", file);
+            final Locator incoming = b.locator("#files li[data-direction=in]");
+            assertThat(incoming.locator("button.accept")).hasCount(1, Pages.COUNT);
+            incoming.locator("button.accept").click();
+            assertThat(b.locator("#files li[data-direction=in][data-state=receiving]")).hasCount(1, Pages.COUNT);
+
+            // Half-way (the relay holds the rest back, so it cannot finish first), Bob cancels.
+            final String annId = (String) a.evaluate("switchboard.id()");
+            final RelaySession session = fixture.node().relay().sessionsOf(annId).get(0);
+            session.setBlocked(true);
+            try {
+                incoming.locator("button.cancel").click();
+                assertThat(b.locator("#files li[data-direction=in][data-state=cancelled]")).hasCount(1, Pages.COUNT);
+            } finally {
+                session.setBlocked(false);
+            }
+            assertThat(incoming.locator(".file-state")).hasText("cancelled");
+            assertThat(incoming.locator("a.save")).hasCount(0);
+            final Locator outgoing = a.locator("#files li[data-direction=out]");
+            assertThat(outgoing).hasAttribute("data-state", "cancelled",
+                    new LocatorAssertions.HasAttributeOptions().setTimeout(30_000));
+            assertThat(outgoing.locator(".file-state")).hasText("cancelled by the other side");
+            assertThat(outgoing.locator("button.cancel")).hasCount(0);
+
+            // Nothing more is sent: what was still in flight drains, then the relay carries only
+            // the chat lines below, and neither side's count moves again.
+            final AtomicLong last = new AtomicLong(-1);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                final RelayCounters c = session.counters();
+                final long total = c.bytesAtoB() + c.bytesBtoA();
+                return total - last.getAndSet(total) < 16 * 1024;
+            });
+            final RelayCounters before = session.counters();
+            final long sent = ((Number) transfer(a, "too-long.bin").get("bytes")).longValue();
+            final long received = ((Number) transfer(b, "too-long.bin").get("bytes")).longValue();
+            assertTrue(sent < size, "the sender stopped before the end: " + sent);
+            Pages.send(b, "sorry, wrong file");
+            assertThat(a.locator("#log")).containsText("Bob: sorry, wrong file", Pages.WAIT);
+            Pages.send(a, "no problem");
+            assertThat(b.locator("#log")).containsText("Ann: no problem", Pages.WAIT);
+            assertThat(a.locator("#log li.mine[data-delivery=delivered]")).hasCount(1, Pages.COUNT);
+            final RelayCounters after = session.counters();
+            final long grew = after.bytesAtoB() + after.bytesBtoA() - before.bytesAtoB() - before.bytesBtoA();
+            assertTrue(grew < 64 * 1024, "the relay carried " + grew + " B after the cancel (only chat was due)");
+            assertEquals(sent, ((Number) transfer(a, "too-long.bin").get("bytes")).longValue());
+            assertEquals(received, ((Number) transfer(b, "too-long.bin").get("bytes")).longValue());
+            assertEquals("cancelled", transfer(a, "too-long.bin").get("state"));
+            assertEquals(Boolean.TRUE, transfer(a, "too-long.bin").get("cancelledByPeer"));
         }
     }
 }
