@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * separate processes, federated; the callee's pair is made and waits on node 2, the caller opens
  * the caller URL's fragment on node 1. The call rings across the link, is answered, and the two
  * chat through both relays: each page's selected remote candidate is its own node's relay, and
- * both relays count packets.
+ * both relays count packets. Then node 2 is killed with {@code kill -9} and started again (same
+ * key, data and federation port): the link heals, and a new call from a new caller page rings the
+ * same pair's new tab across it and chats through both relays again.
  */
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
 class FederatedCalleeBrowserIT {
@@ -79,7 +81,7 @@ class FederatedCalleeBrowserIT {
     }
 
     @Test
-    void calleeOnNode2_callerOnNode1_ringsAnswersChats_throughBothRelays() throws Exception {
+    void calleeOnNode2_callerOnNode1_ringsAnswersChats_throughBothRelays_againAfterKillNine() throws Exception {
         n1 = new NodeProcess(dir, "site1", "47500-47519");
         n2 = new NodeProcess(dir, "site2", "47520-47539");
         n1.start();
@@ -90,34 +92,61 @@ class FederatedCalleeBrowserIT {
 
         try (Browsers browsers = new Browsers()) {
             final Map<String, String> urls = pair(browsers, n2, "Desk at site 2");
-            final Page callee = page(browsers, "callee", urls.get("callee"));
-            assertThat(callee.locator("#status")).containsText("Waiting for calls", Pages.WAIT);
-            callee.click("#enable-sound");
+            callAcross(browsers, urls, "Caller at site 1");
 
-            final String callerUrl = on(n1, urls.get("caller"));
-            assertTrue(callerUrl.startsWith(n1.url() + "call.html#c="), callerUrl);
-            // node 1 learns of the callee from node 2's announcement over the link
-            final Page caller = page(browsers, "caller", callerUrl);
-            assertThat(caller.locator("#status")).containsText("Ready to call", Pages.WAIT);
-            assertThat(caller.locator("#label")).containsText("Desk at site 2");
-            caller.fill("#name", "Caller at site 1");
-            caller.click("#call-button");
-            assertThat(caller.locator("#status")).containsText("Ringing", Pages.WAIT);
-            assertThat(callee.locator("#caller-name")).containsText("Caller at site 1", Pages.WAIT);
-            callee.click("#answer");
-            assertThat(caller.locator("#status")).containsText("relayed by the node", Pages.WAIT);
-            assertThat(callee.locator("#status")).containsText("relayed by the node", Pages.WAIT);
-
-            Pages.send(caller, "hello from site 1");
-            assertThat(callee.locator("#log")).containsText("hello from site 1", Pages.WAIT);
-            Pages.send(callee, "hi from site 2");
-            assertThat(caller.locator("#log")).containsText("hi from site 2", Pages.WAIT);
-
-            assertRemoteIn(caller, "caller", 47500, 47519);
-            assertRemoteIn(callee, "callee", 47520, 47539);
-            await().atMost(Duration.ofSeconds(30)).until(() ->
-                    n1.metric("switchboard_relay_packets_total") > 0 && n2.metric("switchboard_relay_packets_total") > 0);
+            // kill -9 the callee's node, start it again: the link heals, the pair survived on disk
+            contexts.forEach(BrowserContext::close);
+            contexts.clear();
+            final double packets1 = n1.metric("switchboard_relay_packets_total");
+            n2.kill9();
+            await().atMost(LINK).until(() -> !n1.linkUp(n2));
+            n2.start();
+            await().atMost(LINK).until(() -> n1.linkUp(n2) && n2.linkUp(n1));
+            callAcross(browsers, Map.of("caller", urls.get("caller"), "callee", on(n2, urls.get("callee"))),
+                    "Second caller");
+            assertTrue(n1.metric("switchboard_relay_packets_total") > packets1, "node 1 relayed the new call");
         }
+    }
+
+    /** The callee waits on node 2, the caller calls from node 1: rings, answer, chat both ways through both relays. */
+    private void callAcross(final Browsers browsers, final Map<String, String> urls, final String callerName)
+            throws Exception {
+        final Page callee = page(browsers, "callee", urls.get("callee"));
+        assertThat(callee.locator("#status")).containsText("Waiting for calls", Pages.WAIT);
+        callee.click("#enable-sound");
+
+        final String callerUrl = on(n1, urls.get("caller"));
+        assertTrue(callerUrl.startsWith(n1.url() + "call.html#c="), callerUrl);
+        // node 1 learns of the callee from node 2's announcement over the link
+        final Page caller = page(browsers, "caller", callerUrl);
+        assertThat(caller.locator("#status")).containsText("Ready to call", Pages.WAIT);
+        assertThat(caller.locator("#label")).containsText("Desk at site 2");
+        caller.fill("#name", callerName);
+        caller.click("#call-button");
+        // The tab's "I wait" crosses the link as an announcement; a call that overtook it is told
+        // "offline" at once, and the person calls again, as anyone would.
+        await().atMost(LINK).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            final Object outcome = caller.evaluate("document.body.dataset.outcome");
+            if ("offline".equals(outcome) && caller.isEnabled("#call-button")) {
+                caller.click("#call-button");
+                return false;
+            }
+            return "ringing".equals(outcome) || "answered".equals(outcome);
+        });
+        assertThat(callee.locator("#caller-name")).containsText(callerName, Pages.WAIT);
+        callee.click("#answer");
+        assertThat(caller.locator("#status")).containsText("relayed by the node", Pages.WAIT);
+        assertThat(callee.locator("#status")).containsText("relayed by the node", Pages.WAIT);
+
+        Pages.send(caller, "hello from site 1");
+        assertThat(callee.locator("#log")).containsText("hello from site 1", Pages.WAIT);
+        Pages.send(callee, "hi from site 2");
+        assertThat(caller.locator("#log")).containsText("hi from site 2", Pages.WAIT);
+
+        assertRemoteIn(caller, "caller", 47500, 47519);
+        assertRemoteIn(callee, "callee", 47520, 47539);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                n1.metric("switchboard_relay_packets_total") > 0 && n2.metric("switchboard_relay_packets_total") > 0);
     }
 
     /** The page's selected remote candidate is on its own node's relay ports. */

@@ -215,7 +215,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no goodbye to anyone. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
