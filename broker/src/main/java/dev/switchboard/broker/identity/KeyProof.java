@@ -5,10 +5,10 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jetbrains.annotations.NotNull;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -17,7 +17,11 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.EllipticCurve;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Objects;
 
@@ -49,9 +53,12 @@ public final class KeyProof {
     /** Length in bytes of a raw P-256 signature {@code r||s}. */
     public static final int SIGNATURE_LENGTH = 64;
 
-    /** A private provider instance: nothing is registered JVM-wide. */
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
-    private static final String SIGNATURE_ALGORITHM = "SHA256withPLAIN-ECDSA";
+    /**
+     * ECDSA with SHA-256 and the signature as raw {@code r||s} (IEEE P1363), from the JDK's SunEC
+     * provider. BouncyCastle serves only as an ASN.1 library here: instantiating its JCA provider
+     * loads about 700 classes and 4,000 algorithm entries (docs/performance.md, footprint).
+     */
+    private static final String SIGNATURE_ALGORITHM = "SHA256withECDSAinP1363Format";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private KeyProof() {
@@ -97,13 +104,38 @@ public final class KeyProof {
                 return new InvalidKey("public key curve must be P-256 (secp256r1), got "
                         + alg.getParameters());
             }
-            final PublicKey key = KeyFactory.getInstance("EC", BC)
+            final PublicKey key = KeyFactory.getInstance("EC")
                     .generatePublic(new X509EncodedKeySpec(spkiDer));
+            if (!(key instanceof ECPublicKey ec) || !onCurve(ec)) {
+                return new InvalidKey("public key point is not on the P-256 curve");
+            }
             return new ValidKey(key, PeerIds.fromSpki(spkiDer));
         } catch (final GeneralSecurityException | RuntimeException e) {
             return new InvalidKey("public key is not a valid P-256 SubjectPublicKeyInfo: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * SEC 1 v2 §3.2.2.1 (public key validation), steps 2 and 3: both coordinates in [0, p) and
+     * y^2 = x^3 + ax + b (mod p). The JDK's key factory checks neither (it accepts any 64 bytes);
+     * the point at infinity cannot be encoded in an uncompressed SPKI, and P-256 has cofactor 1, so
+     * nothing else is left to check.
+     */
+    private static boolean onCurve(final @NotNull ECPublicKey key) {
+        final ECPoint w = key.getW();
+        final EllipticCurve curve = key.getParams().getCurve();
+        if (w.equals(ECPoint.POINT_INFINITY) || !(curve.getField() instanceof ECFieldFp field)) {
+            return false;
+        }
+        final BigInteger p = field.getP();
+        final BigInteger x = w.getAffineX();
+        final BigInteger y = w.getAffineY();
+        if (x.signum() < 0 || x.compareTo(p) >= 0 || y.signum() < 0 || y.compareTo(p) >= 0) {
+            return false;
+        }
+        final BigInteger right = x.pow(3).add(curve.getA().multiply(x)).add(curve.getB()).mod(p);
+        return y.multiply(y).mod(p).equals(right);
     }
 
     /** @return {@value #NONCE_LENGTH} fresh random bytes. */
@@ -159,7 +191,7 @@ public final class KeyProof {
             return false;
         }
         try {
-            final Signature verifier = Signature.getInstance(SIGNATURE_ALGORITHM, BC);
+            final Signature verifier = Signature.getInstance(SIGNATURE_ALGORITHM);
             verifier.initVerify(key);
             verifier.update(signedBytes);
             return verifier.verify(signature);
@@ -176,7 +208,7 @@ public final class KeyProof {
     public static byte @NotNull [] sign(final java.security.@NotNull PrivateKey key,
                                         final byte @NotNull [] signedBytes) {
         try {
-            final Signature signer = Signature.getInstance(SIGNATURE_ALGORITHM, BC);
+            final Signature signer = Signature.getInstance(SIGNATURE_ALGORITHM);
             signer.initSign(key, RANDOM);
             signer.update(signedBytes);
             return signer.sign();
@@ -188,7 +220,7 @@ public final class KeyProof {
     /** @return a fresh ECDSA P-256 key pair (for the node's own clients and tests). */
     public static @NotNull KeyPair generateKeyPair() {
         try {
-            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", BC);
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
             return generator.generateKeyPair();
         } catch (final GeneralSecurityException e) {

@@ -67,6 +67,32 @@ class DistributionIT {
     }
 
     @Test
+    void libraries_carryNoSignaturesNorPerClassManifestSections() throws Exception {
+        // The JDK keeps every manifest section of a class-path jar in the heap and verifies each
+        // class of a signed jar; BouncyCastle's and Paho's signatures are stripped at package time
+        // (src/build/UnsignJars.java, docs/performance.md "Footprint").
+        try (var files = Files.list(home.resolve("lib"))) {
+            for (final Path lib : files.toList()) {
+                try (JarFile jar = new JarFile(lib.toFile(), false)) {
+                    final var signatures = jar.stream().map(java.util.zip.ZipEntry::getName)
+                            .filter(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)")).toList();
+                    assertEquals(java.util.List.of(), signatures, lib.toString());
+                    if (jar.getManifest() != null) {
+                        assertEquals(Set.of(), jar.getManifest().getEntries().keySet(), lib.toString());
+                    }
+                }
+            }
+        }
+        // Still the same classes: the unsigned BouncyCastle has its provider and its module info.
+        try (JarFile bc = new JarFile(home.resolve("lib").toFile().listFiles(
+                (d, n) -> n.startsWith("bcprov-"))[0], false)) {
+            assertTrue(bc.getEntry("org/bouncycastle/jce/provider/BouncyCastleProvider.class") != null);
+            assertTrue(bc.getEntry("META-INF/versions/9/module-info.class") != null);
+            assertTrue(bc.isMultiRelease());
+        }
+    }
+
+    @Test
     void launcher_checkConfig_acceptsTheExampleSettings() {
         final Commands.Result result = Commands.run(TIMEOUT, JAVA, home,
                 "bin/switchboard", "--check-config", "--config", "switchboard.yaml");
