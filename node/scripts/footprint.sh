@@ -7,7 +7,9 @@
 #   mvn -B -q -DskipTests package && node/scripts/footprint.sh [CONNECTIONS]
 #
 # Environment: SWITCHBOARD_JAVA_OPTS is passed to the launcher (to try other JVM options);
-# JAVA_HOME as for the launcher. Figures and what was tried: docs/performance.md.
+# JAVA_HOME as for the launcher. The launcher's class data archive goes to the temporary folder
+# (SWITCHBOARD_CDS_DIR): the first start runs without one and writes it when it stops, the restart
+# uses it, as on a real machine. Figures and what was tried: docs/performance.md.
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd -P)
@@ -42,8 +44,10 @@ web: {bind: 127.0.0.1, port: 0}
 broker: {bind: 127.0.0.1, webSocketPort: 0, tcpPort: -1}
 stun: {bind: 127.0.0.1, port: 0}
 relay: {bind: 127.0.0.1, portRange: 47200-47399}
+metrics: {bind: 127.0.0.1, port: 0}
 limits: {connectionsPerAddress: 100000}   # every test client comes from 127.0.0.1
 YAML
+export SWITCHBOARD_CDS_DIR="$work/cds"
 
 now_ms() { date +%s%3N; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -70,12 +74,14 @@ start_node() {
     sleep 0.01
   done
   start_ms=$(($(now_ms) - t0))
+  start_load=$(cut -d' ' -f1 /proc/loadavg)
 }
 
+# stop_node: SIGTERM, then waits (at most 180 s: the first stop writes the class data archive).
 stop_node() {
   kill "$pid"
   i=0
-  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do
+  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 1800 ]; do
     sleep 0.1
     i=$((i + 1))
   done
@@ -84,9 +90,11 @@ stop_node() {
 
 start_node
 first_ms=$start_ms
+first_load=$start_load
 stop_node
 start_node
 restart_ms=$start_ms
+restart_load=$start_load
 
 sleep 10
 idle_kb=$(rss_kb "$pid")
@@ -116,8 +124,9 @@ wait "$clients" || true
 stop_node
 
 echo "JVM options (launcher defaults, then SWITCHBOARD_JAVA_OPTS): ${SWITCHBOARD_JAVA_OPTS:-none added}"
-echo "ready, first start (makes key and certificate): ${first_ms} ms"
-echo "ready, restart:                                  ${restart_ms} ms"
+echo "load average at the end (1/5/15 min):             $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ready, first start (makes key, certificate; no class data archive yet): ${first_ms} ms (load ${first_load})"
+echo "ready, restart (with the archive the first run wrote): ${restart_ms} ms (load ${restart_load})"
 echo "RSS idle (10 s after ready):                     $((idle_kb / 1024)) MB"
 echo "RSS with $connections idle browser connections:       $((busy_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB)"
 echo "clients: $(grep "^connected" "$work/clients.log")"

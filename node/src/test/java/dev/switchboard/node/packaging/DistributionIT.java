@@ -4,14 +4,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,12 +109,90 @@ class DistributionIT {
     void launcher_javaOptions_comeAfterTheDefaults() {
         // -version makes the JVM print its version and exit: the options reached it.
         final Commands.Result result = Commands.run(TIMEOUT,
-                Map.of("JAVA_HOME", System.getProperty("java.home"),
+                Map.of("JAVA_HOME", System.getProperty("java.home"), "SWITCHBOARD_CDS_DIR", "off",
                         "SWITCHBOARD_JAVA_OPTS", "-XX:+PrintCommandLineFlags -version"), home,
                 "bin/switchboard");
         assertEquals(0, result.exitCode(), result.output());
         assertTrue(result.output().contains("-XX:+UseSerialGC"), result.output());
         assertTrue(result.output().contains("version \""), result.output());
+    }
+
+    /**
+     * Class data sharing: the first run writes its archive under a temporary name when it stops;
+     * the next start checks it (a damaged one is deleted: the JVM would crash on it), keeps it
+     * under its final name and runs with it.
+     */
+    @Test
+    void launcher_classDataArchive_madeAtFirstStop_checked_usedFromTheSecondStart() throws Exception {
+        final Path work = Files.createDirectories(unpacked.resolve("cds-run"));
+        final Path cds = work.resolve("cds");
+        final Path config = work.resolve("switchboard.yaml");
+        Files.writeString(config, String.join("\n",
+                "dataDir: " + work.resolve("data"),
+                "web: {bind: 127.0.0.1, port: 0}",
+                "broker: {bind: 127.0.0.1, webSocketPort: 0, tcpPort: -1}",
+                "stun: {bind: 127.0.0.1, port: 0}",
+                "relay: {bind: 127.0.0.1, portRange: 47800-47899, maxSessions: 50}",
+                "metrics: {bind: 127.0.0.1, port: 0}", ""));
+
+        final List<String> first = runNodeUntilRunningThenStop(work, cds, config, "first");
+        assertFalse(first.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), first.toString());
+        final List<Path> parts = list(cds, ".part.");
+        assertEquals(1, parts.size(), parts.toString());
+        // A damaged copy, checked first (".part.0" sorts before every process id).
+        final Path part = parts.get(0);
+        final String name = part.getFileName().toString();
+        final Path damaged = part.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".0");
+        Files.copy(part, damaged);
+        damaged.toFile().setWritable(true);
+        try (RandomAccessFile file = new RandomAccessFile(damaged.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            file.write(new byte[64]);
+        }
+
+        final List<String> second = runNodeUntilRunningThenStop(work, cds, config, "second");
+        final Path archive = cds.resolve(name.substring(0, name.indexOf(".part.")));
+        assertTrue(second.contains("-XX:SharedArchiveFile=" + archive), second.toString());
+        assertTrue(Files.isRegularFile(archive), archive.toString());
+        assertEquals(List.of(), list(cds, ".part."), "the damaged and the checked part are gone");
+    }
+
+    /** @return the JVM's arguments, as the launcher gave them. */
+    private static List<String> runNodeUntilRunningThenStop(final Path work, final Path cds,
+                                                            final Path config, final String name)
+            throws Exception {
+        final Path log = work.resolve(name + ".log");
+        final ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/switchboard").toString(),
+                "--config", config.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("SWITCHBOARD_CDS_DIR", cds.toString());
+        builder.environment().remove("SWITCHBOARD_JAVA_OPTS");
+        final Process node = builder.directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            await(name + " node running").atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        final String out = Files.readString(log, StandardCharsets.UTF_8);
+                        if (!node.isAlive()) {
+                            throw new AssertionError(name + " node exited with " + node.exitValue()
+                                    + ":\n" + out);
+                        }
+                        return out.contains("Switchboard is running");
+                    });
+            final List<String> arguments = List.of(node.info().arguments().orElseThrow());
+            node.destroy(); // SIGTERM, as systemd stops it; the archive is written on the way out
+            assertTrue(node.waitFor(180, TimeUnit.SECONDS), name + " node did not stop");
+            return arguments;
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    private static List<Path> list(final Path dir, final String containing) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().contains(containing)).sorted().toList();
+        }
     }
 
     @Test
