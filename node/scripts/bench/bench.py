@@ -25,6 +25,10 @@ Measures (--smoke: one small trial of each, to check that the suite works, not h
           real offers and answers that the node checks and rewrites with a relay allocation each;
           connects per second (the node's key challenge-response vs Mosquitto's plain CONNECT);
           RSS with 1,000 and 10,000 idle connections
+  browser real headless Chromium through a real node (BrowserFiguresIT, run by Maven, 20 runs):
+          second Join to data channel open through the relay, WebSocket bytes per browser, the
+          page's bytes on first load and reload, page load to ready (not in --smoke: CI runs that
+          test on its own)
 """
 import argparse
 import json
@@ -498,6 +502,27 @@ def signaling_table(results):
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- browser figures
+
+def browser(a, results):
+    """Runs BrowserFiguresIT (real Chromium, real node) through Maven and keeps its figures."""
+    root = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+    cmd = ["mvn", "-B", "-q", "-f", os.path.join(root, "pom.xml"), "-pl", "node", "-am", "verify",
+           "-Dtest=none", "-Dit.test=BrowserFiguresIT", f"-Dswitchboard.bench.browserRuns={a.browser_runs}",
+           "-Dsurefire.failIfNoSpecifiedTests=false", "-Dfailsafe.failIfNoSpecifiedTests=false"]
+    log(f"browser figures: {' '.join(cmd)}")
+    with open(os.path.join(OUT, "browser-maven.log"), "w") as out:
+        code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=1800).returncode
+    figures = os.path.join(root, "node", "target", "bench", "browser.json")
+    if code != 0 or not os.path.exists(figures):
+        log(f"browser figures failed (see {os.path.join(OUT, 'browser-maven.log')})")
+        return
+    with open(figures) as f:
+        results["browser"] = json.load(f)
+    with open(os.path.join(root, "node", "target", "bench", "browser.md")) as f:
+        results["browser_table"] = f.read().strip()
+
+
 # ---------------------------------------------------------------- one trial
 
 def run_gen(args, pids):
@@ -570,8 +595,9 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="one short trial of each measure")
     ap.add_argument("--port-base", type=int, default=24000,
                     help="first of the 6,600 loopback ports used (below the ephemeral range)")
-    ap.add_argument("--only", default="relay,scaling,stun,signaling",
-                    help="comma-separated parts to run: relay, scaling, stun, signaling")
+    ap.add_argument("--only", default="relay,scaling,stun,signaling,browser",
+                    help="comma-separated parts to run: relay, scaling, stun, signaling, browser")
+    ap.add_argument("--browser-runs", type=int, default=20, help="runs of the browser figures")
     ap.add_argument("--java-opts", default="-XX:+UseSerialGC -Xms16m -Xmx128m -XX:MinHeapFreeRatio=10 "
                     "-XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -Xss512k",
                     help="the launcher's JVM options (bin/switchboard)")
@@ -677,6 +703,8 @@ def main():
 
     if "signaling" in parts:
         signaling(a, results)
+    if "browser" in parts and not a.smoke:
+        browser(a, results)
     results["seconds"] = round(time.time() - started, 1)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
@@ -684,6 +712,9 @@ def main():
         print(table(results))
         print()
     print(signaling_table(results))
+    if results.get("browser_table"):
+        print()
+        print(results["browser_table"])
 
 
 def table(results):

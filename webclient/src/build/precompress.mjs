@@ -26,12 +26,13 @@ function walk(dir) {
 const digest = createHash('sha256');
 let before = 0;
 let after = 0;
+// First the stale copies of an earlier build go, all of them, before any new one is written (the
+// walk lists "app.js" before "app.js.br": deleting on the way would delete the copy just made).
 for (const file of walk(root)) {
-  if (file.endsWith('.br') || file.endsWith('.gz')) {
-    if (!TEXT.test(file.slice(0, -3))) continue;
-    unlinkSync(file); // stale copy of an earlier build
-    continue;
-  }
+  if ((file.endsWith('.br') || file.endsWith('.gz')) && TEXT.test(file.slice(0, -3))) unlinkSync(file);
+}
+for (const file of walk(root)) {
+  if (file.endsWith('.br') || file.endsWith('.gz')) continue;
   if (relative(root, file) === 'asset-version') continue;
   const body = readFileSync(file);
   digest.update(relative(root, file)).update('\0').update(body).update('\0');

@@ -1,0 +1,180 @@
+package dev.switchboard.node.e2e;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Request;
+import com.microsoft.playwright.WebSocket;
+import com.microsoft.playwright.options.Sizes;
+import dev.switchboard.node.Node;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The browser figures of the benchmark suite (issue 13 §1.4), in real headless Chromium through a
+ * real node: for each run, two fresh browser contexts open the page; the first joins a room, the
+ * second joins it too, and the time from the second Join click to the peer shown connected (the
+ * control channel open and the DTLS certificate checked) is taken in the page, through the relay.
+ * Each run also counts the WebSocket payload bytes the second browser sent and received for that
+ * one connection (page load to connected, a data-only session), the bytes of the page's first load
+ * and of a reload on the wire (headers and encoded bodies, Playwright's request sizes), and the time
+ * from navigation start to "Ready".
+ *
+ * <p>Prints a table and writes {@code target/bench/browser.json}. Runs: system property
+ * {@code switchboard.bench.browserRuns} (default 3, as CI runs it: it checks that the figures can be
+ * taken, never how fast; {@code node/scripts/bench/run --only browser} asks for 20). No timed
+ * assertion.
+ */
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
+class BrowserFiguresIT {
+    private static final int RUNS = Math.max(1, Math.min(100, Integer.getInteger("switchboard.bench.browserRuns", 3)));
+
+    @RegisterExtension
+    static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true, "/", "48000-48099", "30s");
+
+    /** Records, in page time (ms since navigation start), when the page became ready and when a peer connected. */
+    private static final String TIMING_SCRIPT = """
+            (() => {
+              const t = window.__benchTimes = {};
+              const check = () => {
+                const status = document.getElementById('status');
+                if (t.ready === undefined && status && status.textContent.includes('Ready')) t.ready = performance.now();
+                if (t.join !== undefined && t.connected === undefined
+                    && document.querySelector('#peers li[data-state=connected]')) t.connected = performance.now();
+              };
+              new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+            })();
+            """;
+
+    @Test
+    void browserFigures_joinToOpen_webSocketBytes_pageBytes_loadToReady() throws Exception {
+        final List<Double> joinToOpen = new ArrayList<>();
+        final List<Double> loadToReady = new ArrayList<>();
+        final List<Long> wsSent = new ArrayList<>();
+        final List<Long> wsReceived = new ArrayList<>();
+        final List<Long> firstLoad = new ArrayList<>();
+        final List<Long> reload = new ArrayList<>();
+        for (int run = 0; run < RUNS; run++) {
+            final String word = "bench browser figures " + run + " " + System.nanoTime();
+            try (BrowserContext first = fixture.browsers().newContext();
+                 BrowserContext second = fixture.browsers().newContext()) {
+                final Page a = Pages.join(first, fixture.node(), "Ann", word);
+                assertThat(a.locator("#status")).containsText("Waiting for the other person", Pages.WAIT);
+
+                final Page b = second.newPage();
+                b.addInitScript(TIMING_SCRIPT);
+                final List<Request> loaded = new ArrayList<>();
+                b.onRequestFinished(loaded::add);
+                final AtomicLong sent = new AtomicLong();
+                final AtomicLong received = new AtomicLong();
+                b.onWebSocket(ws -> count(ws, sent, received));
+                b.navigate(fixture.node().url());
+                assertThat(b.locator("#status")).containsText("Ready", Pages.WAIT);
+                b.fill("#name", "Bob");
+                b.fill("#word", word);
+                b.evaluate("() => { window.__benchTimes.join = performance.now(); document.getElementById('join').click(); }");
+                assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+                assertThat(b.locator("#status")).containsText("via the node's relay", Pages.WAIT);
+                @SuppressWarnings("unchecked") final Map<String, Object> t = (Map<String, Object>) b.evaluate("() => window.__benchTimes");
+                final double join = ((Number) t.get("join")).doubleValue();
+                final double connected = ((Number) t.get("connected")).doubleValue();
+                joinToOpen.add(connected - join);
+                loadToReady.add(((Number) t.get("ready")).doubleValue());
+                // Page bytes and WebSocket bytes from load until connected.
+                firstLoad.add(onTheWire(List.copyOf(loaded)));
+                wsSent.add(sent.get());
+                wsReceived.add(received.get());
+
+                final Page c = second.newPage();
+                c.navigate(fixture.node().url());
+                assertThat(c.locator("#status")).containsText("Ready", Pages.WAIT);
+                final List<Request> reloaded = new ArrayList<>();
+                c.onRequestFinished(reloaded::add);
+                c.reload();
+                assertThat(c.locator("#status")).containsText("Ready", Pages.WAIT);
+                reload.add(onTheWire(List.copyOf(reloaded)));
+            }
+        }
+
+        final Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("runs", RUNS);
+        figures.put("join_to_open_ms", summary(joinToOpen));
+        figures.put("load_to_ready_ms", summary(loadToReady));
+        figures.put("websocket_bytes_sent", summary(wsSent));
+        figures.put("websocket_bytes_received", summary(wsReceived));
+        figures.put("first_load_bytes", summary(firstLoad));
+        figures.put("reload_bytes", summary(reload));
+        final Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValue(out.resolve("browser.json").toFile(), figures);
+        final String table = String.join("\n",
+                "| browser measure (" + RUNS + " runs, headless Chromium, through the relay) | p50 | p99 | min | max |",
+                "|---|---|---|---|---|",
+                row("second Join to peer connected (data channel open, certificate checked), ms", joinToOpen),
+                row("page load to ready, ms", loadToReady),
+                row("WebSocket payload bytes sent by the second browser (load to connected)", wsSent),
+                row("WebSocket payload bytes received by it", wsReceived),
+                row("first page load, bytes on the wire (headers + encoded bodies, until connected)", firstLoad),
+                row("reload, bytes on the wire", reload));
+        Files.writeString(out.resolve("browser.md"), table + "\n", StandardCharsets.UTF_8);
+        System.out.println(table);
+
+        // It worked (not how fast): every run connected, talked over the WebSocket and loaded the page.
+        assertTrue(joinToOpen.stream().allMatch(ms -> ms > 0), joinToOpen.toString());
+        assertTrue(wsSent.stream().allMatch(n -> n > 0) && wsReceived.stream().allMatch(n -> n > 0), wsSent + " " + wsReceived);
+        assertTrue(firstLoad.stream().allMatch(n -> n > 10_000), firstLoad.toString());
+        assertTrue(reload.stream().allMatch(n -> n > 0), reload.toString());
+    }
+
+    /** Headers and encoded bodies of finished requests, both ways (answers from the memory cache count 0). */
+    private static long onTheWire(final List<Request> requests) {
+        long bytes = 0;
+        for (final Request request : requests) {
+            final Sizes sizes = request.sizes();
+            bytes += Math.max(0, sizes.requestHeadersSize) + Math.max(0, sizes.requestBodySize)
+                    + Math.max(0, sizes.responseHeadersSize) + Math.max(0, sizes.responseBodySize);
+        }
+        return bytes;
+    }
+
+    private static void count(final WebSocket ws, final AtomicLong sent, final AtomicLong received) {
+        ws.onFrameSent(frame -> sent.addAndGet(frameBytes(frame)));
+        ws.onFrameReceived(frame -> received.addAndGet(frameBytes(frame)));
+    }
+
+    private static long frameBytes(final com.microsoft.playwright.WebSocketFrame frame) {
+        final byte[] binary = frame.binary();
+        return binary != null ? binary.length : frame.text().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static <T extends Number> Map<String, Double> summary(final List<T> values) {
+        final List<Double> sorted = new ArrayList<>(values.stream().map(Number::doubleValue).toList());
+        Collections.sort(sorted);
+        final Map<String, Double> m = new LinkedHashMap<>();
+        m.put("p50", sorted.get(Math.min(sorted.size() - 1, sorted.size() / 2)));
+        m.put("p99", sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(0.99 * sorted.size()))));
+        m.put("min", sorted.get(0));
+        m.put("max", sorted.get(sorted.size() - 1));
+        return m;
+    }
+
+    private static <T extends Number> String row(final String label, final List<T> values) {
+        final Map<String, Double> s = summary(values);
+        return String.format("| %s | %,.1f | %,.1f | %,.1f | %,.1f |", label, s.get("p50"), s.get("p99"), s.get("min"), s.get("max"));
+    }
+}
