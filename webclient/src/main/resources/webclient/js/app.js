@@ -6,14 +6,11 @@
 import { loadIdentity, newIdentity } from './identity.js';
 import { deriveRoom } from './roomkey.js';
 import { discoverNode } from './discovery.js';
-import { Signaling } from './signaling.js';
-import { Room } from './room.js';
 import * as protocol from './protocol.js';
 import { DERIVING_TEXT, NEW_IDENTITY_TEXT, connectionProblem, eventText, roomCode, roomStatus } from './ui/text.js';
-import { createHub, mount } from './ui/call-view.js';
 
 const $ = (id) => document.getElementById(id);
-/** @type {{identity: any, node: import('./discovery.js').DiscoveredNode|null, signaling: Signaling|null, room: Room|null, peers: any[]}} */
+/** @type {{identity: any, node: import('./discovery.js').DiscoveredNode|null, signaling: import('./signaling.js').Signaling|null, room: import('./room.js').Room|null, peers: any[]}} */
 const state = { identity: null, node: null, signaling: null, room: null, peers: [], derivationMillis: null, view: null };
 
 function status(text, kind = '', link = null) {
@@ -135,7 +132,29 @@ const MAX_TRIES = 40;
  * Connects to the node's broker, trying again by itself (with the reason shown) until it works,
  * the person leaves, or {@link MAX_TRIES} tries failed.
  */
+/** @type {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function}>|null} */
+let roomModules = null;
+
+/**
+ * The modules a room needs (MQTT.js, presence, sessions, the call view: most of the page's weight),
+ * fetched only once someone starts to join: the page is ready after its small core, and a page
+ * opened and never used costs no more. Started when the join form is first touched (or holds a
+ * word from a link), awaited by Join; one fetch for the page's life, tried again after a failure.
+ * @returns {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function}>}
+ */
+function loadRoomModules() {
+  if (!roomModules) {
+    roomModules = Promise.all([import('./signaling.js'), import('./room.js'), import('./ui/call-view.js')])
+      .then(([signaling, room, view]) => ({
+        Signaling: signaling.Signaling, Room: room.Room, createHub: view.createHub, mount: view.mount,
+      }));
+    roomModules.catch(() => { roomModules = null; });
+  }
+  return roomModules;
+}
+
 async function connectSignaling() {
+  const { Signaling } = await loadRoomModules();
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
     try {
       return await Signaling.connect({
@@ -198,13 +217,15 @@ async function join(event) {
     status(DERIVING_TEXT, 'busy');
     $('join-form').setAttribute('aria-busy', 'true');
     let keys;
+    let modules;
     try {
-      keys = await deriveRoom(word);
+      [keys, modules] = await Promise.all([deriveRoom(word), loadRoomModules()]);
     } finally {
       $('join-form').removeAttribute('aria-busy');
     }
     state.derivationMillis = keys.millis;
     const { roomId } = keys;
+    const { Room, createHub, mount } = modules;
     const hub = createHub({
       name: protocol.cleanName(name),
       session: (peerId) => state.room?.session(peerId) ?? null,
@@ -299,6 +320,7 @@ async function start() {
   delete $('status').dataset.problem;
   $('name').value = localStorage.getItem(`switchboard.name.${state.identity.slot}`) || '';
   $('join-form').addEventListener('submit', join);
+  $('join-form').addEventListener('focusin', () => loadRoomModules().catch(() => {}), { once: true });
   $('leave').addEventListener('click', leave);
   $('copy-invite').addEventListener('click', () => copy(inviteText(), 'Invite copied. Tell them the word another way.'));
   $('copy-word-link').addEventListener('click', () => {
@@ -316,6 +338,7 @@ async function start() {
   if (fragment.get('word')) {
     $('word').value = fragment.get('word');
     history.replaceState(null, '', pageAddress());
+    loadRoomModules().catch(() => {});
   }
   $('new-identity').addEventListener('click', async () => {
     if (state.signaling && !confirm('Make a new identity? You will leave the room.')) return;

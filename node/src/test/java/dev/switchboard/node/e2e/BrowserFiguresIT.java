@@ -32,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * control channel open and the DTLS certificate checked) is taken in the page, through the relay.
  * Each run also counts the WebSocket payload bytes the second browser sent and received for that
  * one connection (page load to connected, a data-only session), the bytes of the page's first load
- * and of a reload on the wire (headers and encoded bodies, Playwright's request sizes), and the time
- * from navigation start to "Ready".
+ * (to "Ready", and to connected) and of a reload on the wire (headers and encoded bodies,
+ * Playwright's request sizes), and the time from navigation start to "Ready". It checks that the
+ * page is ready without the room's modules (MQTT.js, the call view), which come at Join.
  *
  * <p>Prints a table and writes {@code target/bench/browser.json}. Runs: system property
  * {@code switchboard.bench.browserRuns} (default 3, as CI runs it: it checks that the figures can be
@@ -68,6 +69,7 @@ class BrowserFiguresIT {
         final List<Long> wsSent = new ArrayList<>();
         final List<Long> wsReceived = new ArrayList<>();
         final List<Long> firstLoad = new ArrayList<>();
+        final List<Long> toReady = new ArrayList<>();
         final List<Long> reload = new ArrayList<>();
         for (int run = 0; run < RUNS; run++) {
             final String word = "bench browser figures " + run + " " + System.nanoTime();
@@ -85,6 +87,12 @@ class BrowserFiguresIT {
                 b.onWebSocket(ws -> count(ws, sent, received));
                 b.navigate(fixture.node().url());
                 assertThat(b.locator("#status")).containsText("Ready", Pages.WAIT);
+                // Ready on the page's core: the room's modules (MQTT.js and the call view) come
+                // when the join form is first touched.
+                final List<Request> core = List.copyOf(loaded);
+                assertTrue(core.stream().noneMatch(r -> r.url().endsWith("/mqtt.esm.js") || r.url().endsWith("/call-view.js")),
+                        "fetched before the form was touched: " + core.stream().map(Request::url).toList());
+                toReady.add(onTheWire(core));
                 b.fill("#name", "Bob");
                 b.fill("#word", word);
                 b.evaluate("() => { window.__benchTimes.join = performance.now(); document.getElementById('join').click(); }");
@@ -117,6 +125,7 @@ class BrowserFiguresIT {
         figures.put("load_to_ready_ms", summary(loadToReady));
         figures.put("websocket_bytes_sent", summary(wsSent));
         figures.put("websocket_bytes_received", summary(wsReceived));
+        figures.put("first_load_to_ready_bytes", summary(toReady));
         figures.put("first_load_bytes", summary(firstLoad));
         figures.put("reload_bytes", summary(reload));
         final Path out = Path.of("target", "bench");
@@ -129,7 +138,8 @@ class BrowserFiguresIT {
                 row("page load to ready, ms", loadToReady),
                 row("WebSocket payload bytes sent by the second browser (load to connected)", wsSent),
                 row("WebSocket payload bytes received by it", wsReceived),
-                row("first page load, bytes on the wire (headers + encoded bodies, until connected)", firstLoad),
+                row("first page load until ready, bytes on the wire (headers + encoded bodies)", toReady),
+                row("first page load until connected (the room's modules fetched at Join), bytes on the wire", firstLoad),
                 row("reload, bytes on the wire", reload));
         Files.writeString(out.resolve("browser.md"), table + "\n", StandardCharsets.UTF_8);
         System.out.println(table);
