@@ -271,7 +271,8 @@ broker: {{bind: {LOOP}, webSocketPort: {SIG_WS}, tcpPort: {SIG_TCP},
   compat: {{port: {SIG_COMPAT}, maxMessageBytes: 65536, publishMessagesPerSecond: 1000,
             publishMessagesPerSecondPerAddress: 10000}}}}
 stun: {{bind: {LOOP}, port: {SIG_STUN}}}
-relay: {{bind: {LOOP}, portRange: {SIG_RELAY[0]}-{SIG_RELAY[1]}, maxSessions: 1000, maxSessionsPerPeer: 8}}
+relay: {{bind: {LOOP}, portRange: {SIG_RELAY[0]}-{SIG_RELAY[1]}, maxSessions: 1000, maxSessionsPerPeer: 8,
+        maxSessionsPerAddress: 1000}}
 metrics: {{port: -1}}
 limits: {{connectionsPerAddress: 100000, publishMessagesPerSecond: 100000, publishBurst: 1000000,
   publishBytesPerSecond: 1073741824, publishByteBurst: 1073741824, readBytesPerSecond: 1073741824}}
