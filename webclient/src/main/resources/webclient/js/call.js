@@ -8,7 +8,9 @@ import * as protocol from './protocol.js';
 import { randomNonce, toBase64Url } from './encoding.js';
 import { importPeerKey } from './identity.js';
 import { sealName } from './callbox.js';
-import { connect, fragment, randomId, runCall } from './callpage.js';
+import {
+  PAGE_CAPS, answerCapabilityQueries, capsText, connect, fragment, queryCapabilities, randomId, runCall,
+} from './callpage.js';
 
 const $ = (id) => document.getElementById(id);
 const DECLINED = {
@@ -17,7 +19,7 @@ const DECLINED = {
   unavailable: 'The callee cannot take calls now.',
 };
 /** The page's state, exposed for the browser tests as `window.caller`. */
-const state = { outcome: '', call: null };
+const state = { outcome: '', call: null, caps: PAGE_CAPS, peerCaps: undefined };
 window.caller = state;
 
 function status(text, outcome = state.outcome) {
@@ -48,7 +50,10 @@ async function main() {
   $('call-form').onsubmit = async (event) => {
     event.preventDefault();
     $('call-button').disabled = true;
-    if (!conn) conn = await connect((t) => status(t));
+    if (!conn) {
+      conn = await connect((t) => status(t));
+      await answerCapabilityQueries(conn.signaling, conn.identity, PAGE_CAPS);
+    }
     const { identity, node, signaling } = conn;
     const callId = randomId(16);
     const context = protocol.callContext(callId);
@@ -100,6 +105,11 @@ async function main() {
           status: (t) => status(t, 'answered'),
         });
         early.splice(0).forEach((x) => state.call.receive(x));
+        // What the callee's page supports, asked in the call vocabulary (§5.2).
+        queryCapabilities(signaling, identity, sender, { context }).then((caps) => {
+          state.peerCaps = caps;
+          $('peer-caps').textContent = `The callee's page ${capsText(caps)}.`;
+        });
       } else if (m.type === 'accept' && settled && sender !== state.peerId) {
         // another tab answered too late: end it there
         signaling.publish(protocol.inboxTopic(sender), protocol.hangup(context)).catch(() => {});
@@ -110,7 +120,7 @@ async function main() {
     const sealed = f.k && name ? await sealName({ calleePublicRaw: f.k, callId, callerId: identity.id, calleeId, name }) : {};
     try {
       await signaling.publish(`sb/v1/callee/${calleeId}`, protocol.call({
-        context, key: toBase64Url(identity.spki), nonce, caps: ['FILE'], p2p, ...sealed,
+        context, key: toBase64Url(identity.spki), nonce, caps: [...PAGE_CAPS], p2p, ...sealed,
       }));
     } catch (e) {
       const refusal = await Promise.race([nodeErrorSeen, new Promise((r) => setTimeout(() => r(null), 5000))]);

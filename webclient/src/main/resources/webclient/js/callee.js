@@ -9,7 +9,9 @@ import * as protocol from './protocol.js';
 import { randomNonce, toBase64Url } from './encoding.js';
 import { importPeerKey, shortFingerprint } from './identity.js';
 import { importCalleePrivate, openName } from './callbox.js';
-import { connect, fragment, runCall } from './callpage.js';
+import {
+  PAGE_CAPS, answerCapabilityQueries, capsText, connect, fragment, queryCapabilities, runCall,
+} from './callpage.js';
 
 const $ = (id) => document.getElementById(id);
 const WAITING_ICON = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#2a7"/></svg>');
@@ -22,6 +24,8 @@ const state = {
   audio: null, // AudioContext
   ringTimer: null,
   call: null,
+  caps: PAGE_CAPS, // what this page supports (§5.2)
+  peerCaps: undefined, // what the caller's page answered to our capabilities-query
 };
 window.callee = state;
 
@@ -80,6 +84,7 @@ async function main() {
   const ringTopic = `sb/v1/callee/${calleeId}`;
   const calleePrivate = f.k ? await importCalleePrivate(f.k) : null;
   const { identity, node, signaling } = await connect(status);
+  await answerCapabilityQueries(signaling, identity, PAGE_CAPS);
   const early = [];
   await signaling.subscribe(protocol.inboxTopic(identity.id), (m, sender) => {
     if (!state.inCall || m.context !== state.inCall || sender !== state.peerId) return;
@@ -158,7 +163,7 @@ async function main() {
     const mode = r.call.p2p && document.querySelector('input[name=mode]:checked')?.value === 'p2p' ? 'p2p' : 'relay';
     try {
       await signaling.publish(protocol.inboxTopic(r.callerId), protocol.accept({
-        context: r.context, key: toBase64Url(identity.spki), nonce, caps: ['FILE'], mode,
+        context: r.context, key: toBase64Url(identity.spki), nonce, caps: [...PAGE_CAPS], mode,
       }));
     } catch (e) {
       waiting();
@@ -180,6 +185,10 @@ async function main() {
       nonce, context: r.context, name: '', container: $('call'), starts: false, status, direct: mode === 'p2p',
     });
     early.splice(0).forEach((m) => state.call.receive(m));
+    queryCapabilities(signaling, identity, r.callerId, { context: r.context }).then((caps) => {
+      state.peerCaps = caps;
+      $('peer-caps').textContent = `The caller's page ${capsText(caps)}.`;
+    });
   };
 }
 

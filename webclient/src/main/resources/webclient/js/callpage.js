@@ -41,6 +41,79 @@ export async function connect(status) {
   return { identity, node, signaling };
 }
 
+/** What the callee service's pages support in a call (§5.2): files (the call view's file panel). */
+export const PAGE_CAPS = Object.freeze(['FILE']);
+/** Queries answered at most this many times per {@link QUERY_WINDOW_MS}, so a flood cannot use up the page's publish budget. */
+const MAX_QUERY_ANSWERS = 8;
+const QUERY_WINDOW_MS = 10000;
+
+/**
+ * Answers every `capabilities-query` in this page's inbox (§5.2) with `capabilities`: `caps`, the
+ * query's `context`, and its `id` as `ref`; at most 8 answers per 10 s (further queries meanwhile
+ * go unanswered). Queries from the node itself are ignored.
+ * @param {Signaling} signaling
+ * @param {{id:string}} identity this page's identity (its inbox).
+ * @param {string[]} caps what this page supports.
+ * @returns {Promise<() => void>} stops answering.
+ */
+export function answerCapabilityQueries(signaling, identity, caps) {
+  let windowStart = 0;
+  let answered = 0;
+  return signaling.subscribe(protocol.inboxTopic(identity.id), (m, sender) => {
+    if (sender === protocol.NODE_SENDER || !protocol.PEER_ID.test(sender || '')) return;
+    const q = protocol.readCapabilitiesQuery(m);
+    if (!q) return;
+    const now = performance.now();
+    if (now - windowStart > QUERY_WINDOW_MS) {
+      windowStart = now;
+      answered = 0;
+    }
+    if (++answered > MAX_QUERY_ANSWERS) return;
+    const answer = protocol.capabilities({ caps: [...caps], context: q.context ?? undefined, ref: q.id ?? undefined });
+    signaling.publish(protocol.inboxTopic(sender), answer).catch(() => {});
+  });
+}
+
+/**
+ * Asks a peer's page what it supports (§5.2 `capabilities-query`) and waits for its answer.
+ * @param {Signaling} signaling
+ * @param {{id:string}} identity this page's identity (the answer comes to its inbox).
+ * @param {string} peerId whom to ask.
+ * @param {{context?:string, timeoutMillis?:number}} [o] the call it is about; how long to wait
+ *   (default 15000 ms).
+ * @returns {Promise<string[]|null>} the peer's capabilities, or null if it did not answer in time.
+ */
+export async function queryCapabilities(signaling, identity, peerId, { context, timeoutMillis = 15000 } = {}) {
+  const id = randomId(9);
+  let done = null;
+  const answer = new Promise((resolve) => { done = resolve; });
+  const stop = await signaling.subscribe(protocol.inboxTopic(identity.id), (m, sender) => {
+    if (sender !== peerId) return;
+    const c = protocol.readCapabilities(m);
+    if (c && c.ref === id) done(c.caps);
+  });
+  const timer = setTimeout(() => done(null), timeoutMillis);
+  try {
+    await signaling.publish(protocol.inboxTopic(peerId), protocol.capabilitiesQuery({ context, id }));
+    return await answer;
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+    stop();
+  }
+}
+
+/**
+ * @param {string[]|null} caps a peer's capabilities.
+ * @returns {string} them in words, for the call pages.
+ */
+export function capsText(caps) {
+  if (!caps) return 'did not say what it supports';
+  const words = { VOICE: 'voice', VIDEO: 'video', FILE: 'files' };
+  return caps.length ? `supports ${caps.map((c) => words[c] || c).join(', ')}` : 'takes no calls';
+}
+
 /**
  * A random base64url id of `bytes` random bytes.
  * @param {number} bytes

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * direct → the selected candidate pair joins the two browsers' own loopback candidates and the
  * relay counted nothing; the callee chooses relayed → the pair is the node's relay candidate; the
  * caller does not ask → the callee is not asked and the call is relayed. Both pages say which it
- * is, and that a direct link shows each side's address.
+ * is, and that a direct link shows each side's address. And the capabilities query (§5.2): each
+ * page asks the other's what it supports and gets the other page's own list.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CalleeDirectBrowserIT {
@@ -213,6 +214,24 @@ class CalleeDirectBrowserIT {
         assertThat(callee.locator("#caller-mode")).containsText("relayed by the node");
         callee.click("#answer");
         assertRelayed(caller, callee);
+    }
+
+    @Test
+    void capabilitiesQuery_eachPageAnswersWithWhatTheOtherSupports() {
+        final Map<String, String> urls = pair("caps desk");
+        final Page callee = waitingCallee(urls.get("callee"));
+        final Page caller = call(urls.get("caller"), "Dee", false);
+        assertThat(callee.locator("#caller-name")).containsText("Dee", Pages.WAIT);
+        callee.click("#answer");
+        // each page asks the other with capabilities-query once the call is answered
+        assertThat(caller.locator("#peer-caps")).containsText("The callee's page supports files", Pages.WAIT);
+        assertThat(callee.locator("#peer-caps")).containsText("The caller's page supports files", Pages.WAIT);
+        assertEquals(callee.evaluate("[...callee.caps]"), caller.evaluate("caller.peerCaps"),
+                "the caller got what the callee's page supports");
+        assertEquals(caller.evaluate("[...caller.caps]"), callee.evaluate("callee.peerCaps"),
+                "the callee got what the caller's page supports");
+        assertEquals(List.of("FILE"), caller.evaluate("caller.peerCaps"));
+        assertEquals(List.of("FILE"), callee.evaluate("callee.peerCaps"));
     }
 
     private static void assertRelayed(final Page caller, final Page callee) {
