@@ -177,8 +177,9 @@ async function main() {
     $('ringing').hidden = true;
     document.body.dataset.ringing = 'false';
     setIcon(WAITING_ICON, 'In a call · Switchboard');
-    status(mode === 'p2p' ? 'Answered: direct (P2P), each side sees the other\'s address. Connecting…'
-      : 'Answered: relayed by the node. Connecting…');
+    // (Worded unlike the connected call's line, which says "relayed by the node" once it is up.)
+    status(mode === 'p2p' ? 'Answered: a direct (P2P) link, each side will see the other\'s address. Connecting…'
+      : 'Answered: the call goes through the node\'s relay. Connecting…');
     const key = await importPeerKey(r.call.key, r.callerId);
     state.call = runCall({
       identity, node, signaling, peer: { id: r.callerId, key, nonce: r.call.nonce, name: r.name },

@@ -76,7 +76,7 @@ class CalleeBrowserIT {
                 stun: { port: 0 }
                 relay: { portRange: 46000-46099, maxSessions: 20, idleTimeout: 30s }
                 metrics: { port: -1 }
-                callee: { ringTimeout: 5s }
+                callee: { ringTimeout: 20s }
                 """.formatted(dataDir.toString().replace("\\", "/")), "CalleeBrowserIT"), new Node.Options(Tap::new));
         browsers = new Browsers();
     }
@@ -205,7 +205,7 @@ class CalleeBrowserIT {
 
         final Page unanswered = call(urls.get("caller"), "Patient");
         assertThat(callee.locator("#caller-name")).containsText("Patient", Pages.WAIT);
-        assertThat(unanswered.locator("#status")).containsText("No answer after 5 s", Pages.WAIT);
+        assertThat(unanswered.locator("#status")).containsText("No answer after 20 s", Pages.WAIT);
         assertThat(callee.locator("#status")).containsText("The caller hung up", Pages.WAIT);
 
         final String unknown = urls.get("caller").replaceFirst("#c=[A-Za-z0-9_-]{43}", "#c=" + "Q".repeat(43));
