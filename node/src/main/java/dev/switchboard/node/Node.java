@@ -214,7 +214,11 @@ public final class Node implements AutoCloseable {
             json.put("error", "unknown-callee").put("message", "this caller URL does not exist or has expired");
             return WebResponse.of(404, "application/json", json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        json.put("id", r.calleeId()).put("label", r.label()).put("ringTimeoutSeconds", settings.ringTimeout().toSeconds());
+        json.put("id", r.calleeId());
+        if (!r.label().isEmpty()) {
+            json.put("label", r.label()); // a pair without a label has no label field (docs/protocol.md §5.3)
+        }
+        json.put("ringTimeoutSeconds", settings.ringTimeout().toSeconds());
         return WebResponse.json(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -240,7 +240,7 @@ public final class MessageValidator {
             }
             case REGISTER -> new Message.Register(address, f.matching("secretHash", PeerIds::isValid,
                     "[A-Za-z0-9_-]{43} (base64url SHA-256 of the callee secret)"),
-                    Objects.requireNonNullElse(f.optionalString("label", MAX_LABEL_CHARS), ""));
+                    f.label());
             case CAPABILITIES_QUERY -> new Message.CapabilitiesQuery(address, f.optionalContext());
             case CAPABILITIES -> {
                 final Context context = f.optionalContext();
@@ -436,6 +436,19 @@ public final class MessageValidator {
         @Nullable String optionalMatching(final String field, final Pattern pattern) {
             final JsonNode n = o.get(field);
             return n == null || n.isNull() ? null : matching(field, pattern);
+        }
+
+        /**
+         * {@code label} of register, optional: absent, {@code null} and {@code ""} all mean "no
+         * label" (returned as {@code ""}); otherwise a string of at most 64 characters
+         * ({@code docs/protocol.md} §5.3).
+         */
+        String label() {
+            final JsonNode n = o.get("label");
+            if (problem != null || n == null || n.isNull() || n.isTextual() && n.asText().isEmpty()) {
+                return "";
+            }
+            return string("label", MAX_LABEL_CHARS);
         }
 
         /** {@code mode} of accept, offer and answer: {@code relay} (the default when absent) or {@code p2p}. */

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,6 +173,34 @@ class CalleeServiceIT {
             assertEquals(List.of("node"), TestPeer.senders(p), TestPeer.describe(inbox));
             assertEquals("error", json(p).get("type").asText());
         }
+    }
+
+    /** GET callee.json for {@code id} from the node's web server. */
+    private JsonNode calleeInfo(final String id) throws Exception {
+        final HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(node.url() + "callee.json?id=" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void register_emptyLabel_acceptedAsNoLabel() throws Exception {
+        start();
+        final TestPeer owner = peer();
+        final String empty = random();
+        final String blank = random();
+        final String named = random();
+        assertEquals(SUCCESS, owner.publish(ring(empty), register(random(), "")).code(), "an empty label is no label");
+        assertEquals(SUCCESS, owner.publish(ring(blank), register(random(), "  \\u0007 ")).code(),
+                "a label that is empty once cleaned is no label");
+        assertEquals(SUCCESS, owner.publish(ring(named), register(random(), "Desk")).code());
+        for (final String id : List.of(empty, blank)) {
+            final JsonNode info = calleeInfo(id);
+            assertEquals(id, info.get("id").asText());
+            assertFalse(info.has("label"), "no label field: " + info);
+        }
+        assertEquals("Desk", calleeInfo(named).get("label").asText());
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -40,6 +41,27 @@ class MessageValidatorTest {
         final var ok = assertInstanceOf(MessageValidator.Result.Valid.class, r);
         assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", BOX), ok.message());
         assertEquals(SENDER, ok.envelope().senderId());
+    }
+
+    @Test
+    void validate_register_emptyOrNullLabel_validWithoutLabel_otherShapesRefused() {
+        final String hash = "H".repeat(43);
+        final String callee = "C".repeat(43);
+        for (final String label : List.of(",\"label\":\"\"", ",\"label\":null", "")) {
+            final var r = validator.validate(new SignalingMessage(new Topic.CalleeRing(callee), SENDER,
+                    ("{\"v\":1,\"type\":\"register\",\"secretHash\":\"" + hash + "\"" + label + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+            assertEquals(new Message.Register(callee, hash, ""),
+                    assertInstanceOf(MessageValidator.Result.Valid.class, r).message(), "label " + label);
+        }
+        for (final String label : List.of("7", "\"" + "x".repeat(65) + "\"", "[\"a\"]")) {
+            final var r = validator.validate(new SignalingMessage(new Topic.CalleeRing(callee), SENDER,
+                    ("{\"v\":1,\"type\":\"register\",\"secretHash\":\"" + hash + "\",\"label\":" + label + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+            final var bad = assertInstanceOf(MessageValidator.Result.Invalid.class, r, label);
+            assertEquals(SignalingError.BAD_FIELD, bad.error().code());
+            assertTrue(bad.error().message().contains("'label'"), bad.error().message());
+        }
     }
 
     @Test
