@@ -43,7 +43,7 @@ dataDir: $work/data
 web: {bind: 127.0.0.1, port: 0}
 broker: {bind: 127.0.0.1, webSocketPort: 0, tcpPort: -1}
 stun: {bind: 127.0.0.1, port: 0}
-relay: {bind: 127.0.0.1, portRange: 47200-47399}
+relay: {bind: 127.0.0.1, portRange: 47900-47999, maxSessions: 50}
 metrics: {bind: 127.0.0.1, port: 0}
 limits: {connectionsPerAddress: 100000}   # every test client comes from 127.0.0.1
 YAML
