@@ -599,7 +599,7 @@ def main():
     ap.add_argument("--only", default="relay,scaling,stun,signaling,browser",
                     help="comma-separated parts to run: relay, scaling, stun, signaling, browser")
     ap.add_argument("--browser-runs", type=int, default=20, help="runs of the browser figures")
-    ap.add_argument("--java-opts", default="-XX:+UseSerialGC -Xms16m -Xmx128m -XX:MinHeapFreeRatio=10 "
+    ap.add_argument("--java-opts", default="-XX:+UseSerialGC -Xms16m -Xmx128m -Xmn4m -XX:MinHeapFreeRatio=10 "
                     "-XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -Xss512k",
                     help="the launcher's JVM options (bin/switchboard)")
     a = ap.parse_args()
