@@ -14,6 +14,7 @@ import { Signaling } from './signaling.js';
 import { randomNonce, toBase64Url } from './encoding.js';
 import * as protocol from './protocol.js';
 import { startCall } from './lobby-call.js';
+import { pageCaps } from './ui/call-view.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MILLIS = 1000;
@@ -124,7 +125,7 @@ async function call(w) {
     });
     if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || `HTTP ${res.status}`);
     await state.signaling.publish(protocol.inboxTopic(w.peer), protocol.call({
-      context, key: toBase64Url(state.identity.spki), nonce, caps: [],
+      context, key: toBase64Url(state.identity.spki), nonce, caps: pageCaps(),
     }));
   } catch (e) {
     state.calling = null;
@@ -145,7 +146,7 @@ async function onInbox(m, sender) {
     try {
       state.call = await startCall({
         identity: state.identity, signaling: state.signaling, node: state.node, context: c.context, nonce: c.nonce,
-        peer: { id: c.peer, key: a.key, nonce: a.nonce }, name: state.admin, peerName: c.name, caller: true,
+        peer: { id: c.peer, key: a.key, nonce: a.nonce, caps: a.caps }, name: state.admin, peerName: c.name, caller: true,
         container: $('call'),
         onState: (s, relayed) => {
           if (s === 'connected') status(`In a chat with ${c.name}${relayed ? ' via the node\'s relay' : ''}.`);

@@ -100,8 +100,8 @@ async function main() {
           : 'Answered: relayed by the node. Connecting…', 'answered');
         const key = await importPeerKey(a.key, sender);
         state.call = runCall({
-          identity, node, signaling, peer: { id: sender, key, nonce: a.nonce, name: $('label').textContent },
-          nonce, context, name: name || 'me', container: $('call'), starts: true, direct,
+          identity, node, signaling, peer: { id: sender, key, nonce: a.nonce, name: $('label').textContent, caps: a.caps },
+          nonce, context, name: name || 'me', container: $('call'), starts: true, direct, caps: PAGE_CAPS,
           status: (t) => status(t, 'answered'),
         });
         early.splice(0).forEach((x) => state.call.receive(x));

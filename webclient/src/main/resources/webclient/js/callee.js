@@ -182,8 +182,9 @@ async function main() {
       : 'Answered: the call goes through the node\'s relay. Connecting…');
     const key = await importPeerKey(r.call.key, r.callerId);
     state.call = runCall({
-      identity, node, signaling, peer: { id: r.callerId, key, nonce: r.call.nonce, name: r.name },
+      identity, node, signaling, peer: { id: r.callerId, key, nonce: r.call.nonce, name: r.name, caps: r.call.caps },
       nonce, context: r.context, name: '', container: $('call'), starts: false, status, direct: mode === 'p2p',
+      caps: PAGE_CAPS,
     });
     early.splice(0).forEach((m) => state.call.receive(m));
     queryCapabilities(signaling, identity, r.callerId, { context: r.context }).then((caps) => {

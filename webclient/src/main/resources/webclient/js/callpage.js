@@ -10,7 +10,7 @@ import { Signaling } from './signaling.js';
 import { Session } from './session.js';
 import { isPolite } from './negotiation.js';
 import * as protocol from './protocol.js';
-import { createHub, mount } from './ui/call-view.js';
+import { createHub, mount, pageCaps } from './ui/call-view.js';
 
 /**
  * @param {string} hash `location.hash`.
@@ -128,7 +128,9 @@ export function randomId(bytes) {
  * Runs the session of an answered call and mounts the call view for it.
  * @param {object} o
  * @param {any} o.identity @param {any} o.node @param {Signaling} o.signaling
- * @param {{id:string, key:CryptoKey, nonce:string, name:string}} o.peer
+ * @param {{id:string, key:CryptoKey, nonce:string, name:string, caps?:string[]}} o.peer `caps`: what the
+ *   peer's page said it can do in its call or accept (§5.2); the view offers what both can.
+ * @param {string[]} [o.caps] what this page can do (what it sent); default {@link pageCaps}.
  * @param {string} o.nonce this side's nonce (its call or accept).
  * @param {string} o.context `call:<callId>`.
  * @param {string} o.name this side's name.
@@ -143,7 +145,7 @@ export function runCall(o) {
   let view = null;
   const peerView = {
     id: o.peer.id, name: o.peer.name, fingerprint: shortFingerprint(o.peer.id), state: 'connecting',
-    refusal: null, route: null, relayed: false, verified: false,
+    refusal: null, route: null, relayed: false, verified: false, caps: o.peer.caps ?? [],
   };
   const hub = createHub({ name: o.name, session: (id) => (id === o.peer.id ? session : null) });
   const session = new Session({
@@ -178,7 +180,9 @@ export function runCall(o) {
     onMessage: (label, message) => hub.message({ ...peerView }, label, message),
   });
   hub.peers([{ ...peerView }]);
-  view = mount(o.container, hub.link);
+  view = mount(o.container, hub.link, {
+    caps: o.caps ?? pageCaps(), relayHost: o.node.relayHost, saveTo: globalThis.switchboardOptions?.saveTo ?? 'ask',
+  });
   if (o.starts) session.start();
   return {
     session,

@@ -10,7 +10,7 @@
 import { importPeerKey, shortFingerprint } from './identity.js';
 import { Session } from './session.js';
 import * as protocol from './protocol.js';
-import { createHub, mount } from './ui/call-view.js';
+import { createHub, mount, pageCaps } from './ui/call-view.js';
 
 /**
  * @typedef {object} LobbyCall
@@ -26,8 +26,9 @@ import { createHub, mount } from './ui/call-view.js';
  * @param {import('./discovery.js').DiscoveredNode} o.node
  * @param {string} o.context the call's context, `call:<callId>`.
  * @param {string} o.nonce this side's nonce for the call.
- * @param {{id:string, key:string, nonce:string}} o.peer the other side: peer id, SPKI (base64url,
- *   from its `call` or `accept`) and nonce.
+ * @param {{id:string, key:string, nonce:string, caps?:string[]}} o.peer the other side: peer id, SPKI
+ *   (base64url, from its `call` or `accept`), nonce, and what its page can do (its `caps`, §5.2).
+ * @param {string[]} [o.caps] what this page can do (what it sent); default {@link pageCaps}.
  * @param {string} o.name this side's name, for the view.
  * @param {string} o.peerName the other side's name as this page knows it.
  * @param {boolean} o.caller whether this side called (it offers first).
@@ -47,7 +48,7 @@ export async function startCall(o) {
   const hub = createHub({ name: o.name, session: (id) => (id === o.peer.id ? session : null) });
   const view = () => ({
     id: o.peer.id, name: o.peerName, fingerprint, state: session.state, refusal: session.refusal,
-    route, relayed, verified: session.verified,
+    route, relayed, verified: session.verified, caps: o.peer.caps ?? [],
   });
   session = new Session({
     identity: o.identity,
@@ -75,7 +76,9 @@ export async function startCall(o) {
   const unsubscribe = await o.signaling.subscribe(protocol.inboxTopic(o.identity.id), (m, sender) => {
     if (sender === o.peer.id && m.context === o.context) session.receive(m);
   });
-  const callView = mount(o.container, hub.link);
+  const callView = mount(o.container, hub.link, {
+    caps: o.caps ?? pageCaps(), relayHost: o.node.relayHost, saveTo: globalThis.switchboardOptions?.saveTo ?? 'ask',
+  });
   hub.peers([view()]);
   if (o.caller) session.start();
   return {

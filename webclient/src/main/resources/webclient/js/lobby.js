@@ -13,6 +13,7 @@ import { Signaling } from './signaling.js';
 import { randomNonce, toBase64Url } from './encoding.js';
 import * as protocol from './protocol.js';
 import { startCall } from './lobby-call.js';
+import { pageCaps } from './ui/call-view.js';
 
 const $ = (id) => document.getElementById(id);
 /** Nobody answers a ring forever: after this long the page declines as unavailable. */
@@ -156,7 +157,7 @@ async function answer() {
   const nonce = randomNonce(16);
   try {
     await state.signaling.publish(protocol.inboxTopic(c.from), protocol.accept({
-      context: c.context, key: toBase64Url(state.identity.spki), nonce, caps: [],
+      context: c.context, key: toBase64Url(state.identity.spki), nonce, caps: pageCaps(),
     }));
     show('in-call');
     $('call').replaceChildren();
@@ -164,7 +165,7 @@ async function answer() {
     status(`Connecting to ${admin}…`, 'busy');
     state.call = await startCall({
       identity: state.identity, signaling: state.signaling, node: state.node, context: c.context, nonce,
-      peer: { id: c.from, key: c.key, nonce: c.nonce }, name: state.name, peerName: admin, caller: false,
+      peer: { id: c.from, key: c.key, nonce: c.nonce, caps: c.caps }, name: state.name, peerName: admin, caller: false,
       container: $('call'),
       onState: (s, relayed) => {
         if (s === 'connected') status(`In a chat with ${admin}${relayed ? ' via the node\'s relay' : ''}.`);

@@ -97,6 +97,17 @@ export function createHub({ name, session, trust, verify }) {
  */
 
 /**
+ * What this page can do (docs/protocol.md §5.2): voice and video where the browser has a camera
+ * API, files always; a page's `window.switchboardOptions.caps` narrows it (tests).
+ * @returns {string[]} distinct values of `VOICE`, `VIDEO`, `FILE`.
+ */
+export function pageCaps() {
+  const asked = globalThis.switchboardOptions?.caps;
+  if (Array.isArray(asked)) return [...asked];
+  return globalThis.navigator?.mediaDevices?.getUserMedia ? ['VOICE', 'VIDEO', 'FILE'] : ['FILE'];
+}
+
+/**
  * Mounts the call view into `container` (appended; the container keeps its other children).
  * @param {HTMLElement} container
  * @param {Link} link
