@@ -121,16 +121,38 @@ public record BrokerSettings(
      * @param tls         the node's key and certificate (made from the node key).
      * @param clientTrust decides whether a client certificate is accepted at the TLS handshake;
      *                    called on Netty I/O threads, must not block.
+     * @param sent        told of every message the broker sends to a client of this listener (a
+     *                    peer node's link): what this node sends over that link.
      */
     public record Federation(@NotNull InetAddress bind, int port, @NotNull Tls tls,
-                             javax.net.ssl.@NotNull X509TrustManager clientTrust) {
+                             javax.net.ssl.@NotNull X509TrustManager clientTrust, @NotNull Sent sent) {
         public Federation {
             Objects.requireNonNull(bind, "bind");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(clientTrust, "clientTrust");
+            Objects.requireNonNull(sent, "sent");
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("federation port must be 0 (any) or 1..65535: " + port);
             }
+        }
+
+        /** The same, with nobody told of what is sent. */
+        public Federation(final @NotNull InetAddress bind, final int port, final @NotNull Tls tls,
+                          final javax.net.ssl.@NotNull X509TrustManager clientTrust) {
+            this(bind, port, tls, clientTrust, (clientId, payloadBytes) -> { });
+        }
+
+        /** Counts what the broker sends to the federation listener's clients. */
+        @FunctionalInterface
+        public interface Sent {
+            /**
+             * One PUBLISH on its way to a peer node's link. Called on the broker's threads for
+             * every such message: must be cheap and must not block.
+             *
+             * @param clientId     the link's client id (the peer node's id).
+             * @param payloadBytes the payload's size in bytes.
+             */
+            void sent(@NotNull String clientId, int payloadBytes);
         }
     }
 

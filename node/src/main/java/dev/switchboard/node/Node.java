@@ -308,7 +308,8 @@ public final class Node implements AutoCloseable {
                 final Pkcs12Keystore fedKeystore = federation.identity().writePkcs12(
                         config.dataDir().resolve(CertificateStore.DIRECTORY).resolve(FEDERATION_KEYSTORE));
                 brokerFederation = new BrokerSettings.Federation(config.federation().bind(), config.federation().port(),
-                        new BrokerSettings.Tls(fedKeystore.path(), fedKeystore.password()), federation.clientTrust());
+                        new BrokerSettings.Tls(fedKeystore.path(), fedKeystore.password()), federation.clientTrust(),
+                        peerLinks::sent);
             }
             final SignalingInterceptor interceptor = options.interceptorDecorator()
                     .apply(federation == null ? signaling : federation.wrap(signaling));
@@ -466,8 +467,12 @@ public final class Node implements AutoCloseable {
                 relayStatus(r, relay.holders()),
                 new NodeStatus.Stun(stun.counters().answered(), stun.counters().droppedMalformed() + stun.counters().ignored()),
                 peerLinks.links().stream()
-                        .map(l -> new NodeStatus.PeerLink(l.peer(), l.state().label(),
-                                Math.max(0, (now - l.since().toEpochMilli()) / 1000)))
+                        .map(l -> {
+                            final PeerLinks.Traffic t = peerLinks.trafficOf(l.peer());
+                            return new NodeStatus.PeerLink(l.peer(), l.state().label(),
+                                    Math.max(0, (now - l.since().toEpochMilli()) / 1000),
+                                    t.messagesIn(), t.bytesIn(), t.messagesOut(), t.bytesOut());
+                        })
                         .toList());
     }
 

@@ -91,9 +91,17 @@ public final class SignalingExtension implements ExtensionMain {
                 : new KeyAuthenticator(settings, executor, registry, authCounters));
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> dropWill);
+        final BrokerSettings.Federation federation = settings.federation();
         Services.initializerRegistry().setClientInitializer((in, context) -> {
             context.addPublishInboundInterceptor(publishInterceptor);
             context.addUnsubscribeInboundInterceptor(unsubscribeTracker);
+            if (federation != null && in.getConnectionInformation().getListener()
+                    .map(l -> KeyAuthenticator.FEDERATION_LISTENER.equals(l.getName())).orElse(false)) {
+                // a peer node's link: count what this node sends over it (only these clients)
+                final String clientId = in.getClientInformation().getClientId();
+                context.addPublishOutboundInterceptor((publish, unchanged) -> federation.sent().sent(clientId,
+                        publish.getPublishPacket().getPayload().map(java.nio.ByteBuffer::remaining).orElse(0)));
+            }
         });
         Services.eventRegistry().setClientLifecycleEventListener(providerInput ->
                 new ClientLifecycle(registry, nodePublisher, settings.interceptor(), executor, compatAddresses));

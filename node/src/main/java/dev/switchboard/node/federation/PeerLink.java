@@ -293,6 +293,7 @@ final class PeerLink implements AutoCloseable {
         public void messageArrived(final String topic, final MqttMessage message) {
             messagesIn.incrementAndGet();
             bytesIn.addAndGet(message.getPayload().length);
+            links.received(peerId, message.getPayload().length);
             try {
                 receiver.received(PeerLink.this, topic, message);
             } catch (final RuntimeException e) {

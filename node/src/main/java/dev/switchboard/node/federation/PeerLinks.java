@@ -55,6 +55,22 @@ public final class PeerLinks {
         }
     }
 
+    /**
+     * The traffic over one link since the node started.
+     *
+     * @param messagesIn  messages received from the peer node (everything its broker sent over the link)
+     * @param bytesIn     their payload bytes
+     * @param messagesOut messages this node's broker sent to the peer's link
+     * @param bytesOut    their payload bytes
+     */
+    public record Traffic(long messagesIn, long bytesIn, long messagesOut, long bytesOut) {
+        /** No traffic. */
+        public static final Traffic NONE = new Traffic(0, 0, 0, 0);
+    }
+
+    /** Per peer: messages in, bytes in, messages out, bytes out. */
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder[]> flows = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, Link> links = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder>> traffic =
             new ConcurrentHashMap<>();
@@ -71,6 +87,53 @@ public final class PeerLinks {
                 .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder());
         adder.increment();
         return adder.sum();
+    }
+
+    private java.util.concurrent.atomic.LongAdder[] flow(final String peer) {
+        return flows.computeIfAbsent(peer, p -> new java.util.concurrent.atomic.LongAdder[] {
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()});
+    }
+
+    /**
+     * Counts one message received over the link from {@code peer}. Thread-safe, non-blocking.
+     *
+     * @param peer         the peer node's id
+     * @param payloadBytes its payload size in bytes
+     */
+    public void received(final @NotNull String peer, final int payloadBytes) {
+        final java.util.concurrent.atomic.LongAdder[] f = flow(peer);
+        f[0].increment();
+        f[1].add(payloadBytes);
+    }
+
+    /**
+     * Counts one message this node's broker sends to {@code peer}'s link. Thread-safe,
+     * non-blocking (called on the broker's threads).
+     *
+     * @param peer         the peer node's id (the link's client id)
+     * @param payloadBytes its payload size in bytes
+     */
+    public void sent(final @NotNull String peer, final int payloadBytes) {
+        final java.util.concurrent.atomic.LongAdder[] f = flow(peer);
+        f[2].increment();
+        f[3].add(payloadBytes);
+    }
+
+    /**
+     * @param peer a peer node's id
+     * @return the traffic over the link with it so far ({@link Traffic#NONE} if there was none)
+     */
+    public @NotNull Traffic trafficOf(final @NotNull String peer) {
+        final java.util.concurrent.atomic.LongAdder[] f = flows.get(peer);
+        return f == null ? Traffic.NONE : new Traffic(f[0].sum(), f[1].sum(), f[2].sum(), f[3].sum());
+    }
+
+    /** @return the traffic per peer node so far, by peer id (a snapshot) */
+    public @NotNull java.util.Map<String, Traffic> flows() {
+        final java.util.Map<String, Traffic> out = new java.util.TreeMap<>();
+        flows.keySet().forEach(peer -> out.put(peer, trafficOf(peer)));
+        return out;
     }
 
     /** @return messages received per peer and outcome so far (a snapshot). */

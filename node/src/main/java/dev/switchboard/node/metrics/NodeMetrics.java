@@ -189,5 +189,23 @@ public final class NodeMetrics {
                 .callback(cb -> peerLinks.traffic().forEach((peer, counts) ->
                         counts.forEach((outcome, n) -> cb.call(n, peer, outcome))))
                 .register(registry);
+
+        CounterWithCallback.builder().name("switchboard_peer_link_messages")
+                .help("Messages over each link to a peer node: direction in (received from it) or out (sent to it)")
+                .labelNames("peer", "direction")
+                .callback(cb -> peerLinks.flows().forEach((peer, t) -> {
+                    cb.call(t.messagesIn(), peer, "in");
+                    cb.call(t.messagesOut(), peer, "out");
+                }))
+                .register(registry);
+
+        CounterWithCallback.builder().name("switchboard_peer_link_bytes")
+                .help("Payload bytes over each link to a peer node: direction in (received from it) or out (sent to it)")
+                .labelNames("peer", "direction")
+                .callback(cb -> peerLinks.flows().forEach((peer, t) -> {
+                    cb.call(t.bytesIn(), peer, "in");
+                    cb.call(t.bytesOut(), peer, "out");
+                }))
+                .register(registry);
     }
 }

@@ -75,8 +75,13 @@ public record NodeStatus(@NotNull String node, @NotNull String version, long upt
      * @param peer         the peer node's id
      * @param state        {@code connecting}, {@code up} or {@code down}
      * @param sinceSeconds seconds in that state
+     * @param messagesIn   messages received over the link since the node started
+     * @param bytesIn      their payload bytes
+     * @param messagesOut  messages sent over the link since the node started
+     * @param bytesOut     their payload bytes
      */
-    public record PeerLink(@NotNull String peer, @NotNull String state, long sinceSeconds) {
+    public record PeerLink(@NotNull String peer, @NotNull String state, long sinceSeconds, long messagesIn,
+                           long bytesIn, long messagesOut, long bytesOut) {
         public PeerLink {
             Objects.requireNonNull(peer, "peer");
             Objects.requireNonNull(state, "state");

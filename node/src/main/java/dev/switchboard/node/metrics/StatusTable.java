@@ -17,8 +17,14 @@ import java.util.Locale;
  * relay traffic    5,120 packets, 4.0 MiB
  * relay drops      3 unproven, 0 other
  * STUN             12 answered, 1 dropped
- * peer links       none
+ * peer links       1
+ *   PEER                                          STATE      SINCE        IN                   OUT
+ *   Rix5...wPU                                    up         00:12:09     1,204 (310.2 KiB)    980 (250.0 KiB)
  * </pre>
+ * IN and OUT: messages received from and sent to the peer node over the link, with their payload
+ * bytes (the same counts as {@code switchboard_peer_link_messages_total} and
+ * {@code switchboard_peer_link_bytes_total}).
+ *
  */
 public final class StatusTable {
 
@@ -48,10 +54,11 @@ public final class StatusTable {
             row(out, "peer links", "none");
         } else {
             row(out, "peer links", String.valueOf(status.peerLinks().size()));
-            out.append(String.format(Locale.ROOT, "  %-45s %-10s %s%n", "PEER", "STATE", "SINCE"));
+            out.append(String.format(Locale.ROOT, "  %-45s %-10s %-12s %-20s %s%n", "PEER", "STATE", "SINCE", "IN", "OUT"));
             for (final NodeStatus.PeerLink link : status.peerLinks()) {
-                out.append(String.format(Locale.ROOT, "  %-45s %-10s %s%n", link.peer(), link.state(),
-                        duration(link.sinceSeconds())));
+                out.append(String.format(Locale.ROOT, "  %-45s %-10s %-12s %-20s %s%n", link.peer(), link.state(),
+                        duration(link.sinceSeconds()), count(link.messagesIn()) + " (" + bytes(link.bytesIn()) + ")",
+                        count(link.messagesOut()) + " (" + bytes(link.bytesOut()) + ")"));
             }
         }
         return out.toString();

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.switchboard.broker.TestPeer;
 import dev.switchboard.node.callee.CalleeRegistry;
+import dev.switchboard.node.metrics.NodeStatus;
+import dev.switchboard.node.metrics.StatusTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the caller's verified id; only a client of the home node may answer; the offer is relayed by
  * both nodes (its candidate is node 1's relay at node 2's link, node 2's relay at the tab); the
  * secret is checked on the home node only (node 1 refuses the right secret); when the last tab
- * leaves, node 1 says "offline" at once.
+ * leaves, node 1 says "offline" at once. The status table lists the link with its state and
+ * traffic in and out, the same counts as the metrics; one node's "out" is the other's "in".
  */
 class FederatedCalleeIT {
 
@@ -212,5 +215,36 @@ class FederatedCalleeIT {
             return a.code() == IMPLEMENTATION_SPECIFIC_ERROR && a.reason().startsWith("recipient-unavailable")
                     && a.reason().contains("offline");
         });
+
+        // the status table shows each link's state and traffic, the same counts as the metrics, and
+        // what one node sent over the link is what the other received (compared once traffic is quiet)
+        await().atMost(LINK).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            final NodeStatus.PeerLink l1 = link(n1, n2);
+            final NodeStatus.PeerLink l2 = link(n2, n1);
+            return l1.messagesIn() > 0 && l1.messagesOut() > 0 && l1.bytesIn() > 0 && l1.bytesOut() > 0
+                    && l1.messagesOut() == l2.messagesIn() && l1.bytesOut() == l2.bytesIn()
+                    && l1.messagesIn() == l2.messagesOut() && l1.bytesIn() == l2.bytesOut()
+                    && l1.equals(withSince(link(n1, n2), l1.sinceSeconds()));
+        });
+        final NodeStatus.PeerLink l1 = link(n1, n2);
+        final String peer = "peer=\"" + n2.id + "\"";
+        assertEquals(l1.messagesIn(), (long) n1.metric("switchboard_peer_link_messages_total", peer, "direction=\"in\""));
+        assertEquals(l1.messagesOut(), (long) n1.metric("switchboard_peer_link_messages_total", peer, "direction=\"out\""));
+        assertEquals(l1.bytesIn(), (long) n1.metric("switchboard_peer_link_bytes_total", peer, "direction=\"in\""));
+        assertEquals(l1.bytesOut(), (long) n1.metric("switchboard_peer_link_bytes_total", peer, "direction=\"out\""));
+        assertEquals(1.0, n1.metric("switchboard_peer_link_up", peer));
+        final String table = StatusTable.format(n1.status());
+        final String row = table.lines().filter(l -> l.contains(n2.id)).findFirst().orElseThrow(() -> new AssertionError(table));
+        assertTrue(row.matches("\\s+" + n2.id + "\\s+up\\s+\\S+\\s+" + Pattern.quote(String.format(java.util.Locale.ROOT, "%,d", l1.messagesIn()))
+                + " \\([^)]+\\)\\s+" + Pattern.quote(String.format(java.util.Locale.ROOT, "%,d", l1.messagesOut())) + " \\([^)]+\\)"), table);
+    }
+
+    private static NodeStatus.PeerLink link(final NodeProcess at, final NodeProcess peer) throws Exception {
+        return at.status().peerLinks().stream().filter(l -> l.peer().equals(peer.id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no link to " + peer.id + " in " + at.name + "'s status"));
+    }
+
+    private static NodeStatus.PeerLink withSince(final NodeStatus.PeerLink l, final long since) {
+        return new NodeStatus.PeerLink(l.peer(), l.state(), since, l.messagesIn(), l.bytesIn(), l.messagesOut(), l.bytesOut());
     }
 }

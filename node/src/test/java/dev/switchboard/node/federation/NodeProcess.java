@@ -199,6 +199,30 @@ public final class NodeProcess implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * @param name   a metric name, e.g. {@code switchboard_peer_link_messages_total}
+     * @param labels label values that must all be on the sample, e.g. {@code peer="<id>"}
+     * @return the first matching sample's value, or -1 if there is none
+     */
+    public double metric(final String name, final String... labels) throws IOException, InterruptedException {
+        final Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE)
+                .matcher(metricsText());
+        while (m.find()) {
+            final List<String> have = List.of(m.group(1).split(","));
+            if (have.containsAll(List.of(labels))) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return -1;
+    }
+
+    /** @return the node's {@code /status.json}, as {@code switchboard status} reads it. */
+    public dev.switchboard.node.metrics.NodeStatus status() throws IOException, InterruptedException {
+        return dev.switchboard.node.metrics.NodeStatus.fromJson(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/status.json")).build(),
+                HttpResponse.BodyHandlers.ofByteArray()).body());
+    }
+
     /** @return the node's /metrics text (read from inside its namespace when it runs in one). */
     private String metricsText() throws IOException, InterruptedException {
         if (prefix.isEmpty()) {

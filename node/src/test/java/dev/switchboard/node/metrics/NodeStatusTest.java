@@ -14,7 +14,7 @@ class NodeStatusTest {
     @Test
     void json_roundTrip_sameStatus() {
         final NodeStatus status = new NodeStatus("n", "0.1.0", 7, 3, 1, new NodeStatus.Relay(2, 10, 1000, 1, 0, List.of(), List.of()),
-                new NodeStatus.Stun(5, 0), List.of(new NodeStatus.PeerLink("p", "up", 4)));
+                new NodeStatus.Stun(5, 0), List.of(new NodeStatus.PeerLink("p", "up", 4, 3, 300, 2, 200)));
         assertEquals(status, NodeStatus.fromJson(status.toJson()));
         assertTrue(new String(status.toJson(), StandardCharsets.UTF_8).contains("\"uptimeSeconds\":7"));
     }

@@ -45,14 +45,16 @@ class StatusTableTest {
     @Test
     void format_peerLinks_aRowEach() {
         final NodeStatus status = new NodeStatus("n", "0.1.0", 5, 0, 0, new NodeStatus.Relay(0, 0, 0, 0, 0, List.of(), List.of()),
-                new NodeStatus.Stun(0, 0), List.of(new NodeStatus.PeerLink("peer-1", "up", 61),
-                new NodeStatus.PeerLink("peer-2", "down", 3600)));
+                new NodeStatus.Stun(0, 0), List.of(new NodeStatus.PeerLink("peer-1", "up", 61, 1204, 317_644, 980, 256_000),
+                new NodeStatus.PeerLink("peer-2", "down", 3600, 0, 0, 0, 0)));
         final String table = StatusTable.format(status);
         final String[] lines = table.split(NL);
         assertEquals("peer links       2", lines[8]);
-        assertEquals(String.format("  %-45s %-10s %s", "PEER", "STATE", "SINCE"), lines[9]);
-        assertEquals(String.format("  %-45s %-10s %s", "peer-1", "up", "00:01:01"), lines[10]);
-        assertEquals(String.format("  %-45s %-10s %s", "peer-2", "down", "01:00:00"), lines[11]);
+        assertEquals(String.format("  %-45s %-10s %-12s %-20s %s", "PEER", "STATE", "SINCE", "IN", "OUT"), lines[9]);
+        assertEquals(String.format("  %-45s %-10s %-12s %-20s %s", "peer-1", "up", "00:01:01", "1,204 (310.2 KiB)",
+                "980 (250.0 KiB)"), lines[10]);
+        assertEquals(String.format("  %-45s %-10s %-12s %-20s %s", "peer-2", "down", "01:00:00", "0 (0 B)", "0 (0 B)"),
+                lines[11]);
         assertEquals(12, lines.length);
     }
 
