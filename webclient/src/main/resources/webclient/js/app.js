@@ -128,10 +128,6 @@ const retryDelay = (attempt) => Math.min(30, 5 * 2 ** Math.min(attempt, 3));
 /** Tries at most this many times in a row (about 20 minutes), then asks for a reload. */
 const MAX_TRIES = 40;
 
-/**
- * Connects to the node's broker, trying again by itself (with the reason shown) until it works,
- * the person leaves, or {@link MAX_TRIES} tries failed.
- */
 /** @type {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function}>|null} */
 let roomModules = null;
 
@@ -153,10 +149,16 @@ function loadRoomModules() {
   return roomModules;
 }
 
+/**
+ * Connects to the node's broker, trying again by itself (with the reason shown) until it works,
+ * the person leaves, or {@link MAX_TRIES} tries failed. Fetching the room's modules is part of the
+ * try: a node that refuses this address by then fails that fetch, and the page words it as it
+ * words a refused broker connection (the web server's answer to node-info.json tells which).
+ */
 async function connectSignaling() {
-  const { Signaling } = await loadRoomModules();
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
     try {
+      const { Signaling } = await loadRoomModules();
       return await Signaling.connect({
         url: state.node.brokerUrl,
         identity: state.identity,

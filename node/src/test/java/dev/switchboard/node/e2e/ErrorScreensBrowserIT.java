@@ -75,6 +75,33 @@ class ErrorScreensBrowserIT {
         }
     }
 
+    /**
+     * The same refusal before the page fetched its room modules (they come when the form is first
+     * touched): the failed fetch is worded as the refusal it is, not as a broken page.
+     */
+    @Test
+    void allowListRefusesTheAddressBeforeTheRoomModulesCame_brokerRefusedScreen() {
+        final NodeConfig.Access open = fixture.node().config().access();
+        try (BrowserContext ann = fixture.browsers().newContext()) {
+            final Page a = ann.newPage();
+            a.navigate(fixture.node().url());
+            assertThat(a.locator("#status")).containsText("Ready", Pages.WAIT);
+            fixture.node().access().update(new NodeConfig.Access(List.of(Cidr.parse("192.0.2.0/24")),
+                    open.countries(), open.geoipDatabase(), open.block()));
+            try {
+                a.fill("#name", "Ann");
+                a.fill("#word", "closed early");
+                a.click("#join");
+                assertThat(a.locator("#status")).hasAttribute("data-problem", "broker-refused",
+                        new LocatorAssertions.HasAttributeOptions().setTimeout(60_000));
+                assertThat(a.locator("#status")).containsText("refused the connection from your address");
+                assertThat(a.locator("#status")).not().containsText("dynamically imported module");
+            } finally {
+                fixture.node().access().update(open);
+            }
+        }
+    }
+
     @Test
     void certificateNotTrusted_onlyThisScreenAsksToAcceptIt() throws Exception {
         final String base = fixture.node().url();
