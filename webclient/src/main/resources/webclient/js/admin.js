@@ -5,7 +5,8 @@
  * country, waiting time and whether the name is permitted. "Call" asks the node to vouch for this
  * page to the requester (`POST <secret path>/call`), then calls with the call vocabulary
  * (docs/protocol.md §5.2); an accepted call becomes a relayed session with the shared call view.
- * The super-admin's page also lists the bad attempts and the blocked addresses.
+ * The super-admin's page also lists the bad attempts and the blocked addresses, and the links to
+ * peer nodes (state, since when, traffic each way) when federation is on.
  * @module admin
  */
 import { loadIdentity, shortFingerprint } from './identity.js';
@@ -96,6 +97,21 @@ function render(data) {
       cell(tr, 'detail', a.detail);
       cell(tr, 'count', String(a.count));
       rows.append(tr);
+    }
+    // Federation: each peer node's link (only when the node has peers configured).
+    const links = data.peerLinks ?? [];
+    $('peers-section').hidden = links.length === 0;
+    const peerRows = $('peer-links');
+    peerRows.replaceChildren();
+    for (const l of links) {
+      const tr = document.createElement('tr');
+      tr.dataset.state = l.state;
+      cell(tr, 'peer', l.peer);
+      cell(tr, 'state', l.state);
+      cell(tr, 'since', new Date(l.since).toLocaleString());
+      cell(tr, 'messages', `${l.messagesIn} / ${l.messagesOut}`);
+      cell(tr, 'bytes', `${l.bytesIn} / ${l.bytesOut}`);
+      peerRows.append(tr);
     }
   }
 }

@@ -378,6 +378,7 @@ public final class Node implements AutoCloseable {
             web.addRoute("/callee.json", request -> calleeInfo(request, callees, calleesElsewhere, config.callee()));
             final AdminPages adminPages = new AdminPages(lobby, access, (topic, payload) -> broker.publish(topic, payload,
                     false), Clock.systemUTC(), webSettings.classpathRoot());
+            adminPages.showPeerLinks(peerLinks);
             web.hiddenRoutes(adminPages);
             // Whether the lobby page asks for an admin name (only when there are several admins).
             web.addRoute("/lobby.json", request -> request.isGetOrHead()

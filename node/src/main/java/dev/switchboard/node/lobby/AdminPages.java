@@ -10,6 +10,7 @@ import dev.switchboard.node.access.AccessControl;
 import dev.switchboard.node.access.AccessEvent;
 import dev.switchboard.node.access.AdminPaths;
 import dev.switchboard.node.config.NodeConfig;
+import dev.switchboard.node.federation.PeerLinks;
 import dev.switchboard.node.web.HiddenRoutes;
 import dev.switchboard.node.web.RouteHandler;
 import dev.switchboard.node.web.WebRequest;
@@ -41,7 +42,8 @@ import java.util.function.BiFunction;
  *   <li>{@code GET /<secret>}: the admin page ({@code admin.html} of the web client);</li>
  *   <li>{@code GET /<secret>/state.json}: who waits for this admin (name, peer id, IP address,
  *       country, since when, permitted or not, called or not) and, for the super-admin, the bad
- *       attempts; the page polls it about once a second. Only the secret path gives it: the node
+ *       attempts (and, when federation is on, each peer node's link: state, since when,
+ *       messages and bytes each way); the page polls it about once a second. Only the secret path gives it: the node
  *       knows addresses and countries, the browser does not, and nobody else may;</li>
  *   <li>{@code POST /<secret>/call} with {@code {"peer": <requester>, "caller": <admin page's peer
  *       id>}} (JSON; a cross-site form cannot send it): the node tells the requester, in its inbox
@@ -67,6 +69,7 @@ public final class AdminPages implements HiddenRoutes {
     private final byte[] adminPage;
     private final byte[] lobbyPage;
     private volatile AdminPaths paths;
+    private volatile @Nullable PeerLinks peerLinks;
 
     /**
      * @param lobby     who waits
@@ -97,6 +100,15 @@ public final class AdminPages implements HiddenRoutes {
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Shows the federation links on the super-admin's page (issue 11, operator view): each peer
+     * node, its link state and since when, and the messages and payload bytes over the link each
+     * way since the node started.
+     */
+    public void showPeerLinks(final @NotNull PeerLinks links) {
+        this.peerLinks = Objects.requireNonNull(links, "links");
     }
 
     /** Puts a reloaded {@code lobby} section in force: old secret paths stop working at once. */
@@ -175,6 +187,21 @@ public final class AdminPages implements HiddenRoutes {
             final ArrayNode blocked = root.putArray("blocked");
             for (final InetAddress a : access.blocker().blocked()) {
                 blocked.add(a.getHostAddress());
+            }
+            final PeerLinks links = peerLinks;
+            if (links != null) {
+                final ArrayNode peers = root.putArray("peerLinks");
+                for (final PeerLinks.Link link : links.links()) {
+                    final PeerLinks.Traffic t = links.trafficOf(link.peer());
+                    final ObjectNode o = peers.addObject();
+                    o.put("peer", link.peer());
+                    o.put("state", link.state().label());
+                    o.put("since", link.since().toEpochMilli());
+                    o.put("messagesIn", t.messagesIn());
+                    o.put("bytesIn", t.bytesIn());
+                    o.put("messagesOut", t.messagesOut());
+                    o.put("bytesOut", t.bytesOut());
+                }
             }
         }
         try {

@@ -68,6 +68,30 @@ class AdminPagesTest {
                 .contains("\"attempts\""), "the super-admin gets the bad attempts");
     }
 
+    /** Issue 11's operator view: the super-admin sees each peer node's link and its traffic. */
+    @Test
+    void superAdmin_seesPeerLinks_stateAndTrafficEachWay() throws Exception {
+        final dev.switchboard.node.federation.PeerLinks links = new dev.switchboard.node.federation.PeerLinks();
+        final String peer = "P".repeat(43);
+        links.changed(peer, dev.switchboard.node.federation.PeerLinks.State.UP);
+        links.received(peer, 120);
+        links.received(peer, 80);
+        links.sent(peer, 50);
+        pages.showPeerLinks(links);
+        final com.fasterxml.jackson.databind.JsonNode ann = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(get("/h1dden/" + ANN.path() + "/state.json").body());
+        final com.fasterxml.jackson.databind.JsonNode link = ann.get("peerLinks").get(0);
+        assertEquals(peer, link.get("peer").asText());
+        assertEquals("up", link.get("state").asText());
+        assertEquals(2, link.get("messagesIn").asLong());
+        assertEquals(200, link.get("bytesIn").asLong());
+        assertEquals(1, link.get("messagesOut").asLong());
+        assertEquals(50, link.get("bytesOut").asLong());
+        assertTrue(link.get("since").asLong() > 0);
+        final String dan = new String(get("/h1dden/" + DAN.path() + "/state.json").body(), StandardCharsets.UTF_8);
+        assertTrue(!dan.contains("peerLinks"), "only the super-admin sees the links: " + dan);
+    }
+
     @Test
     void wrongPaths_getExactlyTheUnknownPathAnswer() {
         final WebResponse unknown = get("/h1dden/no-such-thing");
