@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,10 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Unmodified Trystero peers (the {@code @trystero-p2p/mqtt} package from npm, bundled with
  * esbuild at test time) in headless Chromium use a node's opt-in compatibility listener
  * ({@code broker.compat}, docs/protocol.md §12) as their MQTT relay and the node's STUN service as
- * their only ICE server: they find each other and exchange a data-channel message. (That the same
- * anonymous MQTT 3.1.1/5 clients are refused on the normal listeners is CompatListenerIT's.)
+ * their only ICE server: they find each other and exchange a data-channel message. The same
+ * clients are refused on the node's normal WebSocket listener (the node counts failed logins and
+ * no successful one; CompatListenerIT checks the refusal codes with plain MQTT 3.1.1/5 clients).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class TrysteroCompatBrowserIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String PATH = "/trystero";
@@ -150,6 +153,7 @@ class TrysteroCompatBrowserIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void twoUnmodifiedTrysteroPeers_compatListenerAndNodeStun_exchangeADataChannelMessage() {
         try (BrowserContext ann = browsers.newContext(); BrowserContext bob = browsers.newContext()) {
             final Page a = open(ann, "trystero-a");
@@ -179,6 +183,25 @@ class TrysteroCompatBrowserIT {
             assertTrue(node.stun().counters().answered() > stunBefore);
             // No relay, no identity: the node opened no relay session for them.
             assertEquals(0, node.relay().sessionCount());
+        }
+    }
+
+    /**
+     * Last: the refused client keeps retrying, and failed logins count towards blocking its address
+     * (127.0.0.1, shared with the other test's pages).
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void sameTrysteroClient_onTheNormalListener_isRefused() {
+        try (BrowserContext eve = browsers.newContext()) {
+            final Page e = open(eve, "trystero-normal");
+            final long failedBefore = node.broker().authentications().failed();
+            final long succeededBefore = node.broker().authentications().succeeded();
+            join(e, "wss://127.0.0.1:" + node.broker().webSocketPort() + "/mqtt", "room-43");
+            // Refused at CONNECT (anonymous, no key login): the node counts it; nothing got in.
+            await().atMost(WAIT).until(() -> node.broker().authentications().failed() > failedBefore);
+            assertEquals(succeededBefore, node.broker().authentications().succeeded(), "no login succeeded");
+            assertEquals(List.of(), e.evaluate("window.peers"));
         }
     }
 }
