@@ -322,6 +322,8 @@ async function start() {
   delete $('status').dataset.problem;
   $('name').value = localStorage.getItem(`switchboard.name.${state.identity.slot}`) || '';
   $('join-form').addEventListener('submit', join);
+  // Disabled in the page until now: a click before the form is handled here would reload it.
+  $('join').disabled = false;
   $('join-form').addEventListener('focusin', () => loadRoomModules().catch(() => {}), { once: true });
   $('leave').addEventListener('click', leave);
   $('copy-invite').addEventListener('click', () => copy(inviteText(), 'Invite copied. Tell them the word another way.'));

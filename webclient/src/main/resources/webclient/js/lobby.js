@@ -206,6 +206,8 @@ async function start() {
   $('admin').required = state.askAdmin;
   $('name').value = localStorage.getItem('switchboard.lobby.name') || '';
   $('request-form').addEventListener('submit', request);
+  // Disabled in the page until now: a click before the form is handled here would reload it.
+  $('request').disabled = false;
   $('cancel').addEventListener('click', cancel);
   $('answer').addEventListener('click', answer);
   $('decline').addEventListener('click', () => decline('rejected'));

@@ -47,6 +47,8 @@ $('create-form').onsubmit = async (event) => {
     $('create').disabled = false;
   }
 };
+// The button stays disabled until the form is handled here (a click before would reload the page).
+$('create').disabled = false;
 for (const which of ['caller', 'callee']) {
   $(`copy-${which}`).onclick = () => navigator.clipboard?.writeText($(`${which}-url`).value).catch(() => {});
 }
