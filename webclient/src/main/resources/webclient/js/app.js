@@ -37,13 +37,6 @@ function certificateHint() {
   return { href: url, text: `Open the broker address (${url})` };
 }
 
-/** What this page can do (§5.2): media where the browser has a camera API; tests may narrow it. */
-function pageCaps() {
-  const asked = window.switchboardOptions?.caps;
-  if (Array.isArray(asked)) return asked;
-  return navigator.mediaDevices?.getUserMedia ? ['VOICE', 'VIDEO', 'FILE'] : ['FILE'];
-}
-
 /** Adds a line to the mounted view's log (nothing when no view is mounted). */
 function log(text, kind = 'notice') {
   state.view?.log(text, kind);
@@ -128,7 +121,7 @@ const retryDelay = (attempt) => Math.min(30, 5 * 2 ** Math.min(attempt, 3));
 /** Tries at most this many times in a row (about 20 minutes), then asks for a reload. */
 const MAX_TRIES = 40;
 
-/** @type {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function}>|null} */
+/** @type {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function, pageCaps: Function}>|null} */
 let roomModules = null;
 
 /**
@@ -136,13 +129,14 @@ let roomModules = null;
  * fetched only once someone starts to join: the page is ready after its small core, and a page
  * opened and never used costs no more. Started when the join form is first touched (or holds a
  * word from a link), awaited by Join; one fetch for the page's life, tried again after a failure.
- * @returns {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function}>}
+ * @returns {Promise<{Signaling: any, Room: any, createHub: Function, mount: Function, pageCaps: Function}>}
  */
 function loadRoomModules() {
   if (!roomModules) {
     roomModules = Promise.all([import('./signaling.js'), import('./room.js'), import('./ui/call-view.js')])
       .then(([signaling, room, view]) => ({
         Signaling: signaling.Signaling, Room: room.Room, createHub: view.createHub, mount: view.mount,
+        pageCaps: view.pageCaps,
       }));
     roomModules.catch(() => { roomModules = null; });
   }
@@ -227,7 +221,7 @@ async function join(event) {
     }
     state.derivationMillis = keys.millis;
     const { roomId } = keys;
-    const { Room, createHub, mount } = modules;
+    const { Room, createHub, mount, pageCaps } = modules;
     const hub = createHub({
       name: protocol.cleanName(name),
       session: (peerId) => state.room?.session(peerId) ?? null,
