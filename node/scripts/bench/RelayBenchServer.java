@@ -47,6 +47,9 @@ public final class RelayBenchServer {
         for (int i = 0; i < sessions; i++) {
             final RelaySession s = relay.open(SessionKey.of("bench", "a" + i, "b" + i), "a" + i, loopback, "b" + i)
                     .get(10, TimeUnit.SECONDS);
+            // the answer's side joins, as the signaling service does when b answers: a session only its
+            // opener took part in is half-open and closed after relay.halfOpenTimeout
+            relay.open(SessionKey.of("bench", "a" + i, "b" + i), "b" + i, loopback, "a" + i).get(10, TimeUnit.SECONDS);
             open.add(s);
             out.append(i == 0 ? "" : ",").append('[').append(s.advertisedAddress("a" + i).getPort()).append(',')
                     .append(s.advertisedAddress("b" + i).getPort()).append(']');

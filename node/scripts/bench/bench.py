@@ -76,6 +76,29 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def udp_backlog():
+    """Bytes waiting in the receive queues of every UDP socket on the machine (/proc/net/udp, udp6)."""
+    total = 0
+    for path in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(path) as f:
+                next(f)
+                for line in f:
+                    queues = line.split()[4]  # tx_queue:rx_queue, hex
+                    total += int(queues.split(":")[1], 16)
+        except OSError:
+            pass
+    return total
+
+
+def wait_drained(limit=5.0):
+    """Waits (at most `limit` s) until no UDP socket holds queued datagrams, then 0.1 s more."""
+    deadline = time.time() + limit
+    while udp_backlog() > 0 and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+
+
 def busy_seconds():
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
@@ -646,7 +669,7 @@ def main():
                             trial = lambda rate, s=system, d=dests: relay_trial(s, d, flows, size, rate, seconds, threads)
                             best, best_trial, runs = max_loss_free(trial, rates)
                             unpaced = trial(0)
-                            time.sleep(0.3)  # let the backlog of the unpaced run drain
+                            wait_drained()  # the unpaced run's backlog would add its queueing to the latency run
                             latency = trial(10_000) if not a.smoke else runs[0]
                             row = {"round": rnd, "system": system.name, "size": size, "flows": flows,
                                    "loss_free_pps": best, "unpaced_delivered_pps": unpaced["delivered_pps"],

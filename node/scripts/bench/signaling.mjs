@@ -281,7 +281,9 @@ async function exchange() {
       go();
     };
     const go = () => {
-      sentAt = interval > 0 ? due : performance.now();
+      // Node's timers may fire a little before their time (the loop's millisecond clock): then the
+      // exchange starts now, not at `due`, or a latency below zero would be counted.
+      sentAt = interval > 0 ? Math.max(due, performance.now()) : performance.now();
       due += interval;
       pair.offer().catch(countError);
     };
