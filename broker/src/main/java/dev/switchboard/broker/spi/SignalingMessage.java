@@ -2,6 +2,7 @@ package dev.switchboard.broker.spi;
 
 import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -17,11 +18,26 @@ import java.util.Objects;
  *                 payload); for a federation link, the remote sender it vouches for.
  * @param payload  the raw payload bytes (UTF-8 JSON by protocol, but unchecked); the array is
  *                 owned by this record and must not be modified.
+ * @param viaNode  the peer node whose federation link brought the message (the neighbour it came
+ *                 from, not necessarily the node that serves the sender), or null for a message a
+ *                 client published on this node's broker.
  */
 public record SignalingMessage(
         @NotNull Topic topic,
         @NotNull String senderId,
-        byte @NotNull [] payload) {
+        byte @NotNull [] payload,
+        @Nullable String viaNode) {
+
+    /**
+     * A message a client published on this node's broker (no federation link in between).
+     *
+     * @param topic    see the record.
+     * @param senderId see the record.
+     * @param payload  see the record.
+     */
+    public SignalingMessage(final @NotNull Topic topic, final @NotNull String senderId, final byte @NotNull [] payload) {
+        this(topic, senderId, payload, null);
+    }
 
     /** Validates that the required components are present. */
     public SignalingMessage {

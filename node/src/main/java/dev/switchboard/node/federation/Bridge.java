@@ -43,11 +43,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>the sender is not a client of this node, and is served by the origin node: the first
  *       node a sender is seen from serves it until it has been quiet for {@link #SENDER_TTL}; a
  *       message claiming it from another origin is refused;</li>
+ *   <li>(not a check) the route towards the origin node is learnt: the link its messages arrive
+ *       over with the fewest hops, the smaller peer id on a tie ({@link #towards});</li>
  *   <li>it was not seen before: a bounded dedup cache ({@link #DEDUP_CAPACITY} entries,
  *       {@link #DEDUP_TTL}) of SHA-256 over origin, sender, topic and payload;</li>
+ *   <li>an inbox message whose recipient is a client of another node that this node reaches over
+ *       the very link the message came from is not taken ("off-path"): that side has it already,
+ *       and this node is not on the way (it would only open relay sessions nobody uses);</li>
  *   <li>the peer's publish budget ({@link PublishRateLimiter}, the limits of a client);</li>
  *   <li>the node's signaling rules ({@link SignalingInterceptor#inspect}), exactly as for a message
- *       of a local client, so candidates are rewritten for this node's own clients.</li>
+ *       of a local client, told which link brought it ({@link SignalingMessage#viaNode}), so every
+ *       node on the way relays the call: candidates are rewritten to this node's relay, whose far
+ *       side is the relay of the neighbour the description came from ({@link #decide}).</li>
  * </ol>
  * It is then published on this node with the same sender, {@value #ORIGIN} and {@value #HOPS} + 1.
  * The remote senders seen this way, and the rooms they joined or left, make the
@@ -110,6 +117,16 @@ final class Bridge implements PeerLink.Receiver {
     private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
     private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
     private final PeerLinks stats;
+
+    /** The link towards a node: the peer its messages came over with the fewest hops. */
+    private record Route(String via, int hops) {
+        Route better(final Route fresh) {
+            return fresh.hops < hops || fresh.hops == hops && fresh.via.compareTo(via) < 0 ? fresh : this;
+        }
+    }
+
+    /** Origin node -> the link towards it; a route over a link that went down is forgotten. */
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
     /** A remote sender: the node that serves it, when it was last heard of, the rooms it is in. */
     private static final class Remote {
@@ -222,8 +239,13 @@ final class Bridge implements PeerLink.Receiver {
                     + remote.origin);
             return;
         }
+        routes.merge(origin, new Route(peerId, hops), Route::better);
         if (!firstTime(origin, sender, topicName, payload, now)) {
             stats.count(peerId, "duplicate");
+            return;
+        }
+        if (topic instanceof Topic.Inbox inbox && behind(inbox.peerId(), peerId)) {
+            stats.count(peerId, "off-path");
             return;
         }
         final PublishRateLimiter budget = budgets.computeIfAbsent(peerId, p -> new PublishRateLimiter(limits, now));
@@ -236,7 +258,7 @@ final class Bridge implements PeerLink.Receiver {
         final Map<String, String> out = new LinkedHashMap<>();
         out.put(ORIGIN, origin);
         out.put(HOPS, Integer.toString(hops + 1));
-        final SignalingMessage signal = new SignalingMessage(topic, sender, payload);
+        final SignalingMessage signal = new SignalingMessage(topic, sender, payload, peerId);
         try {
             signaling.inspect(signal).whenComplete((verdict, error) -> {
                 if (error != null || verdict == null) {
@@ -325,8 +347,12 @@ final class Bridge implements PeerLink.Receiver {
         }
     }
 
-    /** The link to {@code peerId} went down: its callees are unreachable until it announces them again. */
+    /**
+     * The link to {@code peerId} went down: its callees are unreachable until it announces them
+     * again, and the routes over it are forgotten (the next message towards each node sets it).
+     */
     void down(final @NotNull String peerId) {
+        routes.values().removeIf(r -> r.via().equals(peerId));
         callees.replaceAll((hash, c) -> c.home().equals(peerId) && c.online() ? new AnnouncedCallee(c.home(), c.label(), false) : c);
     }
 
@@ -358,20 +384,35 @@ final class Bridge implements PeerLink.Receiver {
     }
 
     /**
-     * The relay decision for an offer or answer (see {@link dev.switchboard.node.relay.PeerRelays}):
-     * a sender served by a peer node must come with an SDP whose every candidate is on the relay
-     * that node announced.
+     * The relay decision for an offer or answer (see {@link dev.switchboard.node.relay.PeerRelays}),
+     * per hop: a description a link brought must come over the link this node routes the sender's
+     * traffic through ({@link #towards} the node serving the sender; a copy over any other link is
+     * refused, so that offer and answer cross the same nodes), and every candidate of its SDP must
+     * be on the relay that the neighbour at the other end of that link announced.
+     *
+     * @param senderId the description's verified sender.
+     * @param viaNode  the peer whose link brought it, or null for a client of this node.
+     * @param sdp      its parsed SDP.
+     * @return {@link dev.switchboard.node.relay.PeerRelays.Decision#LOCAL} when {@code viaNode} is
+     *     null, else the neighbour's relay address or a refusal naming the reason.
      */
     dev.switchboard.node.relay.PeerRelays.@NotNull Decision decide(final @NotNull String senderId,
+                                                                final @Nullable String viaNode,
                                                                 final dev.switchboard.node.sdp.@NotNull Sdp sdp) {
-        if (!isRemote(senderId)) {
+        if (viaNode == null) {
             return dev.switchboard.node.relay.PeerRelays.Decision.LOCAL;
         }
         final String origin = originOf(senderId);
-        final AnnouncedRelay relay = origin == null ? null : announced.get(origin);
+        final String route = origin == null ? null : towards(origin);
+        if (!viaNode.equals(route)) {
+            return new dev.switchboard.node.relay.PeerRelays.Decision(null, "a description of " + senderId
+                    + " came over the link to " + viaNode + ", but this node reaches its node " + origin
+                    + " over " + (route == null ? "no link" : "the link to " + route));
+        }
+        final AnnouncedRelay relay = announced.get(viaNode);
         if (relay == null) {
             return new dev.switchboard.node.relay.PeerRelays.Decision(null,
-                    "node " + origin + " serving " + senderId + " has announced no relay to this node");
+                    "node " + viaNode + " that passed on " + senderId + "'s description has announced no relay to this node");
         }
         InetSocketAddress far = null;
         for (final dev.switchboard.node.sdp.MediaSection m : sdp.mediaSections()) {
@@ -380,14 +421,14 @@ final class Bridge implements PeerLink.Receiver {
                 final InetSocketAddress at = a == null ? null : new InetSocketAddress(a, c.port());
                 if (at == null || !relay.contains(at) || (far != null && !far.equals(at))) {
                     return new dev.switchboard.node.relay.PeerRelays.Decision(null, "a candidate of " + senderId
-                            + " is not on the relay its node " + origin + " announced");
+                            + " is not on the relay node " + viaNode + " announced");
                 }
                 far = at;
             }
         }
         if (far == null) {
             return new dev.switchboard.node.relay.PeerRelays.Decision(null,
-                    "the description of " + senderId + " names no relay candidate of node " + origin);
+                    "the description of " + senderId + " names no relay candidate of node " + viaNode);
         }
         return new dev.switchboard.node.relay.PeerRelays.Decision(far, null);
     }
@@ -500,6 +541,26 @@ final class Bridge implements PeerLink.Receiver {
     /** @return whether {@code peerId} is a remote sender (served by another node). */
     boolean isRemote(final @NotNull String peerId) {
         return remotes.containsKey(peerId) && !local.isConnected(peerId);
+    }
+
+    /**
+     * @param nodeId another node.
+     * @return the peer whose link this node reaches {@code nodeId} over (the one its messages came
+     *     over with the fewest hops, the smaller id on a tie), or null when none came since the
+     *     link they came over went down.
+     */
+    @Nullable String towards(final @NotNull String nodeId) {
+        final Route r = routes.get(nodeId);
+        return r == null ? null : r.via();
+    }
+
+    /** @return whether {@code recipient} is another node's client that this node reaches over {@code peerId}'s link. */
+    private boolean behind(final String recipient, final String peerId) {
+        if (local.isConnected(recipient)) {
+            return false;
+        }
+        final String origin = originOf(recipient);
+        return origin != null && peerId.equals(towards(origin));
     }
 
     /** @return the node serving remote sender {@code peerId}, or null. */

@@ -29,8 +29,9 @@
  *       unless that source is no longer accepted;</li>
  *   <li>a packet from a proven source for which the other side has no proven address yet is
  *       dropped ("other"); ICE retransmits its checks, so the exchange completes;</li>
- *   <li>federation: a side whose far end is a peer node's relay gets that relay's announced
- *       address permitted ({@link dev.switchboard.node.relay.RelaySession#permitPeerRelay}): it
+ *   <li>federation: a side whose far end is a linked peer node's relay (the neighbour that passed
+ *       the description on, relaying for its client or for a node further away) gets that relay's
+ *       announced address permitted ({@link dev.switchboard.node.relay.RelaySession#permitPeerRelay}): it
  *       counts as ICE proof and is that side's pinned destination. These are the only
  *       non-client destinations.</li>
  * </ul>

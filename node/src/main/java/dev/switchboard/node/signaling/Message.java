@@ -81,13 +81,21 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param json      the JSON object as received, for rewrites that keep every other field.
      * @param placement the kind of topic it was published to (a {@code call} may go to an inbox or
      *                  to a callee's ring topic).
+     * @param viaNode   the peer node whose federation link brought it, or null for a message of
+     *                  this node's own client ({@link dev.switchboard.broker.spi.SignalingMessage#viaNode}).
      */
     record Envelope(@NotNull String senderId, @Nullable String messageId, @NotNull ReceivedJson json,
-                    @NotNull MessageType.Placement placement) {
+                    @NotNull MessageType.Placement placement, @Nullable String viaNode) {
         public Envelope {
             Objects.requireNonNull(senderId, "senderId");
             Objects.requireNonNull(json, "json");
             Objects.requireNonNull(placement, "placement");
+        }
+
+        /** An envelope of a message a client of this node published. */
+        public Envelope(final @NotNull String senderId, final @Nullable String messageId,
+                        final @NotNull ReceivedJson json, final @NotNull MessageType.Placement placement) {
+            this(senderId, messageId, json, placement, null);
         }
 
         /** An envelope of a message published to an inbox. */

@@ -155,7 +155,8 @@ public final class MessageValidator {
                     "field 'key' does not hash to the verified sender id " + message.senderId());
         }
         return new Result.Valid(new Message.Envelope(message.senderId(), messageId,
-                new ReceivedJson(obj, mapper), Objects.requireNonNull(placement)), Objects.requireNonNull(parsed));
+                new ReceivedJson(obj, mapper), Objects.requireNonNull(placement), message.viaNode()),
+                Objects.requireNonNull(parsed));
     }
 
     /** The room id of a presence topic, the recipient of an inbox (placement is checked). */

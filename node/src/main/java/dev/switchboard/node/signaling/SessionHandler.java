@@ -125,7 +125,7 @@ final class SessionHandler {
                         "peer " + recipient + " is not in room " + context.id());
             }
         }
-        final PeerRelays.Decision far = peerRelays.decide(sender, sdp);
+        final PeerRelays.Decision far = peerRelays.decide(sender, envelope.viaNode(), sdp);
         if (far.refusal() != null) {
             return rejected(SignalingError.RELAY_UNAVAILABLE, far.refusal());
         }
@@ -141,7 +141,8 @@ final class SessionHandler {
             }
             session.setIceCredentials(sender, credentials);
             if (far.relay() != null) {
-                // A sender at another site: its side of this session is that node's relay.
+                // A description a link brought: the sender's side of this session is the relay of
+                // the neighbour it came from (which serves the sender or relays for it in turn).
                 session.permitPeerRelay(sender, far.relay());
             }
             final Sdp rewritten = SdpRewriter.relay(sdp, session.advertisedAddress(sender));

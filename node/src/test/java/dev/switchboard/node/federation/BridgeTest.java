@@ -30,6 +30,7 @@ class BridgeTest {
     private static final String PEER = NodeKey.generate().id();
     private static final String OTHER_NODE = NodeKey.generate().id();
     private static final String ALICE = NodeKey.generate().id();
+    private static final String BOB = NodeKey.generate().id();
     private static final String OWN_CLIENT = NodeKey.generate().id();
     private static final String ROOM = Topics.presence("r".repeat(43));
     private static final byte[] LEAVE = "{\"v\":1,\"type\":\"leave\"}".getBytes(StandardCharsets.UTF_8);
@@ -205,23 +206,83 @@ class BridgeTest {
         assertEquals(Set.of(ALICE), Set.copyOf(bridge.remoteIds()));
     }
 
+    private static final String SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:"
+            + "a".repeat(22) + "\r\nm=application %d UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\n"
+            + "a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host\r\n";
+
+    private static dev.switchboard.node.sdp.Sdp sdp(final int port) throws Exception {
+        return new dev.switchboard.node.sdp.SdpParser(dev.switchboard.node.sdp.SdpLimits.DEFAULTS)
+                .parse(SDP.formatted(port, port));
+    }
+
     @Test
     void relayAnnouncement_onlyAnnouncedRelayIsAFarEnd() throws Exception {
         bridge.receive(PEER, Bridge.RELAY_TOPIC, Bridge.announcement(InetAddress.getByName("127.0.0.1"), 46000, 46009),
                 props("node", null, null));
         bridge.receive(PEER, ROOM, "{\"v\":1,\"type\":\"join\"}".getBytes(StandardCharsets.UTF_8), props(ALICE, null, null));
-        final String sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:"
-                + "a".repeat(22) + "\r\nm=application %d UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\n"
-                + "a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host\r\n";
-        final var parser = new dev.switchboard.node.sdp.SdpParser(dev.switchboard.node.sdp.SdpLimits.DEFAULTS);
-        final var inRange = bridge.decide(ALICE, parser.parse(sdp.formatted(46005, 46005)));
+        final var inRange = bridge.decide(ALICE, PEER, sdp(46005));
         assertEquals(46005, inRange.relay().getPort());
         assertNull(inRange.refusal());
-        final var outside = bridge.decide(ALICE, parser.parse(sdp.formatted(47000, 47000)));
+        final var outside = bridge.decide(ALICE, PEER, sdp(47000));
         assertNull(outside.relay());
         assertTrue(outside.refusal().contains("not on the relay"), outside.refusal());
         // this node's own clients are relayed as usual
-        assertEquals(dev.switchboard.node.relay.PeerRelays.Decision.LOCAL,
-                bridge.decide(OWN_CLIENT, parser.parse(sdp.formatted(47000, 47000))));
+        assertEquals(dev.switchboard.node.relay.PeerRelays.Decision.LOCAL, bridge.decide(OWN_CLIENT, null, sdp(47000)));
+    }
+
+    @Test
+    void descriptionFromAfar_farEndIsTheNeighboursRelay_onlyOverTheLinkTowardsTheSendersNode() throws Exception {
+        bridge.receive(PEER, Bridge.RELAY_TOPIC, Bridge.announcement(InetAddress.getByName("127.0.0.1"), 46000, 46009),
+                List.of());
+        bridge.receive(OTHER_NODE, Bridge.RELAY_TOPIC, Bridge.announcement(InetAddress.getByName("127.0.0.1"), 46100, 46109),
+                List.of());
+        final byte[] join = "{\"v\":1,\"type\":\"join\"}".getBytes(StandardCharsets.UTF_8);
+        // Alice is a client of OTHER_NODE, heard of over PEER's link (one hop further): PEER relays for her
+        bridge.receive(PEER, ROOM, join, props(ALICE, OTHER_NODE, "1"));
+        assertEquals(PEER, bridge.towards(OTHER_NODE));
+        assertEquals(46005, bridge.decide(ALICE, PEER, sdp(46005)).relay().getPort());
+        final var otherLink = bridge.decide(ALICE, OTHER_NODE, sdp(46105));
+        assertNull(otherLink.relay());
+        assertTrue(otherLink.refusal().contains("over the link to " + PEER), otherLink.refusal());
+        // her node's own link brings the same message with fewer hops: from now on that is the way
+        bridge.receive(OTHER_NODE, ROOM, join, props(ALICE, null, null));
+        assertEquals(1, stats.counted(OTHER_NODE, "duplicate"));
+        assertEquals(OTHER_NODE, bridge.towards(OTHER_NODE));
+        assertEquals(46105, bridge.decide(ALICE, OTHER_NODE, sdp(46105)).relay().getPort());
+        assertTrue(bridge.decide(ALICE, PEER, sdp(46005)).refusal().contains("over the link to " + OTHER_NODE));
+        // a longer way does not displace it; the link going down does, until a message comes again
+        bridge.receive(PEER, Topics.presence("t".repeat(43)), join, props(ALICE, OTHER_NODE, "1"));
+        assertEquals(OTHER_NODE, bridge.towards(OTHER_NODE));
+        bridge.down(OTHER_NODE);
+        assertNull(bridge.towards(OTHER_NODE));
+        assertTrue(bridge.decide(ALICE, PEER, sdp(46005)).refusal().contains("no link"));
+        bridge.receive(PEER, Topics.presence("u".repeat(43)), join, props(ALICE, OTHER_NODE, "1"));
+        assertEquals(PEER, bridge.towards(OTHER_NODE));
+        // equal hops: the smaller peer id, whichever came first
+        final String small = PEER.compareTo(OTHER_NODE) < 0 ? PEER : OTHER_NODE;
+        final String third = NodeKey.generate().id();
+        bridge.receive(OTHER_NODE, Topics.presence("v".repeat(43)), join, props(BOB, third, "1"));
+        bridge.receive(PEER, Topics.presence("v".repeat(43)), join, props(BOB, third, "1"));
+        assertEquals(small, bridge.towards(third));
+    }
+
+    @Test
+    void inboxMessage_forAClientBehindTheLinkItCameOver_notTaken() {
+        final byte[] join = "{\"v\":1,\"type\":\"join\"}".getBytes(StandardCharsets.UTF_8);
+        bridge.receive(PEER, ROOM, join, props(BOB, null, null));
+        bridge.receive(OTHER_NODE, ROOM, join, props(ALICE, null, null));
+        delivered.clear();
+        final byte[] hello = "{\"v\":1,\"type\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
+        // Alice (OTHER_NODE) to Bob (PEER): this node is on the way
+        bridge.receive(OTHER_NODE, Topics.inbox(BOB), hello, props(ALICE, null, null));
+        assertEquals(List.of(Topics.inbox(BOB)), delivered.stream().map(Delivered::topic).toList());
+        // PEER's copy of a message for Bob, or for its own client: that side has it; nothing here
+        final byte[] other = "{\"v\":1,\"type\":\"hello\",\"n\":2}".getBytes(StandardCharsets.UTF_8);
+        bridge.receive(PEER, Topics.inbox(BOB), other, props(ALICE, OTHER_NODE, "1"));
+        assertEquals(1, delivered.size());
+        assertEquals(1, stats.counted(PEER, "off-path"));
+        // to this node's own client it is taken, whichever link
+        bridge.receive(PEER, Topics.inbox(OWN_CLIENT), other, props(ALICE, OTHER_NODE, "1"));
+        assertEquals(2, delivered.size());
     }
 }

@@ -1,19 +1,29 @@
 package dev.switchboard.node.federation;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.switchboard.broker.TestPeer;
 import dev.switchboard.broker.topic.Topics;
+import dev.switchboard.node.stun.Stun;
+import dev.switchboard.node.stun.StunMessageBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Federation between real node processes (one embedded broker per JVM), peered by configuration
  * reload: a triangle delivers a message to each other node exactly once; a line of four delivers
- * end to end within the hop limit and carries origin and hop count; {@code kill -9} of a node and
+ * end to end within the hop limit and carries origin and hop count, and a call between its first
+ * and third node is relayed by every node on the way (real ICE checks over UDP); {@code kill -9} of a node and
  * its restart heal without a storm of connection attempts; a peer whose key is not the pinned one
  * stays refused and nothing from its clients is delivered.
  */
@@ -31,6 +42,7 @@ class FederationNodesIT {
 
     private static final Duration LINK = Duration.ofSeconds(90);
     private static final String LEAVE = "{\"v\":1,\"type\":\"leave\"}";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path dir;
@@ -178,7 +190,8 @@ class FederationNodesIT {
     }
 
     @Test
-    void lineOfFour_deliversEndToEndWithinHopLimit_andWrongKeyPeerRefused() throws Exception {
+    void lineOfFour_deliversEndToEndWithinHopLimit_relaysACallTwoLinksApartAtEachNode_wrongKeyPeerRefused()
+            throws Exception {
         final NodeProcess n1 = node("n1", 0);
         final NodeProcess n2 = node("n2", 1);
         final NodeProcess n3 = node("n3", 2);
@@ -224,5 +237,162 @@ class FederationNodesIT {
         // once, over the line, and node 4 counted nothing from the impostor entry
         assertEquals(0, n4.peerMessages(n1, "delivered"));
         d.assertNothingArrives(Duration.ofSeconds(2));
+
+        callTwoLinksApart(a, n1, n2, peerOn(n3), n3, n4);
+    }
+
+    /**
+     * A room call between {@code a} on node 1 and {@code c} on node 3 (not linked to each other;
+     * node 2 between them, node 4 past node 3): every node on the way relays it, so each side sees
+     * only its own node's relay, the end-to-end fields pass unchanged, and real ICE checks from two
+     * UDP sockets cross all three relays (A, node 1, node 2, node 3, C). Node 4, past the far end,
+     * sees the description come back over node 3's link and opens nothing.
+     */
+    private static void callTwoLinksApart(final TestPeer a, final NodeProcess n1, final NodeProcess n2,
+                                          final TestPeer c, final NodeProcess n3, final NodeProcess n4) throws Exception {
+        final String roomId = "R".repeat(43);
+        final String presence = Topics.presence(roomId);
+        for (final TestPeer p : List.of(a, c)) {
+            assertEquals(1, p.subscribe(p.inbox()));
+            assertEquals(1, p.subscribe(presence));
+        }
+        assertEquals(0, a.publish(presence, join(a)).code());
+        assertEquals(0, c.publish(presence, join(c)).code());
+        // each sees the other's join: every node on the way knows both are in the room
+        nextFrom(a, presence, c);
+        nextFrom(c, presence, a);
+
+        final String offerSdp = fixture("datachannel-offer-gathered.sdp");
+        final TestPeer.Ack offered = a.publish(c.inbox(), description("offer", roomId, offerSdp));
+        assertEquals(0, offered.code(), offered.reason());
+        final String atC = JSON.readTree(TestPeer.payload(nextFrom(c, c.inbox(), a))).get("sdp").asText();
+        final InetSocketAddress aAtN3 = relayOf(atC, 46690, 46709); // node 3's range: what C sees of A
+        assertEquals(endToEnd(offerSdp), endToEnd(atC), "fingerprint and ICE credentials pass unchanged");
+
+        final String answerSdp = fixture("datachannel-answer-gathered.sdp");
+        final TestPeer.Ack answered = c.publish(a.inbox(), description("answer", roomId, answerSdp));
+        assertEquals(0, answered.code(), answered.reason());
+        final String atA = JSON.readTree(TestPeer.payload(nextFrom(a, a.inbox(), c))).get("sdp").asText();
+        final InetSocketAddress cAtN1 = relayOf(atA, 46650, 46669); // node 1's range: what A sees of C
+        assertEquals(endToEnd(answerSdp), endToEnd(atA));
+
+        // ICE checks both ways, retransmitted as ICE does until each side got one of the other's
+        final String[] iceA = ice(offerSdp);
+        final String[] iceC = ice(answerSdp);
+        try (DatagramSocket sa = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket sc = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            sa.setSoTimeout(250);
+            sc.setSoTimeout(250);
+            final Set<String> fromA = new HashSet<>();
+            final Set<String> fromC = new HashSet<>();
+            DatagramPacket gotByC = null;
+            DatagramPacket gotByA = null;
+            for (int round = 0; round < 120 && (gotByC == null || gotByA == null); round++) {
+                fromA.add(sendCheck(sa, cAtN1, iceC[0] + ":" + iceA[0], iceC[1])); // RFC 8445 §7.2.2
+                fromC.add(sendCheck(sc, aAtN3, iceA[0] + ":" + iceC[0], iceA[1]));
+                gotByC = gotByC != null ? gotByC : receive(sc);
+                gotByA = gotByA != null ? gotByA : receive(sa);
+            }
+            assertTrue(gotByC != null && gotByA != null, "checks crossed: to C " + gotByC + ", to A " + gotByA);
+            assertEquals(aAtN3, gotByC.getSocketAddress(), "C hears A only from its own node's relay");
+            assertTrue(fromA.contains(transaction(gotByC)), "C got one of A's checks");
+            assertEquals(cAtN1, gotByA.getSocketAddress(), "A hears C only from its own node's relay");
+            assertTrue(fromC.contains(transaction(gotByA)), "A got one of C's checks");
+        }
+        // node 2, in the middle, forwarded them between the relays of nodes 1 and 3
+        assertTrue(n2.metric("switchboard_relay_packets_total") >= 2, "node 2 relayed the call");
+        // the descriptions came back to node 4 (and node 2) over node 3's link: not taken, no session
+        await().atMost(LINK).until(() -> n4.peerMessages(n3, "off-path") >= 2 && n2.peerMessages(n3, "off-path") >= 1);
+        assertEquals(0.0, n4.metric("switchboard_relay_sessions"));
+    }
+
+    private static String join(final TestPeer p) {
+        return JSON.createObjectNode().put("v", 1).put("type", "join").put("key", b64(p.spki))
+                .put("nonce", "q3Vw1bM7cXrT9kLp2sYd0g").put("box", "c2VhbGVkIG5hbWUsIG9wYXF1ZSB0byB0aGUgbm9kZSwgNDArIGNoYXJz")
+                .toString();
+    }
+
+    private static String description(final String type, final String roomId, final String sdp) {
+        final byte[] sig = new byte[64];
+        new java.security.SecureRandom().nextBytes(sig);
+        return JSON.createObjectNode().put("v", 1).put("type", type).put("context", "room:" + roomId)
+                .put("sdp", sdp).put("sig", b64(sig)).toString();
+    }
+
+    private static String fixture(final String name) throws java.io.IOException {
+        try (java.io.InputStream in = FederationNodesIT.class.getResourceAsStream("/sdp/chromium/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String b64(final byte[] b) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** @return the next message on {@code topic} from {@code sender} within the link timeout. */
+    private static Mqtt5Publish nextFrom(final TestPeer p, final String topic, final TestPeer sender)
+            throws InterruptedException {
+        final long deadline = System.nanoTime() + LINK.toNanos();
+        while (System.nanoTime() < deadline) {
+            final Mqtt5Publish m = p.received.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (m != null && m.getTopic().toString().equals(topic) && TestPeer.senders(m).equals(List.of(sender.id))) {
+                return m;
+            }
+        }
+        throw new AssertionError("nothing from " + sender.id + " on " + topic + " within " + LINK);
+    }
+
+    /** @return the one relay address every candidate of {@code sdp} names, checked to be in the port range. */
+    private static InetSocketAddress relayOf(final String sdp, final int first, final int last) {
+        final Matcher m = Pattern.compile("a=candidate:\\S+ \\d+ udp \\d+ (\\S+) (\\d+) typ (\\S+)").matcher(sdp);
+        InetSocketAddress at = null;
+        while (m.find()) {
+            assertEquals("relay", m.group(3), sdp);
+            final InetSocketAddress here = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+            assertTrue(at == null || at.equals(here), sdp);
+            at = here;
+        }
+        assertTrue(at != null && at.getPort() >= first && at.getPort() <= last, "relay in " + first + "-" + last + ": " + sdp);
+        return at;
+    }
+
+    /** @return the lines the end-to-end signature and ICE depend on, in order. */
+    private static List<String> endToEnd(final String sdp) {
+        return sdp.lines().filter(l -> l.startsWith("a=fingerprint:") || l.startsWith("a=ice-ufrag:")
+                || l.startsWith("a=ice-pwd:") || l.startsWith("a=setup:")).toList();
+    }
+
+    /** @return {ufrag, pwd} of the SDP. */
+    private static String[] ice(final String sdp) {
+        final Matcher u = Pattern.compile("a=ice-ufrag:(\\S+)").matcher(sdp);
+        final Matcher p = Pattern.compile("a=ice-pwd:(\\S+)").matcher(sdp);
+        assertTrue(u.find() && p.find(), sdp);
+        return new String[] {u.group(1), p.group(1)};
+    }
+
+    /** @return the transaction id of the check sent, hex. */
+    private static String sendCheck(final DatagramSocket from, final InetSocketAddress to, final String username,
+                                    final String pwd) throws java.io.IOException {
+        final byte[] tid = StunMessageBuilder.newTransactionId();
+        final byte[] check = new StunMessageBuilder(Stun.BINDING_REQUEST, tid).username(username)
+                .attribute(Stun.ATTR_PRIORITY, new byte[] {0x6e, 0, 1, (byte) 0xff})
+                .messageIntegrity(pwd.getBytes(StandardCharsets.UTF_8)).fingerprint().build();
+        from.send(new DatagramPacket(check, check.length, to));
+        return java.util.HexFormat.of().formatHex(tid);
+    }
+
+    /** @return the next datagram within the socket's timeout, or null. */
+    private static DatagramPacket receive(final DatagramSocket s) throws java.io.IOException {
+        final DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
+        try {
+            s.receive(p);
+            return p;
+        } catch (final java.net.SocketTimeoutException e) {
+            return null;
+        }
+    }
+
+    private static String transaction(final DatagramPacket p) {
+        return java.util.HexFormat.of().formatHex(p.getData(), p.getOffset() + 8, p.getOffset() + 20);
     }
 }
