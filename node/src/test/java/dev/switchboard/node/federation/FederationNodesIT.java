@@ -316,7 +316,7 @@ class FederationNodesIT {
         final byte[] sig = new byte[64];
         new java.security.SecureRandom().nextBytes(sig);
         return JSON.createObjectNode().put("v", 1).put("type", type).put("context", "room:" + roomId)
-                .put("sdp", sdp).put("sig", b64(sig)).toString();
+                .put("sdp", sdp).put("sig", b64(sig)).put("mac", "M".repeat(43)).toString();
     }
 
     private static String fixture(final String name) throws java.io.IOException {
