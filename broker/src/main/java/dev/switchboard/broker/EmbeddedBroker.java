@@ -1,6 +1,7 @@
 package dev.switchboard.broker;
 
 import ch.qos.logback.classic.Level;
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
@@ -46,8 +47,8 @@ import java.util.stream.Stream;
  *
  * <h2>Logging</h2>
  * HiveMQ is started without its own logging bootstrap, so it logs through the application's
- * SLF4J/Logback configuration (HiveMQ's jar also carries a {@code logback.xml}; keep the
- * application's own {@code logback.xml} first on the class path). At start, the loggers
+ * SLF4J/Logback configuration (HiveMQ's jar also carries a {@code logback.xml}, which Logback
+ * reads when the application configures it no other way). At start, the loggers
  * {@code com.hivemq}, {@code oshi} and {@code jetbrains.exodus} are set to WARN unless the
  * application configured a level for them; to see HiveMQ's INFO output configure
  * {@code <logger name="com.hivemq" level="INFO"/>}.
@@ -78,6 +79,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private int compatPort = -1;
     private final Refusals refusals;
     private ListenerGuard listenerGuard;
+    /** The configuration text handed to {@link HiveMqConfigReader} while HiveMQ starts, else null. */
+    private String preparedConfig;
 
     /** @param settings validated settings; see {@link BrokerSettings} for every default. */
     public EmbeddedBroker(final @NotNull BrokerSettings settings) {
@@ -136,8 +139,20 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (compat != null && compat.port() > 0) {
                 requireFree(compat.bind(), wantedCompat, "compatibility WebSocket");
             }
-            Files.writeString(conf.resolve("config.xml"),
-                    HiveMqConfig.render(settings, wantedTcp, wantedWs, wantedFed, wantedCompat), StandardCharsets.UTF_8);
+            final String config = HiveMqConfig.render(settings, wantedTcp, wantedWs, wantedFed, wantedCompat);
+            Files.writeString(conf.resolve("config.xml"), config, StandardCharsets.UTF_8);
+            // HiveMQ reads the file with JAXB; hand it the same configuration as objects instead
+            // (HiveMqConfigReader: no JAXB runtime or XML parser loaded, a few MB less resident).
+            if (HiveMqConfigReader.install()) {
+                preparedConfig = config;
+                HiveMqConfigReader.prepare(config,
+                        HiveMqConfig.entity(settings, wantedTcp, wantedWs, wantedFed, wantedCompat));
+            }
+            // HiveMQ's JMX reporter would register every broker metric as an MBean; nothing here
+            // reads them (the node's metrics come from the extension's counters).
+            InternalConfigurations.JMX_REPORTER_ENABLED.set(false);
+            // HiveMQ's TLS listeners use the JDK's TLS: no BouncyCastle provider for Netty's probe.
+            NettyBouncyCastle.skipNettysProbe();
 
             extension = new SignalingExtension(settings, refusals, authCounters);
             final EmbeddedExtension embedded = EmbeddedExtension.builder()
@@ -156,7 +171,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .withEmbeddedExtension(embedded)
                     .withoutLoggingBootstrap()
                     .build();
-            hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            try {
+                hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } finally {
+                withdrawConfig();
+            }
             if (extension.publisher() == null) {
                 throw new IllegalStateException("the Switchboard extension did not start");
             }
@@ -521,7 +540,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         cleanUp();
     }
 
+    private void withdrawConfig() {
+        if (preparedConfig != null) {
+            HiveMqConfigReader.withdraw(preparedConfig);
+            preparedConfig = null;
+        }
+    }
+
     private void cleanUp() {
+        withdrawConfig();
         hivemq = null;
         extension = null;
         listenerGuard = null;

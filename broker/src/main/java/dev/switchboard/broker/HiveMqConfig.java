@@ -1,9 +1,37 @@
 package dev.switchboard.broker;
 
+import com.hivemq.configuration.entity.HiveMQConfigEntity;
+import com.hivemq.configuration.entity.MqttConfigEntity;
+import com.hivemq.configuration.entity.PersistenceEntity;
+import com.hivemq.configuration.entity.RestrictionsEntity;
+import com.hivemq.configuration.entity.SecurityConfigEntity;
+import com.hivemq.configuration.entity.UsageStatisticsEntity;
+import com.hivemq.configuration.entity.listener.ListenerEntity;
+import com.hivemq.configuration.entity.listener.TCPListenerEntity;
+import com.hivemq.configuration.entity.listener.TLSEntity;
+import com.hivemq.configuration.entity.listener.TlsTCPListenerEntity;
+import com.hivemq.configuration.entity.listener.TlsWebsocketListenerEntity;
+import com.hivemq.configuration.entity.listener.WebsocketListenerEntity;
+import com.hivemq.configuration.entity.listener.tls.ClientAuthenticationModeEntity;
+import com.hivemq.configuration.entity.listener.tls.KeystoreEntity;
+import com.hivemq.configuration.entity.mqtt.PacketsConfigEntity;
+import com.hivemq.configuration.entity.mqtt.RetainedMessagesConfigEntity;
+import com.hivemq.configuration.entity.mqtt.SessionExpiryConfigEntity;
+import com.hivemq.configuration.entity.mqtt.SharedSubscriptionsConfigEntity;
+import com.hivemq.configuration.entity.security.AllowEmptyClientIdEntity;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Renders HiveMQ CE's {@code config.xml} from {@link BrokerSettings}. Pure, thread-safe.
+ * Renders HiveMQ CE's {@code config.xml} from {@link BrokerSettings} ({@link #render}), and builds
+ * the same configuration as the objects HiveMQ's XML reader would make of it ({@link #entity}),
+ * which {@link HiveMqConfigReader} hands to HiveMQ in place of reading the file with JAXB. The
+ * two must mean the same: {@code HiveMqConfigTest} reads the XML with HiveMQ's own JAXB classes
+ * and compares every field. Pure, thread-safe.
  *
  * <p>Fixed choices: in-memory persistence; anonymous usage statistics off (HiveMQ's bundled
  * default is on); session expiry capped at 0 (signaling is live: nothing is queued for absent
@@ -120,6 +148,136 @@ final class HiveMqConfig {
         x.append("        </keystore>\n");
         x.append("        <client-authentication-mode>").append(clientAuth).append("</client-authentication-mode>\n");
         x.append("      </tls>\n");
+    }
+
+    /**
+     * The configuration {@link #render} writes, as HiveMQ CE's configuration entities (what its
+     * {@code ConfigFileReader} unmarshals from {@code config.xml}): fields the XML does not set
+     * keep the entities' own defaults, as with JAXB. The entities have no setters; their private
+     * fields are set by name, as JAXB does (HiveMQ CE is pinned, see the parent POM).
+     *
+     * @return a new entity for one start of the broker
+     * @throws IllegalStateException if an entity lacks a field this HiveMQ version has (HiveMQ
+     *                               CE's internals changed)
+     */
+    static @NotNull HiveMQConfigEntity entity(final @NotNull BrokerSettings s, final int tcpPort,
+                                              final int webSocketPort, final int federationPort,
+                                              final int compatPort) {
+        final List<ListenerEntity> listeners = new ArrayList<>();
+        if (s.tcpPort() >= 0) {
+            final ListenerEntity tcp = s.tcpTls() == null ? new TCPListenerEntity() : new TlsTCPListenerEntity();
+            listenerCommon(tcp, tcpPort, s.tcpBindAddress().getHostAddress(), "switchboard-tcp");
+            if (s.tcpTls() != null) {
+                set(tcp, "tls", tls(s.tcpTls(), ClientAuthenticationModeEntity.NONE));
+            }
+            listeners.add(tcp);
+        }
+        if (s.webSocketPort() >= 0) {
+            listeners.add(webSocket(webSocketPort, s.webSocketBindAddress().getHostAddress(), "switchboard-websocket",
+                    s.webSocketPath(), s.webSocketTls()));
+        }
+        if (s.federation() != null) {
+            final TlsTCPListenerEntity fed = new TlsTCPListenerEntity();
+            listenerCommon(fed, federationPort, s.federation().bind().getHostAddress(), FEDERATION_LISTENER);
+            set(fed, "tls", tls(s.federation().tls(), ClientAuthenticationModeEntity.REQUIRED));
+            listeners.add(fed);
+        }
+        if (s.compat() != null) {
+            listeners.add(webSocket(compatPort, s.compat().bind().getHostAddress(), COMPAT_LISTENER,
+                    s.compat().path(), s.webSocketTls()));
+        }
+        final HiveMQConfigEntity config = new HiveMQConfigEntity();
+        set(config, "listeners", listeners);
+
+        final MqttConfigEntity mqtt = new MqttConfigEntity();
+        final SessionExpiryConfigEntity sessionExpiry = new SessionExpiryConfigEntity();
+        set(sessionExpiry, "maxInterval", 0L);
+        set(mqtt, "sessionExpiryConfigEntity", sessionExpiry);
+        final SharedSubscriptionsConfigEntity shared = new SharedSubscriptionsConfigEntity();
+        set(shared, "enabled", false);
+        set(mqtt, "sharedSubscriptionsConfigEntity", shared);
+        final RetainedMessagesConfigEntity retained = new RetainedMessagesConfigEntity();
+        set(retained, "enabled", true);
+        set(mqtt, "retainedMessagesConfigEntity", retained);
+        final PacketsConfigEntity packets = new PacketsConfigEntity();
+        set(packets, "maxPacketSize", s.maxPacketSize());
+        set(mqtt, "packetsConfigEntity", packets);
+        set(config, "mqtt", mqtt);
+
+        final RestrictionsEntity restrictions = new RestrictionsEntity();
+        set(restrictions, "maxClientIdLength", 64);
+        set(restrictions, "maxTopicLength", 256);
+        set(restrictions, "noConnectIdleTimeout", 10_000L);
+        set(config, "restrictions", restrictions);
+
+        final SecurityConfigEntity security = new SecurityConfigEntity();
+        final AllowEmptyClientIdEntity emptyClientId = new AllowEmptyClientIdEntity();
+        set(emptyClientId, "enabled", false);
+        set(security, "allowEmptyClientIdEntity", emptyClientId);
+        set(config, "security", security);
+
+        final UsageStatisticsEntity usage = new UsageStatisticsEntity();
+        set(usage, "enabled", false);
+        set(config, "usageStatistics", usage);
+
+        final PersistenceEntity persistence = new PersistenceEntity();
+        set(persistence, "mode", PersistenceEntity.PersistenceMode.IN_MEMORY);
+        set(config, "persistence", persistence);
+        return config;
+    }
+
+    private static ListenerEntity webSocket(final int port, final String bind, final String name, final String path,
+                                            final @Nullable BrokerSettings.Tls tls) {
+        final ListenerEntity listener = tls == null ? new WebsocketListenerEntity() : new TlsWebsocketListenerEntity();
+        listenerCommon(listener, port, bind, name);
+        set(listener, "path", path);
+        // RFC 6455 §1.9 subprotocol; MQTT 5 §6: "mqtt"
+        set(listener, "subprotocols", new ArrayList<>(List.of("mqtt")));
+        set(listener, "allowExtensions", true);
+        if (tls != null) {
+            set(listener, "tls", tls(tls, ClientAuthenticationModeEntity.NONE));
+        }
+        return listener;
+    }
+
+    private static void listenerCommon(final ListenerEntity listener, final int port, final String bind,
+                                       final String name) {
+        set(listener, "port", port);
+        set(listener, "bindAddress", bind);
+        set(listener, "name", name);
+    }
+
+    private static TLSEntity tls(final BrokerSettings.Tls tls, final ClientAuthenticationModeEntity clientAuth) {
+        final KeystoreEntity keystore = new KeystoreEntity();
+        set(keystore, "path", tls.keystore().toAbsolutePath().toString());
+        set(keystore, "password", tls.keystorePassword());
+        set(keystore, "privateKeyPassword", tls.keystorePassword());
+        final TLSEntity entity = new TLSEntity();
+        set(entity, "keystoreEntity", keystore);
+        set(entity, "clientAuthMode", clientAuth);
+        return entity;
+    }
+
+    /** Sets a private field of an entity (or of one of its superclasses), as JAXB does. */
+    private static void set(final Object target, final String name, final Object value) {
+        for (Class<?> type = target.getClass(); type != null; type = type.getSuperclass()) {
+            final Field field;
+            try {
+                field = type.getDeclaredField(name);
+            } catch (final NoSuchFieldException e) {
+                continue;
+            }
+            try {
+                field.setAccessible(true);
+                field.set(target, value);
+                return;
+            } catch (final ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("cannot set " + type.getName() + "." + name
+                        + " in HiveMQ's configuration (HiveMQ CE internals changed?): " + e, e);
+            }
+        }
+        throw new IllegalStateException(target.getClass().getName() + " has no field " + name
+                + " (HiveMQ CE internals changed?)");
     }
 
     static String esc(final String s) {

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * runtime it brings), Eclipse Collections and RocksDB's native libraries (root POM), because the
  * broker runs with in-memory persistence. This class path is the one the node ships with, so the
  * broker starting, keeping a retained message, delivering between clients and stopping here shows
- * the node does not need them.
+ * the node does not need them. HiveMQ reads no XML either: {@link HiveMqConfigReader} hands it
+ * its configuration without JAXB.
  */
 class BrokerFootprintIT {
 
@@ -58,7 +59,12 @@ class BrokerFootprintIT {
                 .interceptor(SignalingInterceptor.FORWARD_ALL)
                 .build());
         try (broker; TestPeer a = new TestPeer(); TestPeer b = new TestPeer()) {
+            final int served = HiveMqConfigReader.served();
+            final int delegated = HiveMqConfigReader.delegated();
             broker.start();
+            // HiveMQ got its configuration as objects (HiveMqConfigReader), not through JAXB
+            assertEquals(served + 1, HiveMqConfigReader.served());
+            assertEquals(delegated, HiveMqConfigReader.delegated());
             broker.publish(Topics.NODE_INFO, "{\"v\":1}".getBytes(StandardCharsets.UTF_8), true)
                     .get(TestPeer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             a.connect(broker.tcpPort());

@@ -63,6 +63,8 @@ class TlsWebSocketIT {
                 .webSocketBindAddress(InetAddress.getLoopbackAddress()).webSocketPort(0).webSocketTls(tls)
                 .workFolder(dir.resolve("work")).build())) {
             broker.start();
+            // TLS is the JDK's: Netty made no BouncyCastle provider of its own (NettyBouncyCastle)
+            assertFalse(io.netty.handler.ssl.util.BouncyCastleUtil.isBcProvAvailable());
             try (TestPeer wss = new TestPeer(); TestPeer mqtts = new TestPeer()) {
                 final Mqtt5ConnAck viaWss = wss.tryConnect(wss.builder(broker.webSocketPort())
                                 .sslConfig().trustManagerFactory(tmf)

@@ -1,5 +1,6 @@
 package dev.switchboard.node.tls;
 
+import dev.switchboard.broker.NettyBouncyCastle;
 import dev.switchboard.node.storage.SecureFiles;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -83,6 +84,8 @@ public final class TlsIdentity {
      * @throws TlsException if the JDK rejects the key or chain
      */
     public @NotNull SslContext newServerSslContext() throws TlsException {
+        // the JDK's TLS: no BouncyCastle provider for Netty's probe (see NettyBouncyCastle)
+        NettyBouncyCastle.skipNettysProbe();
         try {
             return SslContextBuilder.forServer(privateKey, chain)
                     .protocols(TLS_PROTOCOLS)

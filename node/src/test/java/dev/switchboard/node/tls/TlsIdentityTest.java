@@ -41,5 +41,7 @@ class TlsIdentityTest {
     void newServerSslContext_ecIdentity_isServerContext() throws Exception {
         final SslContext context = fresh().newServerSslContext();
         assertTrue(context.isServer());
+        // the JDK's TLS: Netty made no BouncyCastle provider of its own (NettyBouncyCastle)
+        assertFalse(io.netty.handler.ssl.util.BouncyCastleUtil.isBcProvAvailable());
     }
 }
