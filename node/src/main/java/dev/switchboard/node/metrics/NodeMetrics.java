@@ -10,10 +10,21 @@ import dev.switchboard.node.stun.StunServerCounters;
 import dev.switchboard.node.web.WebCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.jetbrains.annotations.NotNull;
 
+import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,9 +62,40 @@ public final class NodeMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
-    /** Registers the JVM's metrics; the node's own come with {@link #registerNode}. */
+    /**
+     * Registers the JVM's metrics (those of the Prometheus client's {@code JvmMetrics}); the
+     * node's own come with {@link #registerNode}. {@code jvm_native_memory_*} only when the JVM
+     * tracks native memory ({@code -XX:NativeMemoryTracking}, off in the launcher): without it the
+     * family is empty, and asking for it makes the JVM start its platform MBean server, a few
+     * hundred JMX classes and objects kept for the whole run (docs/performance.md, "Footprint").
+     */
     public NodeMetrics() {
-        JvmMetrics.builder().register(registry);
+        JvmThreadsMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmMemoryPoolAllocationMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        if (tracksNativeMemory(ManagementFactory.getRuntimeMXBean().getInputArguments())) {
+            JvmNativeMemoryMetrics.builder().register(registry);
+        }
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+    }
+
+    /**
+     * @param jvmArguments the JVM's options, as {@code RuntimeMXBean.getInputArguments()} gives them
+     * @return whether they switch native memory tracking on (the last such option counts)
+     */
+    static boolean tracksNativeMemory(final @NotNull List<String> jvmArguments) {
+        boolean on = false;
+        for (final String argument : jvmArguments) {
+            if (argument.startsWith("-XX:NativeMemoryTracking=")) {
+                on = !argument.equals("-XX:NativeMemoryTracking=off");
+            }
+        }
+        return on;
     }
 
     /** @return the registry to expose */

@@ -135,8 +135,11 @@ class DistributionIT {
                 "relay: {bind: 127.0.0.1, portRange: 47800-47899, maxSessions: 50}",
                 "metrics: {bind: 127.0.0.1, port: 0}", ""));
 
-        final List<String> first = runNodeUntilRunningThenStop(work, cds, config, "first");
+        final Path classLog = work.resolve("classes.log");
+        final List<String> first = runNodeUntilRunningThenStop(work, cds, config, "first",
+                "-Xlog:class+load=info:file=" + classLog);
         assertFalse(first.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), first.toString());
+        loadedNothingItDoesNotUse(classLog, work.resolve("first.log"));
         final List<Path> parts = list(cds, ".part.");
         assertEquals(1, parts.size(), parts.toString());
         // A damaged copy, checked first (".part.0" sorts before every process id).
@@ -150,16 +153,46 @@ class DistributionIT {
             file.write(new byte[64]);
         }
 
-        final List<String> second = runNodeUntilRunningThenStop(work, cds, config, "second");
+        final List<String> second = runNodeUntilRunningThenStop(work, cds, config, "second", null);
         final Path archive = cds.resolve(name.substring(0, name.indexOf(".part.")));
         assertTrue(second.contains("-XX:SharedArchiveFile=" + archive), second.toString());
         assertTrue(Files.isRegularFile(archive), archive.toString());
         assertEquals(List.of(), list(cds, ".part."), "the damaged and the checked part are gone");
     }
 
-    /** @return the JVM's arguments, as the launcher gave them. */
+    /**
+     * The footprint work (docs/performance.md, "Footprint"): from start to "running" and its stop,
+     * the packaged node loads no JAXB and no XML parser (HiveMQ gets its configuration as objects,
+     * Logback is set up in code), no BouncyCastle JCA provider (Netty's probe is skipped) and no
+     * JMX MBean server (no native memory metrics without native memory tracking), and logs in the
+     * text format with the node's levels.
+     *
+     * @param classLog the JVM's class loading log of that run
+     * @param nodeLog  the node's standard output
+     */
+    private static void loadedNothingItDoesNotUse(final Path classLog, final Path nodeLog) throws Exception {
+        final List<String> loaded = Files.readAllLines(classLog, StandardCharsets.UTF_8);
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(" com.hivemq.embedded.")), "class log of the run");
+        for (final String absent : List.of(" org.glassfish.jaxb.", " com.sun.org.apache.xerces.",
+                " ch.qos.logback.classic.joran.", " ch.qos.logback.core.model.",
+                " org.bouncycastle.jce.provider.", " org.bouncycastle.jcajce.provider.",
+                " com.sun.jmx.mbeanserver.JmxMBeanServer ")) {
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains(absent)).limit(5).toList(), absent);
+        }
+        final List<String> lines = Files.readAllLines(nodeLog, StandardCharsets.UTF_8);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  d\\.\\S+ - .+")),
+                String.join("\n", lines));
+        // HiveMQ's and Netty's (com.*, io.*) INFO lines stay out
+        assertFalse(lines.stream().anyMatch(l -> l.matches(".* INFO  (c|io)\\..*")), String.join("\n", lines));
+    }
+
+    /**
+     * @param javaOptions SWITCHBOARD_JAVA_OPTS for this run, or null for none
+     * @return the JVM's arguments, as the launcher gave them.
+     */
     private static List<String> runNodeUntilRunningThenStop(final Path work, final Path cds,
-                                                            final Path config, final String name)
+                                                            final Path config, final String name,
+                                                            final String javaOptions)
             throws Exception {
         final Path log = work.resolve(name + ".log");
         final ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/switchboard").toString(),
@@ -167,6 +200,9 @@ class DistributionIT {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("SWITCHBOARD_CDS_DIR", cds.toString());
         builder.environment().remove("SWITCHBOARD_JAVA_OPTS");
+        if (javaOptions != null) {
+            builder.environment().put("SWITCHBOARD_JAVA_OPTS", javaOptions);
+        }
         final Process node = builder.directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         try {
