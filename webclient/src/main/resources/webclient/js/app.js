@@ -143,6 +143,44 @@ function loadRoomModules() {
   return roomModules;
 }
 
+/** @type {{word: string, keys: Promise<any>, done: boolean}|null} the derivation begun for the word in the field */
+let prederived = null;
+
+/**
+ * The room's keys for `word` (roomkey.js), begun at most once per word: when the word field is
+ * left (its change event), so that by the time Join is pressed the costly derivation has usually
+ * finished. Only the last word is kept; Leave and a new identity drop it.
+ * @param {string} word the secret word as typed, trimmed
+ * @returns {Promise<any>} deriveRoom's result
+ */
+function derivationFor(word) {
+  if (prederived?.word !== word) {
+    const keys = deriveRoom(word);
+    const entry = { word, keys, done: false };
+    keys.then(() => { entry.done = true; }, () => { if (prederived === entry) prederived = null; });
+    prederived = entry;
+  }
+  return prederived.keys;
+}
+
+const READY_TEXT = 'Ready. Enter your name and a secret word to join a room.';
+
+/**
+ * Begins the derivation for the word in the field before Join is pressed, and shows the progress
+ * state while it runs (as Join does), then the ready line again. Not while joining or in a room.
+ */
+function prederive() {
+  const word = $('word').value.trim();
+  if (!word || state.room || $('join').disabled) return;
+  const keys = derivationFor(word);
+  if (prederived?.done) return;
+  status(DERIVING_TEXT, 'busy');
+  const settled = () => {
+    if (!state.room && !$('join').disabled && $('status').textContent === DERIVING_TEXT) status(READY_TEXT);
+  };
+  keys.then(settled, settled);
+}
+
 /**
  * Connects to the node's broker, trying again by itself (with the reason shown) until it works,
  * the person leaves, or {@link MAX_TRIES} tries failed. Fetching the room's modules is part of the
@@ -197,9 +235,15 @@ async function join(event) {
   if (!word || !name) return;
   localStorage.setItem(`switchboard.name.${state.identity.slot}`, name);
   $('join').disabled = true;
+  // The costly derivation (docs/protocol.md §1.1) runs while the page connects to the node and
+  // fetches the room's modules: WebCrypto runs it off the main thread, and the three waits overlap
+  // rather than add up. The page says what it is doing meanwhile.
+  const derivation = derivationFor(word);
+  $('join-form').setAttribute('aria-busy', 'true');
   try {
     if (!state.signaling) {
-      status('Connecting to the node…');
+      if (prederived?.done) status('Connecting to the node…');
+      else status(DERIVING_TEXT, 'busy');
       state.signaling = await connectSignaling();
       delete $('status').dataset.problem;
       state.signaling.onBadMessage = (topic, reason) => log(`Ignored a message on ${topic}: ${reason}`, 'notice');
@@ -208,14 +252,11 @@ async function join(event) {
         state.room?.rejoin().catch((e) => log(`Could not rejoin: ${e.message}`, 'notice'));
       };
     }
-    // The costly derivation (docs/protocol.md §1.1): WebCrypto runs it off the main thread, so the
-    // page can say what it is doing meanwhile.
-    status(DERIVING_TEXT, 'busy');
-    $('join-form').setAttribute('aria-busy', 'true');
+    if (!prederived?.done) status(DERIVING_TEXT, 'busy');
     let keys;
     let modules;
     try {
-      [keys, modules] = await Promise.all([deriveRoom(word), loadRoomModules()]);
+      [keys, modules] = await Promise.all([derivation, loadRoomModules()]);
     } finally {
       $('join-form').removeAttribute('aria-busy');
     }
@@ -258,6 +299,7 @@ async function join(event) {
     await state.room.join();
     updateStatus();
   } catch (e) {
+    $('join-form').removeAttribute('aria-busy');
     if (e.message !== 'cancelled') status(`Could not join: ${e.message}.`, 'bad');
     $('join').disabled = false;
   }
@@ -280,6 +322,7 @@ async function leave() {
   state.view = null;
   state.peers = [];
   state.word = null;
+  prederived = null;
   $('word').value = '';
   $('room').hidden = true;
   $('join-form').hidden = false;
@@ -319,6 +362,7 @@ async function start() {
   // Disabled in the page until now: a click before the form is handled here would reload it.
   $('join').disabled = false;
   $('join-form').addEventListener('focusin', () => loadRoomModules().catch(() => {}), { once: true });
+  $('word').addEventListener('change', prederive);
   $('leave').addEventListener('click', leave);
   $('copy-invite').addEventListener('click', () => copy(inviteText(), 'Invite copied. Tell them the word another way.'));
   $('copy-word-link').addEventListener('click', () => {
@@ -348,7 +392,9 @@ async function start() {
     $('me-fingerprint').textContent = state.identity.fingerprint;
     status(NEW_IDENTITY_TEXT);
   });
-  status('Ready. Enter your name and a secret word to join a room.');
+  status(READY_TEXT);
+  // A word from a link: its derivation can begin now.
+  prederive();
 }
 
 /**
