@@ -39,7 +39,9 @@ export async function discoverNode({ href = globalThis.location?.href, fetch = g
   const page = new URL(href);
   let base = new URL('.', page);
   let info = null;
-  const own = await fetch(new URL('node-info.json', base), { cache: 'no-store' }).catch(() => null);
+  // `no-cache`: the browser keeps the copy but asks every time (If-None-Match); the node answers
+  // 304 without a body while it is unchanged, so a reload costs no body and never reads a stale one.
+  const own = await fetch(new URL('node-info.json', base), { cache: 'no-cache' }).catch(() => null);
   if (own && own.ok) {
     info = await own.json();
   } else {
@@ -51,7 +53,7 @@ export async function discoverNode({ href = globalThis.location?.href, fetch = g
       throw new Error(`?node=${named} is not a URL`);
     }
     if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`?node=${named} is not an http(s) URL`);
-    const res = await fetch(new URL('node-info.json', base), { cache: 'no-store' });
+    const res = await fetch(new URL('node-info.json', base), { cache: 'no-cache' });
     if (!res.ok) throw new Error(`node-info.json at ${base.origin}: HTTP ${res.status}`);
     info = await res.json();
   }

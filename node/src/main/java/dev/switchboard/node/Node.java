@@ -371,8 +371,9 @@ public final class Node implements AutoCloseable {
                 }
             });
             // Public facts only; readable cross-origin so a web client hosted elsewhere can use this node.
+            // Revalidated (ETag, 304 while unchanged): pages ask for it at every load.
             web.addRoute("/node-info.json", request -> request.isGetOrHead()
-                    ? WebResponse.json(nodeInfo).withHeader("Access-Control-Allow-Origin", "*")
+                    ? WebResponse.jsonRevalidated(nodeInfo).withHeader("Access-Control-Allow-Origin", "*")
                     : WebResponse.methodNotAllowed("GET, HEAD"));
             final FederatedCallees calleesElsewhere = remoteCallees;
             web.addRoute("/callee.json", request -> calleeInfo(request, callees, calleesElsewhere, config.callee()));

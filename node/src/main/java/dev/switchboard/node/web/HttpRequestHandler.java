@@ -158,10 +158,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         send(ctx, WebResponse.text(413, "Content Too Large"), false, false);
     }
 
-    /** @return whether the response is a script or style sheet, to which the document-only headers do not apply */
+    /**
+     * @return whether the response is a script or style sheet (200, or a 304 that revalidates one),
+     *     to which the document-only headers do not apply
+     */
     static boolean isSubresource(final @NotNull WebResponse response) {
         final String type = response.contentType();
-        return response.status() == 200 && type != null && (type.startsWith("text/javascript")
+        return (response.status() == 200 || response.status() == 304) && type != null && (type.startsWith("text/javascript")
                 || type.startsWith("application/javascript") || type.startsWith("text/css"));
     }
 
@@ -175,7 +178,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         (isSubresource(response) ? subresourceHeaders : securityHeaders)
                 .forEach((name, value) -> out.headers().set(name, value));
         response.headers().forEach((name, value) -> out.headers().set(name, value));
-        if (response.contentType() != null) {
+        // a 304 names no content type (RFC 9110 §15.4.5): the cache keeps the stored one
+        if (response.contentType() != null && response.status() != 304) {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         if (response.status() != 304 && response.status() != 204) {

@@ -5,6 +5,7 @@ import org.jetbrains.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,11 +19,13 @@ import java.util.regex.Pattern;
  *
  * <p>Static files: GET and HEAD only (405 otherwise); {@code index.html} for a directory path; a
  * directory path without trailing slash is redirected (301) to the one with; conditional GET with
- * If-None-Match (RFC 9110 §13.1.2) answers 304; {@code Cache-Control: no-cache} so browsers always
+ * If-None-Match (RFC 9110 §13.1.2), or without it If-Modified-Since (§13.1.3), answers 304 with
+ * only the fields that guide caches (§15.4.5); {@code Cache-Control: no-cache} so browsers always
  * revalidate, except for versioned paths ({@code _v/VERSION/...}, which pages hand out, see
  * {@link StaticFiles}): with the current version they are {@code immutable} for a year. The
  * build's brotli or gzip copy is sent when Accept-Encoding allows it (Content-Encoding, Vary,
- * and an ETag per coding). Route responses without a Cache-Control get {@code no-store}.
+ * and an ETag per coding). Route responses without a Cache-Control get {@code no-store}; a route
+ * response with an ETag is answered 304 when If-None-Match matches it.
  */
 public final class Router {
 
@@ -131,6 +134,18 @@ public final class Router {
         if (!response.headers().containsKey("Cache-Control")) {
             response = response.withHeader("Cache-Control", "no-store");
         }
+        // a route that tags its answer gets conditional GET too (RFC 9110 §13.1.2)
+        final String etag = response.headers().get("ETag");
+        if (etag != null && response.status() == 200 && request.isGetOrHead()
+                && matches(request.headers().get("if-none-match"), etag)) {
+            WebResponse notModified = new WebResponse(304, response.contentType(), new byte[0], Map.of())
+                    .withHeader("ETag", etag).withHeader("Cache-Control", response.headers().get("Cache-Control"));
+            final String vary = response.headers().get("Vary");
+            if (vary != null) {
+                notModified = notModified.withHeader("Vary", vary);
+            }
+            return notModified;
+        }
         return response;
     }
 
@@ -174,21 +189,60 @@ public final class Router {
         }
         final String etag = encoding == null ? found.etag()
                 : found.etag().substring(0, found.etag().length() - 1) + "-" + encoding + "\"";
-        WebResponse response = matches(headers.get("if-none-match"), etag)
-                ? new WebResponse(304, null, new byte[0], Map.of())
-                : WebResponse.of(200, found.contentType(), body);
-        response = response.withHeader("ETag", etag).withHeader("Cache-Control",
-                immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        final boolean compressed = found.brotli() != null || found.gzip() != null;
+        if (notModified(headers, etag, found.lastModified())) {
+            // RFC 9110 §15.4.5: the fields a 200 would carry that guide caches (ETag, Cache-Control,
+            // Vary), no body and no other representation metadata; the content type stays in the
+            // value (not sent) so the transport picks the security headers of that kind of file
+            WebResponse notModified = new WebResponse(304, found.contentType(), new byte[0], Map.of())
+                    .withHeader("ETag", etag).withHeader("Cache-Control", cacheControl(immutable));
+            if (compressed) {
+                notModified = notModified.withHeader("Vary", "Accept-Encoding");
+            }
+            return notModified;
+        }
+        WebResponse response = WebResponse.of(200, found.contentType(), body)
+                .withHeader("ETag", etag).withHeader("Cache-Control", cacheControl(immutable));
         if (encoding != null) {
             response = response.withHeader("Content-Encoding", encoding);
         }
-        if (found.brotli() != null || found.gzip() != null) {
+        if (compressed) {
+            // RFC 9110 §12.5.5: the answer depends on Accept-Encoding (also the uncompressed one)
             response = response.withHeader("Vary", "Accept-Encoding");
         }
         if (found.lastModified() != null) {
-            response = response.withHeader("Last-Modified", found.lastModified());
+            response = response.withHeader("Last-Modified", HttpDates.format(found.lastModified()));
         }
         return response;
+    }
+
+    private static String cacheControl(final boolean immutable) {
+        return immutable ? "public, max-age=31536000, immutable" : "no-cache";
+    }
+
+    /**
+     * Whether a GET or HEAD of a representation with this entity tag and modification time gets
+     * 304 Not Modified (RFC 9110 §13.2.2, steps 3 and 4): If-None-Match when present (weak
+     * comparison, §13.1.2), and only without it If-Modified-Since (§13.1.3): not modified when the
+     * representation changed at or before the date given. An If-Modified-Since that is no valid
+     * HTTP-date, or a representation without a modification time, is ignored.
+     *
+     * @param headers      request headers, names lowercase, untrusted
+     * @param etag         the selected representation's entity tag, with quotes
+     * @param lastModified its modification time in whole seconds, or null if unknown
+     * @return true for 304
+     */
+    static boolean notModified(final @NotNull Map<String, String> headers, final @NotNull String etag,
+                               final @Nullable Instant lastModified) {
+        final String ifNoneMatch = headers.get("if-none-match");
+        if (ifNoneMatch != null) {
+            return matches(ifNoneMatch, etag);
+        }
+        if (lastModified == null) {
+            return false;
+        }
+        final Instant since = HttpDates.parse(headers.get("if-modified-since"), Instant.now());
+        return since != null && !lastModified.isAfter(since);
     }
 
     /** @return where the first {@code _v/} segment starts in {@code path}, or -1 */

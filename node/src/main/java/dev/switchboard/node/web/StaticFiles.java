@@ -17,10 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -45,16 +42,18 @@ public final class StaticFiles {
      * @param body         content; do not modify
      * @param contentType  from {@link MimeTypes}
      * @param etag         strong entity tag including quotes (RFC 9110 §8.8.3), from a SHA-256 of the body
-     * @param lastModified HTTP-date (RFC 9110 §5.6.7), or null if the class path does not tell
+     * @param lastModified when the file last changed, in whole seconds (an HTTP-date's resolution,
+     *                     RFC 9110 §5.6.7), or null if the class path does not tell; for a page with
+     *                     versioned references the later of the page's and the version file's time
      * @param brotli       the body compressed with brotli (RFC 7932), made at build time
      *                     ({@code FILE.br} next to the file), or null; do not modify
      * @param gzip         the body compressed with gzip (RFC 1952, {@code FILE.gz}), or null
      */
     public record StaticFile(byte @NotNull [] body, @NotNull String contentType, @NotNull String etag,
-                             @Nullable String lastModified, byte @Nullable [] brotli, byte @Nullable [] gzip) {
+                             @Nullable Instant lastModified, byte @Nullable [] brotli, byte @Nullable [] gzip) {
         /** A file without compressed copies. */
         public StaticFile(final byte @NotNull [] body, final @NotNull String contentType, final @NotNull String etag,
-                          final @Nullable String lastModified) {
+                          final @Nullable Instant lastModified) {
             this(body, contentType, etag, lastModified, null, null);
         }
     }
@@ -71,13 +70,13 @@ public final class StaticFiles {
             Pattern.compile("\\b(src|href)=\"((?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#|\\.)[^\"?#]+)\"");
 
     private static final Logger log = LoggerFactory.getLogger(StaticFiles.class);
-    private static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private final @NotNull ClassLoader classLoader;
     private final @NotNull String root;
     private final @NotNull ConcurrentMap<String, StaticFile> cache = new ConcurrentHashMap<>();
     private final @Nullable String version;
+    /** When the version file last changed (ms since the epoch), 0 if unknown. */
+    private final long versionModified;
 
     /**
      * @param classLoader where to look
@@ -86,7 +85,9 @@ public final class StaticFiles {
     public StaticFiles(final @NotNull ClassLoader classLoader, final @NotNull String root) {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         this.root = Objects.requireNonNull(root, "root");
-        this.version = readVersion();
+        final URL versionUrl = classLoader.getResource(root + "/" + VERSION_FILE);
+        this.version = versionUrl == null ? null : readVersion(versionUrl);
+        this.versionModified = versionUrl == null ? 0 : modified(versionUrl);
     }
 
     /**
@@ -97,17 +98,22 @@ public final class StaticFiles {
         return version;
     }
 
-    private @Nullable String readVersion() {
-        final URL url = classLoader.getResource(root + "/" + VERSION_FILE);
-        if (url == null) {
-            return null;
-        }
+    private static @Nullable String readVersion(final URL url) {
         try (InputStream in = url.openStream()) {
             final String v = new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim();
             return v.matches("[A-Za-z0-9_-]{8,64}") ? v : null;
         } catch (final IOException e) {
             log.warn("Cannot read {}: {}", VERSION_FILE, e.toString());
             return null;
+        }
+    }
+
+    /** @return when the resource last changed (ms since the epoch), 0 if unknown */
+    private static long modified(final URL url) {
+        try {
+            return Math.max(0, url.openConnection().getLastModified());
+        } catch (final IOException e) {
+            return 0;
         }
     }
 
@@ -148,16 +154,18 @@ public final class StaticFiles {
             final String contentType = MimeTypes.forFileName(relativePath);
             byte[] brotli = null;
             byte[] gzip = null;
+            long modified = connection.getLastModified();
             if (version != null && contentType.startsWith("text/html")) {
                 body = versionReferences(relativePath, body); // the precompressed copies lack the versions
                 gzip = gzip(body);
+                // the page's bytes now depend on the version too
+                modified = modified > 0 && versionModified > 0 ? Math.max(modified, versionModified) : 0;
             } else {
                 brotli = readOptional(relativePath + ".br");
                 gzip = readOptional(relativePath + ".gz");
             }
-            final long modified = connection.getLastModified();
             return new StaticFile(body, contentType, etag(body),
-                    modified > 0 ? HTTP_DATE.format(Instant.ofEpochMilli(modified)) : null, brotli, gzip);
+                    modified > 0 ? Instant.ofEpochSecond(modified / 1000) : null, brotli, gzip);
         } catch (final IOException | URISyntaxException e) {
             log.warn("Cannot read static file {}: {}", relativePath, e.toString());
             return null;

@@ -14,7 +14,8 @@ import java.util.Objects;
  * HEAD requests it sends the headers only.
  *
  * @param status      HTTP status code, 100..599
- * @param contentType the Content-Type, or null for none (e.g. for 304)
+ * @param contentType the Content-Type, or null for none; a 304 may keep the type of what it
+ *                    revalidates (the transport chooses headers by it and does not send it)
  * @param body        the body; do not modify
  * @param headers     further headers (e.g. ETag, Location, Allow, Cache-Control), unmodifiable
  */
@@ -45,6 +46,25 @@ public record WebResponse(int status, @Nullable String contentType, byte @NotNul
     /** @return 200 with {@code application/json} and {@code Cache-Control: no-store} */
     public static @NotNull WebResponse json(final byte @NotNull [] body) {
         return new WebResponse(200, "application/json", body, Map.of("Cache-Control", "no-store"));
+    }
+
+    /**
+     * For public JSON that changes seldom (e.g. {@code node-info.json}): browsers keep it and ask
+     * again each time with If-None-Match, and get 304 without a body while it is unchanged (the
+     * {@link Router} answers that for any route response with an ETag).
+     *
+     * @return 200 with {@code application/json}, {@code Cache-Control: no-cache} and a strong ETag
+     *     (RFC 9110 §8.8.3) from a SHA-256 of the body
+     */
+    public static @NotNull WebResponse jsonRevalidated(final byte @NotNull [] body) {
+        final byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing", e);
+        }
+        final String etag = "\"" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + "\"";
+        return new WebResponse(200, "application/json", body, Map.of("Cache-Control", "no-cache", "ETag", etag));
     }
 
     /** @return a short {@code text/plain} response, e.g. for errors; the text ends with a newline */

@@ -43,6 +43,23 @@ final class Browsers implements AutoCloseable {
      *                             fails the connection (the certificate error screen)
      */
     Browsers(final Path executable, final boolean acceptAnyCertificate) {
+        this(executable, acceptAnyCertificate, List.of());
+    }
+
+    /**
+     * A Chromium that trusts the certificates with these keys as a browser does a certificate
+     * installed by its user: no certificate error at all, so it keeps answers in its HTTP cache
+     * (Chromium stores nothing from an origin whose certificate errors it was told to ignore, so a
+     * page there is fetched whole on every load). Chromium honours the list only with a user data
+     * directory, which Playwright always gives it.
+     *
+     * @param spkiSha256 base64 of the SHA-256 of each trusted certificate's SubjectPublicKeyInfo
+     */
+    static @NotNull Browsers trusting(final @NotNull List<String> spkiSha256) {
+        return new Browsers(CHROMIUM, false, spkiSha256);
+    }
+
+    private Browsers(final Path executable, final boolean acceptAnyCertificate, final List<String> trustedSpki) {
         this.acceptAnyCertificate = acceptAnyCertificate;
         if (!Files.isExecutable(CHROMIUM)) {
             throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium package");
@@ -63,6 +80,9 @@ final class Browsers implements AutoCloseable {
                 "--autoplay-policy=no-user-gesture-required"));
         if (acceptAnyCertificate) {
             args.add("--ignore-certificate-errors");
+        }
+        if (!trustedSpki.isEmpty()) {
+            args.add("--ignore-certificate-errors-spki-list=" + String.join(",", trustedSpki));
         }
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(executable)

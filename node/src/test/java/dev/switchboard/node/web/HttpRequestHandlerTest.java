@@ -62,6 +62,7 @@ class HttpRequestHandlerTest {
             throw new IllegalStateException("bug");
         });
         router.addRoute("/echo", request -> WebResponse.of(200, "text/plain", request.body()));
+        router.addRoute("/tagged.json", request -> WebResponse.jsonRevalidated("{\"a\":1}".getBytes(StandardCharsets.UTF_8)));
         return router;
     }
 
@@ -261,6 +262,74 @@ class HttpRequestHandlerTest {
         assertEquals(etag, response.header("ETag"));
         assertEquals("", response.body());
         assertNull(response.header("Content-Type"));
+    }
+
+    @Test
+    void notModified_script_onlyCacheFieldsAndItsSecurityHeaders_page_allOfThem() {
+        open("/");
+        final Response script = get("/app.js");
+        final Response revalidated = parse(send("GET /app.js HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: "
+                + script.header("ETag") + "\r\n\r\n"));
+        assertEquals(304, revalidated.status());
+        assertEquals("", revalidated.body());
+        // RFC 9110 §15.4.5: ETag, Cache-Control, Date; no representation metadata
+        assertEquals(script.header("ETag"), revalidated.header("ETag"));
+        assertEquals("no-cache", revalidated.header("Cache-Control"));
+        assertNotNull(revalidated.header("Date"));
+        assertNull(revalidated.header("Content-Type"));
+        assertNull(revalidated.header("Content-Length"));
+        assertNull(revalidated.header("Last-Modified"), "the ETag decides; the stored date stays");
+        assertEquals("nosniff", revalidated.header("X-Content-Type-Options"));
+        assertNull(revalidated.header("Content-Security-Policy"), "a script's 304 carries the headers of a script");
+        assertNull(revalidated.header("Permissions-Policy"));
+
+        final Response page = get("/");
+        final Response pageRevalidated = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: "
+                + page.header("ETag") + "\r\n\r\n"));
+        assertEquals(304, pageRevalidated.status());
+        assertEquals(page.header("Content-Security-Policy"), pageRevalidated.header("Content-Security-Policy"),
+                "a page's 304 refreshes the stored policy (it names the broker's address, which the configuration may change)");
+        assertNull(pageRevalidated.header("Content-Type"));
+    }
+
+    @Test
+    void ifModifiedSince_staticFile_notModifiedUnlessChangedSince() {
+        open("/");
+        final Response file = get("/style.css");
+        final String modified = file.header("Last-Modified");
+        assertNotNull(modified);
+        final java.time.Instant at = HttpDates.parse(modified, java.time.Instant.now());
+        assertNotNull(at);
+        final String since = "GET /style.css HTTP/1.1\r\nHost: localhost\r\nIf-Modified-Since: ";
+        assertEquals(304, parse(send(since + modified + "\r\n\r\n")).status());
+        assertEquals(304, parse(send(since + HttpDates.format(at.plusSeconds(3600)) + "\r\n\r\n")).status());
+        assertEquals(200, parse(send(since + HttpDates.format(at.minusSeconds(1)) + "\r\n\r\n")).status(),
+                "changed after the date given");
+        assertEquals(200, parse(send(since + "yesterday\r\n\r\n")).status(), "not an HTTP-date: ignored");
+        // RFC 9110 §13.2.2: If-None-Match, when present, decides; If-Modified-Since is then ignored
+        assertEquals(200, parse(send(since + modified + "\r\nIf-None-Match: \"other\"\r\n\r\n")).status());
+        assertEquals(304, parse(send("HEAD /style.css HTTP/1.1\r\nHost: localhost\r\nIf-Modified-Since: "
+                + modified + "\r\n\r\n")).status());
+    }
+
+    @Test
+    void routeWithETag_ifNoneMatch_notModifiedWithoutBody() {
+        open("/");
+        final Response first = get("/tagged.json");
+        assertEquals(200, first.status());
+        assertEquals("{\"a\":1}", first.body());
+        assertEquals("no-cache", first.header("Cache-Control"));
+        final String etag = first.header("ETag");
+        assertTrue(etag != null && etag.startsWith("\"") && etag.endsWith("\""), etag);
+        final Response again = parse(send("GET /tagged.json HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag + "\r\n\r\n"));
+        assertEquals(304, again.status());
+        assertEquals("", again.body());
+        assertEquals(etag, again.header("ETag"));
+        assertEquals("no-cache", again.header("Cache-Control"));
+        assertEquals(200, parse(send("GET /tagged.json HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: \"x\"\r\n\r\n")).status());
+        final Response untagged = parse(send("GET /node-info.json HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: *\r\n\r\n"));
+        assertEquals(200, untagged.status(), "a route without an ETag is answered in full");
+        assertEquals("no-store", untagged.header("Cache-Control"));
     }
 
     @Test

@@ -74,6 +74,41 @@ class StaticAssetsTest {
     }
 
     @Test
+    void notModified_compressedCopy_keepsVaryAndItsOwnETag_noRepresentationMetadata() {
+        final String path = "/_v/" + VERSION + "/app.js";
+        final WebResponse br = get(path, Map.of("accept-encoding", "br"));
+        final WebResponse again = get(path, Map.of("accept-encoding", "br", "if-none-match", br.headers().get("ETag")));
+        assertEquals(304, again.status());
+        assertEquals(0, again.body().length);
+        // RFC 9110 §15.4.5: the fields a 200 would carry that guide caches, and no others
+        assertEquals(Map.of("ETag", br.headers().get("ETag"), "Vary", "Accept-Encoding",
+                "Cache-Control", "public, max-age=31536000, immutable"), again.headers());
+        // RFC 9110 §8.8.3: each coding its own strong tag, so a cache never mixes them up
+        final WebResponse gz = get(path, Map.of("accept-encoding", "gzip"));
+        final WebResponse plain = get(path, Map.of());
+        assertEquals(3, java.util.Set.of(br.headers().get("ETag"), gz.headers().get("ETag"), plain.headers().get("ETag")).size());
+        assertEquals(200, get(path, Map.of("if-none-match", br.headers().get("ETag"))).status(),
+                "the brotli tag does not revalidate the uncompressed file");
+        assertEquals(304, get(path, Map.of("accept-encoding", "gzip", "if-none-match",
+                br.headers().get("ETag") + ", " + gz.headers().get("ETag"))).status());
+    }
+
+    @Test
+    void ifModifiedSince_pageAndAsset_notModifiedOnlyWithoutIfNoneMatch() {
+        final WebResponse page = get("/", Map.of());
+        final String modified = page.headers().get("Last-Modified");
+        assertTrue(modified != null && modified.endsWith(" GMT"), String.valueOf(modified));
+        assertEquals(304, get("/", Map.of("if-modified-since", modified)).status());
+        assertEquals(200, get("/", Map.of("if-modified-since", "Thu, 01 Jan 1970 00:00:00 GMT")).status());
+        assertEquals(200, get("/", Map.of("if-modified-since", modified, "if-none-match", "\"stale\"")).status(),
+                "If-None-Match decides when both are sent (RFC 9110 §13.2.2)");
+        assertEquals(304, get("/", Map.of("if-modified-since", modified, "if-none-match", page.headers().get("ETag"))).status());
+        final WebResponse asset = get("/_v/" + VERSION + "/app.js", Map.of());
+        assertEquals(304, get("/_v/" + VERSION + "/app.js",
+                Map.of("if-modified-since", asset.headers().get("Last-Modified"))).status());
+    }
+
+    @Test
     void olderVersionOrPlainPath_servedButRevalidated() {
         final WebResponse old = get("/_v/0123456789abcdef/app.js", Map.of());
         assertEquals(200, old.status());
