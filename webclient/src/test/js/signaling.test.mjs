@@ -32,3 +32,62 @@ test('subscriptions ask for QoS 1 and No Local, also when resubscribing after a 
   signaling.resubscribe();
   assert.deepEqual(client.calls[1], { topic: 'sb/v1/room/r/presence', options: { qos: 1, nl: true } });
 });
+
+/** A client stand-in for subscriptions of several topics: records each SUBSCRIBE, answers with `reasons` (topic → SUBACK code). */
+function multiClient(reasons = {}) {
+  const packets = [];
+  const unsubscribed = [];
+  return {
+    packets,
+    unsubscribed,
+    on() {},
+    subscribe(topics, callback) {
+      packets.push(topics);
+      callback(null, Object.keys(topics).map((topic) => ({ topic, qos: reasons[topic] ?? 1 })));
+    },
+    unsubscribe(topic) {
+      unsubscribed.push(topic);
+    },
+  };
+}
+
+test('subscribeAll: the inbox and presence in one SUBSCRIBE (QoS 1, No Local); a topic already subscribed is not asked for again', async () => {
+  const client = multiClient();
+  const signaling = new Signaling(client);
+  const got = [];
+  const [inbox, presence] = await signaling.subscribeAll([
+    ['sb/v1/inbox/me', (m) => got.push(['inbox', m.type])],
+    ['sb/v1/room/r/presence', (m) => got.push(['presence', m.type])],
+  ]);
+  assert.deepEqual(client.packets, [{ 'sb/v1/inbox/me': { qos: 1, nl: true }, 'sb/v1/room/r/presence': { qos: 1, nl: true } }]);
+  const packet = () => ({ properties: { userProperties: { 'sb-sender': 'someone' } } });
+  signaling.dispatch('sb/v1/room/r/presence', new TextEncoder().encode('{"v":1,"type":"join"}'), packet());
+  signaling.dispatch('sb/v1/inbox/me', new TextEncoder().encode('{"v":1,"type":"hello"}'), packet());
+  assert.deepEqual(got, [['presence', 'join'], ['inbox', 'hello']]);
+
+  await signaling.subscribeAll([['sb/v1/inbox/me', () => {}], ['sb/v1/room/s/presence', () => {}]]);
+  assert.deepEqual(client.packets[1], { 'sb/v1/room/s/presence': { qos: 1, nl: true } }, 'only the new topic');
+  presence();
+  assert.deepEqual(client.unsubscribed, ['sb/v1/room/r/presence']);
+  inbox();
+  assert.deepEqual(client.unsubscribed, ['sb/v1/room/r/presence'], 'the inbox keeps its other handler');
+});
+
+test('subscribeAll: a refused topic rejects naming it, and leaves nothing subscribed', async () => {
+  const client = multiClient({ 'sb/v1/room/r/presence': 0x87 });
+  const signaling = new Signaling(client);
+  await assert.rejects(signaling.subscribeAll([['sb/v1/inbox/me', () => {}], ['sb/v1/room/r/presence', () => {}]]),
+    /refused the subscription to sb\/v1\/room\/r\/presence \(reason 135\)/);
+  assert.deepEqual(client.unsubscribed, ['sb/v1/inbox/me'], 'the granted one is given back, the refused one was never there');
+  assert.equal(signaling.handlers.size, 0);
+});
+
+test('connections assign MQTT 5 topic aliases (a repeated topic is sent once per connection)', async () => {
+  const { connectOptions, AUTH_METHOD } = await import(js('signaling.js'));
+  const o = connectOptions({ id: 'x'.repeat(43), spki: new Uint8Array([1, 2, 3]) });
+  assert.equal(o.autoAssignTopicAlias, true);
+  assert.equal(o.protocolVersion, 5);
+  assert.equal(o.clientId, 'x'.repeat(43));
+  assert.equal(o.properties.authenticationMethod, AUTH_METHOD);
+  assert.deepEqual([...o.properties.authenticationData], [1, 2, 3]);
+});

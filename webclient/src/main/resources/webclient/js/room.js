@@ -103,12 +103,15 @@ export class Room {
     };
   }
 
-  /** Subscribes to the inbox and the presence topic, then announces this member. */
+  /**
+   * Subscribes to the inbox and the presence topic (one SUBSCRIBE packet, one round trip), then
+   * announces this member.
+   */
   async join() {
-    this.unsubscribers.push(await this.signaling.subscribe(protocol.inboxTopic(this.identity.id),
-      this.serially((m, from) => this.onInbox(m, from))));
-    this.unsubscribers.push(await this.signaling.subscribe(protocol.presenceTopic(this.roomId),
-      this.serially((m, from) => this.onPresence(m, from))));
+    this.unsubscribers.push(...await this.signaling.subscribeAll([
+      [protocol.inboxTopic(this.identity.id), this.serially((m, from) => this.onInbox(m, from))],
+      [protocol.presenceTopic(this.roomId), this.serially((m, from) => this.onPresence(m, from))],
+    ]));
     await this.announce();
   }
 

@@ -15,6 +15,33 @@ const NONCE_BYTES = 32;
 export const SUBSCRIBE_OPTIONS = Object.freeze({ qos: 1, nl: true });
 
 /**
+ * The MQTT.js options of a connection (docs/protocol.md §3): MQTT 5, the peer id as client id,
+ * a clean start, the key in the CONNECT's authentication data. Topic aliases (MQTT 5 §3.3.2.3.4)
+ * are assigned by MQTT.js within the broker's Topic Alias Maximum (its CONNACK; 5 on the node):
+ * the first publish to a topic names it with an alias, later ones send the alias only (about 55
+ * bytes fewer each, e.g. the capabilities after the offer in the same inbox). Aliases belong to
+ * one network connection; MQTT.js forgets them at each CONNACK and keeps the topic names of
+ * publishes it may resend.
+ * @param {import('./identity.js').Identity} identity
+ * @returns {object} options for `mqtt.connect`
+ */
+export function connectOptions(identity) {
+  return {
+    protocolVersion: 5,
+    clientId: identity.id,
+    clean: true,
+    keepalive: 30,
+    reconnectPeriod: 2000,
+    connectTimeout: 10000,
+    autoAssignTopicAlias: true,
+    properties: {
+      authenticationMethod: AUTH_METHOD,
+      authenticationData: toWireBytes(identity.spki),
+    },
+  };
+}
+
+/**
  * @callback MessageHandler
  * @param {object} message the parsed JSON payload (never null: unparseable payloads are reported
  *   to `onBadMessage` instead).
@@ -41,18 +68,7 @@ export class Signaling {
    */
   static connect({ url, identity, nodeId, onState = () => {}, retryFirst = true }) {
     return new Promise((resolve, reject) => {
-      const client = mqtt.connect(url, {
-        protocolVersion: 5,
-        clientId: identity.id,
-        clean: true,
-        keepalive: 30,
-        reconnectPeriod: 2000,
-        connectTimeout: 10000,
-        properties: {
-          authenticationMethod: AUTH_METHOD,
-          authenticationData: toWireBytes(identity.spki),
-        },
-      });
+      const client = mqtt.connect(url, connectOptions(identity));
       client.handleAuth = (packet, cb) => {
         const challenge = new Uint8Array(packet?.properties?.authenticationData || []);
         if (challenge.length < NONCE_BYTES) {
@@ -174,6 +190,57 @@ export class Signaling {
         this.client.unsubscribe(topic);
       }
     };
+  }
+
+  /**
+   * Subscribes to several topics with one SUBSCRIBE packet (MQTT 5 §3.8.3: a packet may carry
+   * several topic filters, each granted or refused on its own in the SUBACK), so a room's inbox
+   * and presence cost one packet and one round trip. Topics that already have a handler are not
+   * subscribed again. No user properties (use {@link Signaling#subscribe} for a callee's secret).
+   * @param {Array<[string, MessageHandler]>} entries topic and handler pairs, distinct topics.
+   * @returns {Promise<Array<() => void>>} one unsubscribe function per entry, in order, once the
+   *   broker granted every new subscription. If it refused any, rejects naming the first refused
+   *   topic, and no handler of these entries stays registered (granted ones are unsubscribed).
+   */
+  async subscribeAll(entries) {
+    const added = [];
+    const fresh = {};
+    for (const [topic, handler] of entries) {
+      let set = this.handlers.get(topic);
+      if (!set) {
+        set = new Set();
+        this.handlers.set(topic, set);
+        fresh[topic] = SUBSCRIBE_OPTIONS;
+      }
+      set.add(handler);
+      added.push([topic, handler, set]);
+    }
+    const unsubscribers = added.map(([topic, handler, set]) => () => {
+      set.delete(handler);
+      if (set.size === 0 && this.handlers.get(topic) === set) {
+        this.handlers.delete(topic);
+        this.client.unsubscribe(topic);
+      }
+    });
+    if (Object.keys(fresh).length === 0) return unsubscribers;
+    await new Promise((resolve, reject) => {
+      this.client.subscribe(fresh, (err, granted) => {
+        const refused = err ? [] : (granted || []).filter((g) => g.qos > 2);
+        if (!err && refused.length === 0) {
+          resolve();
+          return;
+        }
+        // Nothing of this call stays: refused topics were never subscribed, granted ones are left.
+        for (const [topic, handler, set] of added) {
+          set.delete(handler);
+          if (set.size > 0 || this.handlers.get(topic) !== set) continue;
+          this.handlers.delete(topic);
+          if (!err && !refused.some((g) => g.topic === topic)) this.client.unsubscribe(topic);
+        }
+        reject(err || new Error(`the node refused the subscription to ${refused[0].topic} (reason ${refused[0].qos})`));
+      });
+    });
+    return unsubscribers;
   }
 
   /**
