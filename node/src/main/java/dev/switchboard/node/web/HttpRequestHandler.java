@@ -39,8 +39,10 @@ import java.util.function.Supplier;
 /**
  * The thin Netty adapter around {@link Router}: turns an aggregated request into the router's
  * values and the {@link WebResponse} back into HTTP, adding the {@link SecurityHeaders},
- * Content-Length and Date and handling keep-alive. A request the decoder could not parse is answered
- * 400 (414/431 for an over-long request line/headers) and the connection closed; the server keeps
+ * Content-Length and Date and handling keep-alive. Entity tags carry a digest of the security
+ * headers, so a 304 for one of them leaves those headers out (the stored ones are current). A
+ * request the decoder could not parse is answered 400 (414/431 for an over-long request
+ * line/headers) and the connection closed; the server keeps
  * serving. Closes connections that went idle (an {@link IdleStateEvent} from the pipeline).
  * Stateless; one instance is shared by all channels.
  */
@@ -57,6 +59,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final @NotNull Map<String, String> subresourceHeaders;
     private final @NotNull WebCounters counters;
     private final @NotNull Supplier<WebGate> gate;
+    /**
+     * Put into every entity tag this server sends ({@code "T"} becomes {@code "T.TAG"}): a digest
+     * of the security headers in force. A tag sent back in If-None-Match matches only while those
+     * headers are still the ones the stored answer came with, so the 304 need not repeat them (a
+     * 304's fields update the stored ones and absent ones stay, RFC 9111 §4.3.4). The page's
+     * Content-Security-Policy names the broker's address, which the configuration may change while
+     * the page's bytes stay the same: then the old tag no longer matches and the page comes whole.
+     */
+    private final @NotNull String headersTag;
 
     HttpRequestHandler(final @NotNull Router router, final @NotNull Map<String, String> securityHeaders) {
         this(router, securityHeaders, new WebCounters());
@@ -75,6 +86,53 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.subresourceHeaders = SecurityHeaders.forSubresources(securityHeaders);
         this.counters = counters;
         this.gate = gate;
+        this.headersTag = headersTag(this.securityHeaders);
+    }
+
+    /** @return {@code .} and 8 base64url characters of a SHA-256 over the headers, sorted by name */
+    static @NotNull String headersTag(final @NotNull Map<String, String> headers) {
+        final StringBuilder all = new StringBuilder();
+        new java.util.TreeMap<>(headers).forEach((name, value) -> all.append(name).append(':').append(value).append('\n'));
+        try {
+            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 8);
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing", e);
+        }
+    }
+
+    /**
+     * The If-None-Match the router sees: the members this server tagged with the current
+     * {@link #headersTag}, untagged; every other member dropped (a tag from before a change of the
+     * security headers, or not ours); {@code *} as it is. When nothing is left, a tag that matches
+     * nothing, so that If-Modified-Since stays ignored (RFC 9110 §13.2.2).
+     *
+     * @param ifNoneMatch the request's field value, untrusted, or null
+     * @param tag         the current headers tag
+     * @return the value for the router, or null when the request had none
+     */
+    static @Nullable String untag(final @Nullable String ifNoneMatch, final @NotNull String tag) {
+        if (ifNoneMatch == null) {
+            return null;
+        }
+        if (ifNoneMatch.trim().equals("*")) {
+            return "*";
+        }
+        final StringBuilder out = new StringBuilder();
+        final String suffix = tag + "\"";
+        for (final String member : ifNoneMatch.split(",")) {
+            final String t = member.trim();
+            if (t.endsWith(suffix) && t.length() > suffix.length()) {
+                out.append(out.length() == 0 ? "" : ", ").append(t, 0, t.length() - suffix.length()).append('"');
+            }
+        }
+        return out.length() == 0 ? "\"\"" : out.toString();
+    }
+
+    /** @return the entity tag with the headers tag put in before its closing quote */
+    private @NotNull String tagged(final @NotNull String etag) {
+        return etag.endsWith("\"") ? etag.substring(0, etag.length() - 1) + headersTag + "\"" : etag;
     }
 
     @Override
@@ -103,6 +161,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         for (final Map.Entry<String, String> header : request.headers()) {
             headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
         }
+        final String ifNoneMatch = untag(headers.get("if-none-match"), headersTag);
+        if (ifNoneMatch != null) {
+            headers.put("if-none-match", ifNoneMatch);
+        }
+        // a 304 for one of our tags: the stored answer has the security headers in force
+        final boolean revalidatesOurTag = ifNoneMatch != null && !ifNoneMatch.equals("*") && !ifNoneMatch.equals("\"\"");
         final boolean head = request.method().equals(HttpMethod.HEAD);
         final InetAddress source = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         final WebGate g = gate.get();
@@ -122,7 +186,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 g.unknownPath(source, request.uri());
             }
         }
-        send(ctx, response, HttpUtil.isKeepAlive(request) && response.status() != 400, head);
+        send(ctx, response, HttpUtil.isKeepAlive(request) && response.status() != 400, head,
+                revalidatesOurTag && response.status() == 304);
     }
 
     /**
@@ -170,14 +235,26 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void send(final ChannelHandlerContext ctx, final WebResponse response, final boolean keepAlive,
                       final boolean head) {
+        send(ctx, response, keepAlive, head, false);
+    }
+
+    /** @param storedHeadersCurrent a 304 whose stored answer already has the security headers in force */
+    private void send(final ChannelHandlerContext ctx, final WebResponse response, final boolean keepAlive,
+                      final boolean head, final boolean storedHeadersCurrent) {
         counters.count(response.status());
         final boolean noBody = head || response.status() == 304 || response.status() == 204;
         final FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
                 noBody ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-        (isSubresource(response) ? subresourceHeaders : securityHeaders)
-                .forEach((name, value) -> out.headers().set(name, value));
+        if (!storedHeadersCurrent) {
+            (isSubresource(response) ? subresourceHeaders : securityHeaders)
+                    .forEach((name, value) -> out.headers().set(name, value));
+        }
         response.headers().forEach((name, value) -> out.headers().set(name, value));
+        final String etag = response.headers().get("ETag");
+        if (etag != null) {
+            out.headers().set(HttpHeaderNames.ETAG, tagged(etag));
+        }
         // a 304 names no content type (RFC 9110 §15.4.5): the cache keeps the stored one
         if (response.contentType() != null && response.status() != 304) {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());

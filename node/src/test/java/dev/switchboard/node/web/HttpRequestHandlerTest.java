@@ -265,31 +265,70 @@ class HttpRequestHandlerTest {
     }
 
     @Test
-    void notModified_script_onlyCacheFieldsAndItsSecurityHeaders_page_allOfThem() {
+    void notModified_ourTag_onlyCacheFields_noSecurityHeadersToRepeat() {
         open("/");
-        final Response script = get("/app.js");
-        final Response revalidated = parse(send("GET /app.js HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: "
-                + script.header("ETag") + "\r\n\r\n"));
-        assertEquals(304, revalidated.status());
-        assertEquals("", revalidated.body());
-        // RFC 9110 §15.4.5: ETag, Cache-Control, Date; no representation metadata
-        assertEquals(script.header("ETag"), revalidated.header("ETag"));
-        assertEquals("no-cache", revalidated.header("Cache-Control"));
-        assertNotNull(revalidated.header("Date"));
-        assertNull(revalidated.header("Content-Type"));
-        assertNull(revalidated.header("Content-Length"));
-        assertNull(revalidated.header("Last-Modified"), "the ETag decides; the stored date stays");
-        assertEquals("nosniff", revalidated.header("X-Content-Type-Options"));
-        assertNull(revalidated.header("Content-Security-Policy"), "a script's 304 carries the headers of a script");
-        assertNull(revalidated.header("Permissions-Policy"));
+        for (final String path : List.of("/app.js", "/")) {
+            final Response full = get(path);
+            final Response revalidated = parse(send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: "
+                    + full.header("ETag") + "\r\n\r\n"));
+            assertEquals(304, revalidated.status(), path);
+            assertEquals("", revalidated.body());
+            // RFC 9110 §15.4.5: ETag, Cache-Control, Date; no representation metadata
+            assertEquals(full.header("ETag"), revalidated.header("ETag"));
+            assertEquals("no-cache", revalidated.header("Cache-Control"));
+            assertNotNull(revalidated.header("Date"));
+            assertNull(revalidated.header("Content-Type"));
+            assertNull(revalidated.header("Content-Length"));
+            assertNull(revalidated.header("Last-Modified"), "the ETag decides; the stored date stays");
+            // the tag proves the stored answer has the security headers in force (RFC 9111 §4.3.4)
+            assertNull(revalidated.header("X-Content-Type-Options"), path);
+            assertNull(revalidated.header("Content-Security-Policy"), path);
+        }
+    }
 
+    @Test
+    void notModified_bySince_repeatsTheSecurityHeadersOfItsKind() {
+        open("/");
+        final String script = "GET /app.js HTTP/1.1\r\nHost: localhost\r\nIf-Modified-Since: " + get("/app.js").header("Last-Modified");
+        final Response bySince = parse(send(script + "\r\n\r\n"));
+        assertEquals(304, bySince.status());
+        assertEquals("nosniff", bySince.header("X-Content-Type-Options"), "a date proves nothing about the stored headers");
+        assertNull(bySince.header("Content-Security-Policy"), "a script's 304 carries the headers of a script");
+        final Response page = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nIf-Modified-Since: "
+                + get("/").header("Last-Modified") + "\r\n\r\n"));
+        assertEquals(304, page.status());
+        assertNotNull(page.header("Content-Security-Policy"));
+        final Response star = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: *\r\n\r\n"));
+        assertEquals(304, star.status());
+        assertNotNull(star.header("Content-Security-Policy"), "* proves nothing about the stored headers either");
+    }
+
+    @Test
+    void securityHeadersChanged_oldTagNoLongerMatches_pageSentWhole() {
+        open("/");
+        final String oldTag = get("/").header("ETag");
+        channel.finishAndReleaseAll();
+        // the broker moved: another connect-src, the same page bytes
+        open(settings("/").withCspConnectSources(List.of("wss://node.example:9999")), router("/"));
         final Response page = get("/");
-        final Response pageRevalidated = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: "
-                + page.header("ETag") + "\r\n\r\n"));
-        assertEquals(304, pageRevalidated.status());
-        assertEquals(page.header("Content-Security-Policy"), pageRevalidated.header("Content-Security-Policy"),
-                "a page's 304 refreshes the stored policy (it names the broker's address, which the configuration may change)");
-        assertNull(pageRevalidated.header("Content-Type"));
+        assertFalse(page.header("ETag").equals(oldTag), page.header("ETag") + " " + oldTag);
+        final Response again = parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + oldTag + "\r\n\r\n"));
+        assertEquals(200, again.status(), "the stored page has the old policy: it comes whole, with the new one");
+        assertTrue(again.header("Content-Security-Policy").contains("wss://node.example:9999"));
+        assertTrue(again.body().contains("fixture index"));
+        final String untagged = oldTag.substring(0, oldTag.lastIndexOf('.')) + "\"";
+        assertEquals(200, parse(send("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + untagged + "\r\n\r\n")).status(),
+                "a tag without ours (an answer stored before) is not trusted either");
+    }
+
+    @Test
+    void untag_keepsOnlyOurMembers() {
+        assertNull(HttpRequestHandler.untag(null, ".abcdefgh"));
+        assertEquals("*", HttpRequestHandler.untag(" * ", ".abcdefgh"));
+        assertEquals("\"T\", W/\"U-br\"", HttpRequestHandler.untag("\"T.abcdefgh\", \"V.zzzzzzzz\", W/\"U-br.abcdefgh\", \"X\"", ".abcdefgh"));
+        assertEquals("\"\"", HttpRequestHandler.untag("\"X\", junk, \".abcdefgh\"", ".abcdefgh"), "nothing of ours: matches nothing");
+        assertTrue(HttpRequestHandler.headersTag(Map.of("A", "1")).matches("\\.[A-Za-z0-9_-]{8}"));
+        assertFalse(HttpRequestHandler.headersTag(Map.of("A", "1")).equals(HttpRequestHandler.headersTag(Map.of("A", "2"))));
     }
 
     @Test
