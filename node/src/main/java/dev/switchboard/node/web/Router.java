@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * e.g. {@code /node-info.json} or a secret admin path) or else from the {@link StaticFiles}.
  * Thread-safe; routes may be added and removed while serving.
  *
- * <p>Static files: GET and HEAD only (405 otherwise); {@code index.html} for a directory path; a
+ * <p>Static files: GET and HEAD only (405 otherwise; any other method on a path that is neither
+ * a route nor a file is 404, like GET); {@code index.html} for a directory path; a
  * directory path without trailing slash is redirected (301) to the one with; conditional GET with
  * If-None-Match (RFC 9110 §13.1.2), or without it If-Modified-Since (§13.1.3), answers 304 with
  * only the fields that guide caches (§15.4.5); {@code Cache-Control: no-cache} so browsers always
@@ -107,28 +108,34 @@ public final class Router {
         final String relative = path.substring(prefix.length() - 1);
         final RouteHandler secret = hidden.find(relative);
         if (secret != null) {
-            return callRoute(secret, new WebRequest(method, relative, valid.query(), headers, body));
+            // the path is a secret: it never reaches the log
+            return callRoute(secret, new WebRequest(method, relative, valid.query(), headers, body), "a hidden route");
         }
         final RouteHandler route = routes.get(relative);
         if (route != null) {
-            return callRoute(route, new WebRequest(method, relative, valid.query(), headers, body));
+            return callRoute(route, new WebRequest(method, relative, valid.query(), headers, body), relative);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return WebResponse.methodNotAllowed("GET, HEAD");
+            // RFC 9110 §15.5.6: 405 is for a resource that exists but refuses the method. A path
+            // the node does not serve is a 404 whatever the method, so a scanner probing with POST
+            // is counted like one probing with GET, and a wrong secret path answers like any other.
+            return serveStatic(relative.substring(1), valid, Map.of()).status() == 404
+                    ? WebResponse.notFound() : WebResponse.methodNotAllowed("GET, HEAD");
         }
         return serveStatic(relative.substring(1), valid, headers);
     }
 
-    private static WebResponse callRoute(final RouteHandler route, final WebRequest request) {
+    /** @param name how the log names the route (never a secret path) */
+    private static WebResponse callRoute(final RouteHandler route, final WebRequest request, final String name) {
         WebResponse response;
         try {
             response = route.handle(request);
         } catch (final RuntimeException e) {
-            log.warn("Route {} failed", request.path(), e);
+            log.warn("Route {} failed", name, e);
             return WebResponse.text(500, "Internal Server Error");
         }
         if (response == null) {
-            log.warn("Route {} returned no response", request.path());
+            log.warn("Route {} returned no response", name);
             return WebResponse.text(500, "Internal Server Error");
         }
         if (!response.headers().containsKey("Cache-Control")) {

@@ -102,6 +102,15 @@ class AdminPagesTest {
         }
         // outside the prefix, the secret means nothing either
         assertSameAnswer(get("/elsewhere"), get("/" + ANN.path()));
+        // nor does another method tell a near miss from any other path (and all are 404s, which
+        // the scanner blocking counts)
+        for (final String method : new String[] {"POST", "PUT", "OPTIONS"}) {
+            final WebResponse unknownOther = router.handle(method, "/h1dden/no-such-thing", Map.of(), new byte[0]);
+            assertEquals(404, unknownOther.status(), method);
+            for (final String wrong : new String[] {"Vq3-Xk9_pL2mZ7tR4wY8bn", "Vq3-Xk9_pL2mZ7tR4wY8bn/call", ANN.path() + "/"}) {
+                assertSameAnswer(unknownOther, router.handle(method, "/h1dden/" + wrong, Map.of(), new byte[0]));
+            }
+        }
     }
 
     @Test

@@ -252,6 +252,69 @@ class HttpRequestHandlerTest {
         assertEquals("GET, HEAD", response.header("Allow"));
     }
 
+    /**
+     * Issue 9: a scanner probing with POST (or any method) is counted like one probing with GET,
+     * and a path that is not served is 404 whatever the method; 405 stays for files that exist.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+    void otherMethod_unknownPath_notFound_andCountedAsUnknown(final String method) {
+        final List<String> unknown = new java.util.ArrayList<>();
+        final WebGate gate = new WebGate() {
+            @Override
+            public boolean admits(final InetAddress address) {
+                return true;
+            }
+
+            @Override
+            public void unknownPath(final InetAddress address, final String path) {
+                unknown.add(path);
+            }
+        };
+        final WebServerSettings settings = settings("/");
+        final HttpRequestHandler handler = new HttpRequestHandler(router("/"),
+                SecurityHeaders.forConnectSources(settings.cspConnectSources()), new WebCounters(), () -> gate);
+        channel = new EmbeddedChannel() {
+            @Override
+            protected java.net.SocketAddress remoteAddress0() {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
+            }
+        };
+        new WebChannelInitializer(null, settings, handler).configure(channel.pipeline(), channel);
+        final Response probe = parse(send(method + " /wp-login.php HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
+        assertEquals(404, probe.status());
+        assertEquals(get("/no-such-file").body(), probe.body());
+        assertEquals(List.of("/wp-login.php", "/no-such-file"), unknown);
+        assertEquals(405, parse(send(method + " /sub HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")).status(),
+                "a directory that exists");
+    }
+
+    /** Issue 9: a hidden route's path is a secret; when its handler fails, the log does not name it. */
+    @Test
+    void hiddenRoute_throws_internalError_logWithoutThePath() {
+        final Router router = router("/");
+        router.hiddenRoutes(path -> path.startsWith("/Vq3-Xk9_pL2mZ7tR4wY8bN") ? request -> {
+            throw new IllegalStateException("bug");
+        } : null);
+        open(settings("/"), router);
+        final ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Router.class);
+        final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            assertEquals(500, get("/Vq3-Xk9_pL2mZ7tR4wY8bN/state.json").status());
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertEquals(1, logs.list.size(), "the failure is logged");
+        for (final ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
+            assertFalse(e.getFormattedMessage().contains("Vq3-Xk9"), e.getFormattedMessage());
+        }
+        assertEquals(500, get("/boom").status());
+    }
+
     @Test
     void get_matchingIfNoneMatch_notModified() {
         open("/");
