@@ -16,9 +16,10 @@ public final class BrokerSettingsMapping {
     /**
      * @param config the validated configuration.
      * @return a builder with both listeners' address and port and the trusted peers set from the
-     *         {@code broker} section, the connection and publish limits from {@code limits}, and
-     *         whether addresses may be logged from {@code log}; the caller adds what the node
-     *         decides at start (node id, TLS keystore, interceptor).
+     *         {@code broker} section, the WebSocket path ({@code mqtt} below {@code pathPrefix}),
+     *         the connection and publish limits from {@code limits}, and whether addresses may be
+     *         logged from {@code log}; the caller adds what the node decides at start (node id,
+     *         TLS keystore, interceptor).
      */
     public static @NotNull BrokerSettings.Builder builder(final @NotNull NodeConfig config) {
         final NodeConfig.Broker broker = config.broker();
@@ -30,6 +31,9 @@ public final class BrokerSettingsMapping {
                 .tcpPort(broker.tcpPort())
                 .webSocketBindAddress(broker.bind())
                 .webSocketPort(broker.webSocketPort())
+                // below the path prefix like the web pages (issue 9: the whole node under a hidden
+                // path); clients read it from node-info.json
+                .webSocketPath(config.pathPrefix() + "mqtt")
                 .trustedPeers(broker.trustedPeers())
                 .compat(broker.compat());
     }

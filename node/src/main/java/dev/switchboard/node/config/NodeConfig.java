@@ -106,8 +106,9 @@ public record NodeConfig(
     }
 
     /**
-     * The embedded broker's listeners. The WebSocket listener serves path {@code /mqtt} and uses
-     * TLS whenever {@link Web#tls()} does.
+     * The embedded broker's listeners. The WebSocket listener serves path {@code mqtt} below the
+     * path prefix ({@code /mqtt} with the default prefix) and uses TLS whenever {@link Web#tls()}
+     * does.
      *
      * @param bind          address for both listeners. Default {@code 127.0.0.1}.
      * @param webSocketPort port of the WebSocket listener for browsers (0 = free). Default 8444.

@@ -29,6 +29,14 @@ class BrokerSettingsMappingTest {
         assertEquals(Map.of("A".repeat(43), PeerRole.FEDERATION), s.trustedPeers().asMap());
     }
 
+    /** Issue 9: the whole node under a hidden path, the broker's WebSocket included. */
+    @Test
+    void builder_pathPrefix_webSocketPathBelowIt() throws Exception {
+        assertEquals("/mqtt", BrokerSettingsMapping.builder(ConfigLoader.defaults()).build().webSocketPath());
+        final NodeConfig c = ConfigLoader.parse("pathPrefix: /h1dden-c0rner/\n", "t");
+        assertEquals("/h1dden-c0rner/mqtt", BrokerSettingsMapping.builder(c).build().webSocketPath());
+    }
+
     @Test
     void builder_defaults_theConfigurationsDefaults() {
         final BrokerSettings s = BrokerSettingsMapping.builder(ConfigLoader.defaults()).build();

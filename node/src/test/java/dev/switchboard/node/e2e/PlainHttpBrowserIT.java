@@ -11,12 +11,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.concurrent.TimeUnit;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code web.tls: false} on loopback, as the README offers for a single machine: the page over
  * plain HTTP on 127.0.0.1 is still a secure context, keys work, and two people chat via the relay
- * over a plain WebSocket. The node serves under a hidden path prefix, which the page follows.
+ * over a plain WebSocket. The node serves under a hidden path prefix, its broker's WebSocket
+ * included, which the page follows.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PlainHttpBrowserIT {
@@ -28,6 +30,8 @@ class PlainHttpBrowserIT {
     @Test
     void plainHttpOnLoopback_twoPeople_chatViaRelay() {
         assertTrue(fixture.node().url().matches("http://127\\.0\\.0\\.1:\\d+/h1dden-c0rner/"), fixture.node().url());
+        // the broker's WebSocket lives below the prefix too (issue 9), and the pages follow it
+        assertEquals("/h1dden-c0rner/mqtt", fixture.node().broker().settings().webSocketPath());
         try (BrowserContext ann = fixture.browsers().newContext(); BrowserContext bob = fixture.browsers().newContext()) {
             final Page a = Pages.join(ann, fixture.node(), "Ann", "plain and simple");
             final Page b = Pages.join(bob, fixture.node(), "Bob", "plain and simple");
