@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * §5.3): "Receive calls" makes a pair, the callee tab waits, the caller page calls, the callee
  * rings (WebAudio running), answers, and the two chat through the relay; decline, no answer,
  * offline, busy, two tabs, an unknown caller URL. A tap with the node's own view records every
- * payload of a callee call: no display name, chat line, secret or key material in any of them.
+ * payload of a callee call: no display name, chat line, secret or key material in any of them,
+ * nor in the node's log at TRACE.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CalleeBrowserIT {
@@ -150,6 +151,20 @@ class CalleeBrowserIT {
 
     @Test
     void pair_callRingsAnswerChat_relayed_tapSeesNoNameLineOrSecret() {
+        final LogTap log = new LogTap();
+        final List<String> personal;
+        try (log) {
+            personal = callAndChat();
+        }
+        // Issue 15: nor does the node write any of it, or the pair's label, to its log at any level.
+        final List<String> notLogged = new ArrayList<>(personal);
+        notLogged.add("Desk of Ann");
+        log.assertHoldsNoneOf(notLogged);
+        System.out.printf("CalleeBrowserIT: %d lines of the node's log checked%n", log.lines().size());
+    }
+
+    /** @return what the node must not have seen or logged */
+    private List<String> callAndChat() {
         final Map<String, String> urls = pair("Desk of Ann");
         final Page callee = waitingCallee(urls.get("callee"));
         final String callerName = "Cornelius Vandermeer";
@@ -187,6 +202,7 @@ class CalleeBrowserIT {
             }
         }
         System.out.printf("CalleeBrowserIT: the tap checked %d payloads of a callee call%n", seen.size());
+        return secrets;
     }
 
     @Test

@@ -40,9 +40,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The personal server end to end in real Chromium (issue 9): requesters on the lobby page, two
  * admins at secret paths with overlapping permitted lists, the super-admin's bad attempts, a call
- * that becomes a relayed chat, and an admin path changed in the file while people wait. The
- * requesters come from two loopback addresses (127.0.0.1 and 127.0.0.2), which the test-only
- * country seam maps to addresses MaxMind's test database places in GB and SE.
+ * that becomes a relayed chat, an admin path changed in the file while people wait, and a
+ * requester who cancels. The whole node lives under a hidden path prefix. The requesters come
+ * from two loopback addresses (127.0.0.1 and 127.0.0.2), which the test-only country seam maps to
+ * addresses MaxMind's test database places in GB and SE. The node's log, at TRACE, holds none of
+ * the requesters' names and no chat line or SDP (issue 15: nothing personal in logs).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class LobbyBrowserIT {
@@ -51,6 +53,12 @@ class LobbyBrowserIT {
     private static final String ANN_NEW_PATH = "Np4-Qz8_rT1yU6iO3eW9aS";
     private static final String DAN_PATH = "Hd6-sJ1qW5eU0oI3aP7cF2";
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Everything is served below it (issue 9: the whole node under a hidden path). */
+    private static final String PREFIX = "/h1dden-l0bby/";
+    private static final String BOB = "Bob Quillfeather";
+    private static final String EVE = "Eve Marchbanks";
+    private static final String CAT = "Cat Oyelowo";
+    private static final String ZED = "Zed Thistlewood";
 
     private static Path dir;
     private static Path file;
@@ -69,6 +77,7 @@ class LobbyBrowserIT {
         return """
                 dataDir: %s
                 publicHost: 127.0.0.1
+                pathPrefix: %s
                 web: { bind: 0.0.0.0, port: 0, tls: false }
                 broker: { bind: 0.0.0.0, webSocketPort: 0, tcpPort: -1 }
                 stun: { port: 0 }
@@ -79,10 +88,11 @@ class LobbyBrowserIT {
                   block: { unknownPaths: 1000 }
                 lobby:
                   admins:
-                    - { name: Ann, path: %s, permitted: [Bob, Cat], super: true }
-                    - { name: Dan, path: %s, permitted: [cat] }
-                """.formatted(dir.resolve("data").toString().replace("\\", "/"),
-                dir.resolve("test.mmdb").toString().replace("\\", "/"), annPath, DAN_PATH);
+                    - { name: Ann, path: %s, permitted: [%s, %s], super: true }
+                    - { name: Dan, path: %s, permitted: [%s] }
+                """.formatted(dir.resolve("data").toString().replace("\\", "/"), PREFIX,
+                dir.resolve("test.mmdb").toString().replace("\\", "/"), annPath, BOB, CAT, DAN_PATH,
+                CAT.toLowerCase(java.util.Locale.ROOT));
     }
 
     /**
@@ -144,7 +154,7 @@ class LobbyBrowserIT {
     }
 
     private static String base(final String host) {
-        return "http://" + host + ":" + node.webPort() + "/";
+        return "http://" + host + ":" + node.webPort() + PREFIX;
     }
 
     private static Page open(final BrowserContext context, final String url, final String who) {
@@ -178,16 +188,31 @@ class LobbyBrowserIT {
     @Test
     void lobby_twoAdmins_callAPermittedRequester_chatRelayed_superAdminSeesBadAttempts_pathChangeKeepsWaiters()
             throws Exception {
+        final LogTap log = new LogTap();
+        try (log) {
+            run();
+        }
+        // Issue 15: the node logs no name, chat line, SDP or secret path at any level (the names
+        // are the requesters' own; the node needs them for the permitted lists, not for its log).
+        log.assertHoldsNoneOf(java.util.List.of(BOB, EVE, CAT, ZED, "Quillfeather", "Marchbanks", "Oyelowo",
+                "Thistlewood", "Hello Bob, Ann here", "Hi Ann!", ANN_PATH, ANN_NEW_PATH, DAN_PATH));
+        System.out.printf("LobbyBrowserIT: %d lines of the node's log checked%n", log.lines().size());
+    }
+
+    private void run() throws Exception {
         try (BrowserContext bobContext = browsers.newContext(); BrowserContext eveContext = browsers.newContext();
              BrowserContext catContext = browsers.newContext(); BrowserContext zedContext = browsers.newContext();
              BrowserContext annContext = browsers.newContext(); BrowserContext danContext = browsers.newContext()) {
-            final Page bob = request(bobContext, "127.0.0.1", "Bob", "ann");
-            final Page eve = request(eveContext, "127.0.0.2", "Eve", "Ann");
-            final Page cat = request(catContext, "127.0.0.2", "Cat", "Dan");
-            // An unknown admin gets exactly the same waiting page.
-            final Page zed = request(zedContext, "127.0.0.1", "Zed", "Nobody");
-            assertEquals(bob.locator("#waiting").innerHTML().replace("ann", "X"),
-                    zed.locator("#waiting").innerHTML().replace("Nobody", "X"));
+            final Page bob = request(bobContext, "127.0.0.1", BOB, "ann");
+            final Page eve = request(eveContext, "127.0.0.2", EVE, "Ann");
+            final Page cat = request(catContext, "127.0.0.2", CAT, "Dan");
+            // An unknown admin and an unpermitted name get exactly the same waiting page.
+            final Page zed = request(zedContext, "127.0.0.1", ZED, "Nobody");
+            final String waitingPage = bob.locator("#waiting").innerHTML().replace("ann", "X");
+            assertEquals(waitingPage, zed.locator("#waiting").innerHTML().replace("Nobody", "X"));
+            assertEquals(waitingPage, eve.locator("#waiting").innerHTML().replace("Ann", "X"));
+            assertEquals(bob.locator("#status").innerText(), eve.locator("#status").innerText());
+            assertEquals(bob.locator("#status").innerText(), zed.locator("#status").innerText());
 
             final Page ann = open(annContext, base("127.0.0.1") + ANN_PATH, "Ann admin");
             final Page dan = open(danContext, base("127.0.0.1") + DAN_PATH, "Dan admin");
@@ -259,17 +284,17 @@ class LobbyBrowserIT {
             // The admin path changes in the file: no restart, the old path is an unknown path, the
             // new one works, and the people waiting are still there.
             final int web = node.webPort();
-            final byte[] before = rawGet(web, "/" + ANN_PATH + "/state.json");
+            final byte[] before = rawGet(web, PREFIX + ANN_PATH + "/state.json");
             assertEquals(200, status(before));
             Files.writeString(file, yaml(ANN_NEW_PATH));
             node.reloadConfiguration();
-            final byte[][] pair = sameSecond(web, "/" + ANN_PATH, "/no-such-page-at-all-1234567");
+            final byte[][] pair = sameSecond(web, PREFIX + ANN_PATH, PREFIX + "no-such-page-at-all-1234567");
             assertEquals(404, status(pair[0]));
             assertArrayEquals(pair[1], pair[0], () -> new String(pair[0], StandardCharsets.ISO_8859_1) + "\n---\n"
                     + new String(pair[1], StandardCharsets.ISO_8859_1));
-            final byte[][] data = sameSecond(web, "/" + ANN_PATH + "/state.json", "/no-such-page-at-all-1234567");
+            final byte[][] data = sameSecond(web, PREFIX + ANN_PATH + "/state.json", PREFIX + "no-such-page-at-all-1234567");
             assertArrayEquals(data[1], data[0]);
-            final byte[] moved = rawGet(web, "/" + ANN_NEW_PATH);
+            final byte[] moved = rawGet(web, PREFIX + ANN_NEW_PATH);
             assertEquals(200, status(moved));
             final String head = new String(moved, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
             assertTrue(head.contains("\r\ncache-control: no-store\r\n"), head);
@@ -278,9 +303,19 @@ class LobbyBrowserIT {
             assertThat(row(annMoved, "Eve")).hasCount(1, Pages.COUNT);
             assertThat(row(annMoved, "Bob")).hasCount(1, Pages.COUNT);
             assertTrue(node.access().events().snapshot().stream()
-                    .anyMatch(e -> e.kind() == AccessEvent.Kind.UNKNOWN_PATH && e.detail().contains(ANN_PATH)),
-                    "the old path, now unknown, is recorded as such");
+                    .anyMatch(e -> e.kind() == AccessEvent.Kind.UNKNOWN_PATH && e.detail().startsWith(PREFIX + ANN_PATH)),
+                    () -> "the old path, now unknown, is recorded as such: " + node.access().events().snapshot());
+            // outside the prefix the secret path is just another unknown path
+            final byte[][] outside = sameSecond(web, "/" + ANN_NEW_PATH, "/no-such-page-at-all-1234567");
+            assertArrayEquals(outside[1], outside[0]);
             assertEquals("waiting", cat.evaluate("() => window.switchboard.phase()"));
+
+            // The requester can cancel: the page says so, and the admin's list drops them.
+            eve.click("#cancel");
+            assertThat(eve.locator("#status")).containsText("You stopped waiting.", Pages.WAIT);
+            assertTrue(eve.locator("#request-form").isVisible(), "the form is back");
+            assertThat(row(annMoved, "Eve")).hasCount(0, Pages.COUNT);
+            assertThat(row(annMoved, "Bob")).hasCount(1, Pages.COUNT);
         }
     }
 

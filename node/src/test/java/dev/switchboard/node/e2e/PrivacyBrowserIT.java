@@ -109,6 +109,11 @@ class PrivacyBrowserIT {
         final String bobName = "Bartholomew Oyelaran";
         final String line = "the plan is in the blue folder";
         try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
+            // Every text the status line shows, to see the progress state of the derivation.
+            annContext.addInitScript("window.statusTexts = []; document.addEventListener('DOMContentLoaded', () => {"
+                    + " const s = document.getElementById('status'); new MutationObserver(() =>"
+                    + " window.statusTexts.push(s.textContent)).observe(s, {childList: true, characterData: true,"
+                    + " subtree: true}); });");
             final Page ann = Pages.join(annContext, fixture.node(), annName, word);
             final Page bob = Pages.join(bobContext, fixture.node(), bobName, word);
             assertThat(ann.locator("#status")).containsText("via the node's relay", Pages.WAIT);
@@ -116,6 +121,10 @@ class PrivacyBrowserIT {
             Pages.send(ann, line);
             assertThat(bob.locator("#log")).containsText(annName + ": " + line, Pages.WAIT);
             assertThat(ann.locator("#peers li")).containsText(bobName);
+            // Issue 15: while the costly derivation runs, the page says so.
+            final List<?> shown = (List<?>) ann.evaluate("window.statusTexts");
+            assertTrue(shown.stream().anyMatch(t -> String.valueOf(t).contains("Turning the secret word into the room's key")),
+                    "no progress state while deriving; the status showed " + shown);
             System.out.printf("PrivacyBrowserIT: deriving the room from the word took %s ms (Ann) and %s ms (Bob) in Chromium%n",
                     ann.evaluate("Math.round(switchboard.derivationMillis())"),
                     bob.evaluate("Math.round(switchboard.derivationMillis())"));
