@@ -38,6 +38,7 @@ public final class CalleeRegistry {
     private final CalleeStore store;
     private final Clock clock;
     private final Duration expiry;
+    private volatile java.util.function.Consumer<String> discarded = id -> { };
 
     /**
      * @param store  where registrations live; its content is taken over (expired ones dropped).
@@ -104,9 +105,30 @@ public final class CalleeRegistry {
         }
         if (expired(r, clock.instant())) {
             store.remove(r);
+            discarded.accept(r.calleeId());
             return null;
         }
         return r;
+    }
+
+    /**
+     * @param listener told the id of each pair discarded from now on (expired); called on the
+     *                 thread that discards it (a lookup's or the sweep's); must not block.
+     */
+    public void onDiscarded(final @NotNull java.util.function.Consumer<String> listener) {
+        this.discarded = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** @return the ids of the pairs registered now (expired ones left out). */
+    public @NotNull java.util.List<String> ids() {
+        final Instant now = clock.instant();
+        final java.util.List<String> ids = new java.util.ArrayList<>();
+        for (final CalleeRegistration r : store.values()) {
+            if (!expired(r, now)) {
+                ids.add(r.calleeId());
+            }
+        }
+        return ids;
     }
 
     /**
@@ -153,6 +175,7 @@ public final class CalleeRegistry {
         }
         for (final CalleeRegistration r : expired) {
             store.remove(r);
+            discarded.accept(r.calleeId());
             removed++;
         }
         return removed;

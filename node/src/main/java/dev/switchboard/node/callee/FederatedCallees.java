@@ -43,7 +43,7 @@ public interface FederatedCallees {
 
     /**
      * @param calleeId a callee id (untrusted, 43 base64url characters) that is not registered here.
-     * @return the callee as a directly linked peer node announced it, or {@code null}.
+     * @return the callee as the peer nodes announced it (its home, or a node on the way), or {@code null}.
      */
     @Nullable Remote lookup(@NotNull String calleeId);
 
@@ -55,12 +55,21 @@ public interface FederatedCallees {
     boolean servedBy(@NotNull String peerId, @NotNull String nodeId);
 
     /**
-     * A callee registered here got its first waiting tab ({@code online}), or lost its last one:
-     * the peer nodes are told.
+     * A callee registered here got its first waiting tab ({@code online}), or lost its last one,
+     * or is registered without one (at registration and when the node starts: {@code false}):
+     * the peer nodes are told, so that a caller there hears "offline" rather than "unknown".
      *
      * @param calleeId the callee's id.
-     * @param label    its label.
+     * @param label    its label (not announced while offline).
      * @param online   whether a tab waits now.
      */
     void waiting(@NotNull String calleeId, @NotNull String label, boolean online);
+
+    /**
+     * A callee registered here expired and was discarded: the peer nodes forget it.
+     *
+     * @param calleeId the callee's id.
+     */
+    default void gone(final @NotNull String calleeId) {
+    }
 }

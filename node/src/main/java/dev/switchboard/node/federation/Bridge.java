@@ -35,7 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * message, in this order (the first failing check drops it, counted per peer and reason):
  * <ol>
  *   <li>the topic is a room presence or inbox topic, or the ring topic of a callee registered on
- *       this node ({@code call} and {@code hangup} only): node-internal topics (node info, admin,
+ *       this node or whose home this node reaches over another link than this one
+ *       ({@code call} and {@code hangup} only): node-internal topics (node info, admin,
  *       {@code $SYS}) never cross, and a ring topic crosses only towards the callee's home node;</li>
  *   <li>{@code sb-sender} is one valid peer id (the sender the peer node verified);</li>
  *   <li>{@value #ORIGIN} (default: the peer) is not this node, and {@value #HOPS} + 1 is within
@@ -91,17 +92,14 @@ final class Bridge implements PeerLink.Receiver {
      * Prefix of a node's callee announcements (retained, published by the node, readable by
      * federation links only): {@code sb/v1/fed/callee/<base64url SHA-256 of the callee id>} with
      * {@code {"online":true,"label":"…"}} while a tab waits for the callee's calls on that node,
-     * {@code {"online":false}} after. The topic names the hash, so a peer node cannot list the
-     * callee ids (the caller URLs) of its neighbour; it recognises one a caller page asks for.
+     * {@code {"online":false}} for a registered callee without one, an empty payload once it
+     * expired; passed on by the nodes on the way with a path ({@link CalleeAnnouncements}). The
+     * topic names the hash, so a peer node cannot list the callee ids (the caller URLs) of its
+     * neighbour; it recognises one a caller page asks for.
      */
     static final String CALLEE_PREFIX = "sb/v1/fed/callee/";
 
-    /** A callee announced by a peer node. */
-    private record AnnouncedCallee(String home, String label, boolean online) {
-    }
-
-    /** SHA-256 of a callee id -> its announcement; the first announcer keeps it. */
-    private final Map<String, AnnouncedCallee> callees = new ConcurrentHashMap<>();
+    private final CalleeAnnouncements callees;
     private volatile java.util.function.Predicate<String> localCallee = id -> false;
     static final int DEDUP_CAPACITY = 16_384;
     static final Duration DEDUP_TTL = Duration.ofMinutes(2);
@@ -148,6 +146,7 @@ final class Bridge implements PeerLink.Receiver {
         this.delivery = delivery;
         this.limits = limits;
         this.stats = stats;
+        this.callees = new CalleeAnnouncements(selfId, hopLimit);
     }
 
     /** Takes the broker's view of this node's own clients. */
@@ -191,8 +190,12 @@ final class Bridge implements PeerLink.Receiver {
                 return;
             }
             if (!localCallee.test(ring.calleeId())) {
-                stats.count(peerId, "not-bridged"); // a call for a callee elsewhere: its home node takes it
-                return;
+                final String towards = callees.towardsHome(hashOf(ring.calleeId()));
+                if (towards == null || towards.equals(peerId)) {
+                    // a call for a callee elsewhere: the nodes towards its home take it
+                    stats.count(peerId, "not-bridged");
+                    return;
+                }
             }
         } else if (!(topic instanceof Topic.RoomPresence) && !(topic instanceof Topic.Inbox)) {
             refuse(peerId, "topic", "topic " + Topics.shorten(topicName) + " does not cross nodes");
@@ -324,52 +327,58 @@ final class Bridge implements PeerLink.Receiver {
         this.localCallee = local;
     }
 
-    /** A peer node's callee announcement, straight from its broker over the authenticated link. */
+    /** A callee announcement, straight from a peer's broker over the authenticated link. */
     private void announceCallee(final String peerId, final String hash, final byte[] payload) {
-        final JsonNode json;
-        try {
-            json = JSON.readTree(payload);
-        } catch (final java.io.IOException e) {
-            refuse(peerId, "malformed", "callee announcement: " + e.getMessage());
-            return;
-        }
-        final JsonNode online = json == null ? null : json.get("online");
-        final String label = json == null ? "" : json.path("label").asText("");
-        if (!Topics.isValidId(hash) || online == null || !online.isBoolean()
-                || label.length() > dev.switchboard.node.callee.CalleeRegistration.MAX_LABEL) {
-            refuse(peerId, "malformed", "callee announcement on " + Topics.shorten(CALLEE_PREFIX + hash));
-            return;
-        }
-        final AnnouncedCallee now = new AnnouncedCallee(peerId, label, online.booleanValue());
-        final AnnouncedCallee kept = callees.merge(hash, now, (old, fresh) -> old.home().equals(fresh.home()) ? fresh : old);
-        if (kept != now) {
-            refuse(peerId, "callee", "announces a callee that node " + kept.home() + " announced first");
+        switch (callees.announced(peerId, hash, payload)) {
+            case TAKEN -> { }
+            case LOOP -> stats.count(peerId, "loop");
+            case MALFORMED -> refuse(peerId, "malformed", "callee announcement on " + Topics.shorten(CALLEE_PREFIX + hash));
+            case OTHER_HOME -> refuse(peerId, "callee", "announces a callee on " + Topics.shorten(CALLEE_PREFIX + hash)
+                    + " whose home is another node");
         }
     }
 
+    /** @param retained publishes a retained message on this node's broker (passing announcements on); non-blocking. */
+    void passCalleesOnWith(final java.util.function.@NotNull BiConsumer<String, byte[]> retained) {
+        callees.passOnWith(retained);
+    }
+
     /**
-     * The link to {@code peerId} went down: its callees are unreachable until it announces them
+     * @param calleeId a callee registered on this node ({@code true}), or no longer ({@code false}).
+     * @param own      whether it is.
+     */
+    void ownCallee(final @NotNull String calleeId, final boolean own) {
+        callees.own(hashOf(calleeId), own);
+    }
+
+    /**
+     * The link to {@code peerId} went down: what it announced counts as offline until it says it
      * again, and the routes over it are forgotten (the next message towards each node sets it).
      */
     void down(final @NotNull String peerId) {
         routes.values().removeIf(r -> r.via().equals(peerId));
-        callees.replaceAll((hash, c) -> c.home().equals(peerId) && c.online() ? new AnnouncedCallee(c.home(), c.label(), false) : c);
+        callees.down(peerId);
     }
 
     /** @return the announcement topic of {@code calleeId}: {@link #CALLEE_PREFIX} + base64url SHA-256 of it. */
     static @NotNull String calleeTopic(final @NotNull String calleeId) {
+        return CALLEE_PREFIX + hashOf(calleeId);
+    }
+
+    /** @return base64url SHA-256 of the callee id's ASCII bytes. */
+    static @NotNull String hashOf(final @NotNull String calleeId) {
         try {
-            return CALLEE_PREFIX + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                     MessageDigest.getInstance("SHA-256").digest(calleeId.getBytes(StandardCharsets.US_ASCII)));
         } catch (final NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JDK has SHA-256
         }
     }
 
-    /** @return the callee's announcement by a peer node, or null. */
+    /** @return the callee as the links announced it, or null. */
     dev.switchboard.node.callee.FederatedCallees.@Nullable Remote remoteCallee(final @NotNull String calleeId) {
-        final AnnouncedCallee c = callees.get(calleeTopic(calleeId).substring(CALLEE_PREFIX.length()));
-        return c == null ? null : new dev.switchboard.node.callee.FederatedCallees.Remote(c.home(), c.label(), c.online());
+        final CalleeAnnouncements.View v = callees.view(hashOf(calleeId));
+        return v == null ? null : new dev.switchboard.node.callee.FederatedCallees.Remote(v.home(), v.label(), v.online());
     }
 
     /**

@@ -43,6 +43,8 @@ public final class Federation implements AutoCloseable {
     /** First retry delay of a link; it doubles per failure up to {@link #MAX_DELAY}. */
     static final Duration INITIAL_DELAY = Duration.ofMillis(500);
     static final Duration MAX_DELAY = Duration.ofSeconds(30);
+    private static final com.fasterxml.jackson.databind.json.JsonMapper JSON =
+            com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
 
     /** Where a checked message from a peer is published on this node. */
     @FunctionalInterface
@@ -106,9 +108,10 @@ public final class Federation implements AutoCloseable {
 
     /**
      * The callee service across nodes ({@code docs/protocol.md} §5.3, "Across nodes"): this node
-     * announces its own callees' waiting state to its peers through {@code retained} (a retained
-     * publish on this node's broker, which the peers' links read), a caller here reaches the
-     * callees its peers announced, and a ring topic crosses a link only towards the callee's home.
+     * announces its own callees (registered, waiting or not, gone) to its peers through
+     * {@code retained} (a retained publish on this node's broker, which the peers' links read) and
+     * passes on what its peers announced, a caller here reaches the callees announced to it, and a
+     * ring topic crosses a link only towards the callee's home.
      *
      * @param local    whether a callee id is registered on this node; thread-safe, non-blocking.
      * @param retained publishes a retained message on this node's broker; non-blocking.
@@ -118,6 +121,7 @@ public final class Federation implements AutoCloseable {
             final java.util.function.@NotNull Predicate<String> local,
             final java.util.function.@NotNull BiConsumer<String, byte[]> retained) {
         bridge.localCallees(local);
+        bridge.passCalleesOnWith(retained);
         return new dev.switchboard.node.callee.FederatedCallees() {
             @Override
             public dev.switchboard.node.callee.FederatedCallees.@org.jetbrains.annotations.Nullable Remote lookup(
@@ -132,14 +136,19 @@ public final class Federation implements AutoCloseable {
 
             @Override
             public void waiting(final @NotNull String calleeId, final @NotNull String label, final boolean online) {
-                final com.fasterxml.jackson.databind.node.ObjectNode json =
-                        com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode()
-                                .put("online", online);
+                bridge.ownCallee(calleeId, true);
+                final com.fasterxml.jackson.databind.node.ObjectNode json = JSON.createObjectNode().put("online", online);
                 if (online) {
                     json.put("label", label);
                 }
                 retained.accept(Bridge.calleeTopic(calleeId),
                         json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void gone(final @NotNull String calleeId) {
+                retained.accept(Bridge.calleeTopic(calleeId), new byte[0]);
+                bridge.ownCallee(calleeId, false);
             }
         };
     }

@@ -76,9 +76,40 @@ final class CalleeHandler {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Federation: remote callees and the announcement of this node's own (see {@link FederatedCallees}). */
+    /**
+     * Federation: remote callees and the announcement of this node's own (see
+     * {@link FederatedCallees}). Announces every registered callee at once (offline unless a tab
+     * waits), and from now on each new one and each discarded one.
+     */
     void useFederated(final @NotNull FederatedCallees federated) {
         this.federated = Objects.requireNonNull(federated, "federated");
+        registry.onDiscarded(this::discarded);
+        for (final String calleeId : registry.ids()) {
+            registered(calleeId);
+        }
+    }
+
+    /** A pair is registered (new, or found when federation starts): announced offline unless a tab waits. */
+    private void registered(final String calleeId) {
+        if (federated == FederatedCallees.NONE) {
+            return;
+        }
+        synchronized (announcedOnline) {
+            if (!announcedOnline.contains(calleeId)) {
+                federated.waiting(calleeId, "", false);
+            }
+        }
+    }
+
+    /** An expired pair was discarded: the peer nodes forget it. */
+    private void discarded(final String calleeId) {
+        if (federated == FederatedCallees.NONE) {
+            return;
+        }
+        synchronized (announcedOnline) {
+            announcedOnline.remove(calleeId);
+            federated.gone(calleeId);
+        }
     }
 
     /**
@@ -103,13 +134,18 @@ final class CalleeHandler {
     @NotNull CompletableFuture<Verdict> register(final @NotNull Message.Register register) {
         return registry.register(register.calleeId(), register.secretHash(), register.label())
                 .thenApply(result -> result == CalleeRegistry.Registered.CREATED
-                        ? Verdict.drop()
+                        ? registeredNow(register.calleeId())
                         : Verdict.reject(SignalingError.CALLEE_EXISTS,
                                 "callee id " + register.calleeId() + " is taken: choose another random id"))
                 .exceptionally(failure -> {
                     LOG.error("callee registration not stored: {}", failure.toString());
                     return Verdict.reject("internal", "the node could not store the registration; try again");
                 });
+    }
+
+    private Verdict registeredNow(final String calleeId) {
+        registered(calleeId);
+        return Verdict.drop();
     }
 
     /**

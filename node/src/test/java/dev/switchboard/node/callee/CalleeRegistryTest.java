@@ -71,23 +71,29 @@ class CalleeRegistryTest {
     }
 
     @Test
-    void expiry_unusedForTheExpiry_gone_useExtendsIt() throws Exception {
+    void expiry_unusedForTheExpiry_gone_useExtendsIt_listenerTold() throws Exception {
         final CalleeRegistry r = registry(Duration.ofDays(92));
+        final java.util.List<String> discarded = new java.util.ArrayList<>();
+        r.onDiscarded(discarded::add);
         final String used = random(32);
         final String idle = random(32);
         final String secret = random(32);
         r.register(used, CalleeRegistry.hashOf(secret), "").get(10, TimeUnit.SECONDS);
         r.register(idle, CalleeRegistry.hashOf(secret), "").get(10, TimeUnit.SECONDS);
+        assertEquals(java.util.Set.of(used, idle), java.util.Set.copyOf(r.ids()));
         clock.advance(Duration.ofDays(91));
         r.touch(used);
         assertNotNull(r.lookup(idle), "91 days: still there");
         clock.advance(Duration.ofDays(1));
+        assertEquals(java.util.List.of(used), r.ids(), "an expired pair is not listed, even before it is discarded");
         assertNull(r.lookup(idle), "92 days unused: expired");
+        assertEquals(java.util.List.of(idle), discarded);
         assertFalse(r.verify(idle, secret), "an expired pair takes no secret");
         assertNotNull(r.lookup(used), "used a day ago");
         clock.advance(Duration.ofDays(92));
         assertEquals(1, r.sweep(), "the sweep discards the other one on its own");
         assertEquals(0, r.size());
+        assertEquals(java.util.List.of(idle, used), discarded);
     }
 
     @Test

@@ -128,6 +128,57 @@ class BridgeTest {
     }
 
     @Test
+    void calleeAnnouncement_passedOnWithItsPath_loopIgnored_ringTakenOnlyTowardsTheHome() {
+        final List<String> passedOn = new ArrayList<>();
+        bridge.passCalleesOnWith((topic, payload) -> passedOn.add(topic + " " + new String(payload, StandardCharsets.UTF_8)));
+        final String callee = "d".repeat(43);
+        final String topic = Bridge.calleeTopic(callee);
+        final String far = NodeKey.generate().id();
+        final byte[] longer = ("{\"online\":true,\"label\":\"desk\",\"path\":[\"" + PEER + "\",\"" + far
+                + "\",\"" + OTHER_NODE + "\"]}").getBytes(StandardCharsets.UTF_8);
+        bridge.receive(PEER, topic, "{\"online\":true,\"label\":\"desk\"}".getBytes(StandardCharsets.UTF_8), List.of());
+        assertEquals(List.of(topic + " {\"online\":true,\"label\":\"desk\",\"path\":[\"" + PEER + "\",\"" + SELF + "\"]}"),
+                passedOn);
+        // a longer way to the same home changes nothing; one through this node went round
+        bridge.receive(OTHER_NODE, topic, longer, List.of());
+        bridge.receive(OTHER_NODE, topic, ("{\"online\":true,\"path\":[\"" + PEER + "\",\"" + SELF + "\",\"" + OTHER_NODE
+                + "\"]}").getBytes(StandardCharsets.UTF_8), List.of());
+        assertEquals(1, stats.counted(OTHER_NODE, "loop"));
+        bridge.receive(OTHER_NODE, topic, ("{\"online\":true,\"path\":[\"" + PEER + "\",\"" + far + "\"]}")
+                .getBytes(StandardCharsets.UTF_8), List.of());
+        assertEquals(1, stats.counted(OTHER_NODE, "refused-malformed"), "a path must end at the link's node");
+        assertEquals(1, passedOn.size());
+        assertEquals(new dev.switchboard.node.callee.FederatedCallees.Remote(PEER, "desk", true), bridge.remoteCallee(callee));
+
+        // a call on its ring topic crosses towards the home (PEER), never back from it
+        final byte[] call = "{\"v\":1,\"type\":\"call\"}".getBytes(StandardCharsets.UTF_8);
+        bridge.receive(PEER, "sb/v1/callee/" + callee, call, props(ALICE, null, null));
+        assertEquals(1, stats.counted(PEER, "not-bridged"));
+        bridge.receive(OTHER_NODE, "sb/v1/callee/" + callee, call, props(ALICE, null, null));
+        assertEquals(List.of("sb/v1/callee/" + callee), delivered.stream().map(Delivered::topic).toList());
+
+        // the direct link goes down: the longer way is taken, too long to pass on (hop limit 3); that
+        // way had ended with the announcement that went round, and comes again
+        bridge.receive(OTHER_NODE, topic, longer, List.of());
+        bridge.down(PEER);
+        assertTrue(bridge.remoteCallee(callee).online());
+        assertEquals(topic + " ", passedOn.get(passedOn.size() - 1));
+        // expired at its home: forgotten once no link announces it any more
+        bridge.receive(OTHER_NODE, topic, new byte[0], List.of());
+        assertFalse(bridge.remoteCallee(callee).online(), "only the link that is down still knows it");
+        bridge.receive(PEER, topic, new byte[0], List.of());
+        assertNull(bridge.remoteCallee(callee));
+        assertEquals(topic + " ", passedOn.get(passedOn.size() - 1));
+
+        // a callee of this node: nobody else announces it
+        final String mine = "m".repeat(43);
+        bridge.ownCallee(mine, true);
+        bridge.receive(PEER, Bridge.calleeTopic(mine), "{\"online\":true}".getBytes(StandardCharsets.UTF_8), List.of());
+        assertNull(bridge.remoteCallee(mine));
+        assertEquals(1, stats.counted(PEER, "refused-callee"));
+    }
+
+    @Test
     void nodeInternalTopics_neverCross() {
         bridge.receive(PEER, Topics.NODE_INFO, LEAVE, props(ALICE, null, null));
         bridge.receive(PEER, "sb/v1/admin/x", LEAVE, props(ALICE, null, null));

@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A callee registered on node 2 called from node 1 ({@code docs/protocol.md} §5.3, "Across
- * nodes"), between two node processes with real MQTT 5 clients: node 1 knows the callee only once
- * node 2 announces a waiting tab; the call crosses the link to the home node and rings there with
+ * nodes"), between two node processes with real MQTT 5 clients: node 1 says "offline" for it
+ * until node 2 announces a waiting tab (and "unknown" for an id nobody registered); the call crosses the link to the home node and rings there with
  * the caller's verified id; only a client of the home node may answer; the offer is relayed by
  * both nodes (its candidate is node 1's relay at node 2's link, node 2's relay at the tab); the
  * secret is checked on the home node only (node 1 refuses the right secret); when the last tab
@@ -157,10 +157,15 @@ class FederatedCalleeIT {
                 + CalleeRegistry.hashOf(secret) + "\",\"label\":\"Desk at site 2\"}");
         assertEquals(SUCCESS, registered.code(), registered.reason());
 
-        // before a tab waits, node 1 does not know the callee
+        // before a tab waits, node 1 knows the callee is registered at its linked home and says
+        // "offline" (not "unknown"); an id nobody registered stays unknown
         final TestPeer caller = peerOn(n1);
-        assertEquals(404, calleeJson(n1, calleeId).statusCode());
-        final TestPeer.Ack unknown = caller.publish("sb/v1/callee/" + calleeId, call(caller, "early"));
+        assertEquals(404, calleeJson(n1, random()).statusCode());
+        await().atMost(LINK).until(() -> calleeJson(n1, calleeId).statusCode() == 200);
+        final TestPeer.Ack offline = caller.publish("sb/v1/callee/" + calleeId, call(caller, "early"));
+        assertTrue(offline.code() == IMPLEMENTATION_SPECIFIC_ERROR && offline.reason().startsWith("recipient-unavailable")
+                && offline.reason().contains("offline"), offline.toString());
+        final TestPeer.Ack unknown = caller.publish("sb/v1/callee/" + random(), call(caller, "early2"));
         assertTrue(unknown.code() == IMPLEMENTATION_SPECIFIC_ERROR && unknown.reason().startsWith("unknown-callee"),
                 unknown.toString());
 
@@ -171,7 +176,7 @@ class FederatedCalleeIT {
 
         final TestPeer tab = peerOn(n2);
         assertEquals(1, tab.subscribe("sb/v1/callee/" + calleeId, Map.of("sb-callee-secret", secret)).code());
-        await().atMost(LINK).until(() -> calleeJson(n1, calleeId).statusCode() == 200);
+        await().atMost(LINK).until(() -> "Desk at site 2".equals(JSON.readTree(calleeJson(n1, calleeId).body()).path("label").asText()));
         final JsonNode info = JSON.readTree(calleeJson(n1, calleeId).body());
         assertEquals(calleeId, info.get("id").asText());
         assertEquals("Desk at site 2", info.get("label").asText());

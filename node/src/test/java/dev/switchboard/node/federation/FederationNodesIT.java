@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and third node is relayed by every node on the way (real ICE checks over UDP); {@code kill -9} of a node and
  * its restart heal without a storm of connection attempts; a peer whose key is not the pinned one
  * stays refused and nothing from its clients is delivered.
+ * The line also carries a callee's announcements and calls two links from its home.
  */
 class FederationNodesIT {
 
@@ -239,6 +240,45 @@ class FederationNodesIT {
         d.assertNothingArrives(Duration.ofSeconds(2));
 
         callTwoLinksApart(a, n1, n2, peerOn(n3), n3, n4);
+        calleeTwoLinksApart(a, n3);
+    }
+
+    /**
+     * A callee registered on node 3 and called by {@code a} on node 1, two links away: node 2
+     * passes node 3's announcements on, so node 1 says "offline" before any tab waits (not
+     * "unknown"), and rings it once one does; the call crosses node 2 towards the home, and the
+     * tab's accept comes back.
+     */
+    private void calleeTwoLinksApart(final TestPeer a, final NodeProcess n3) throws Exception {
+        final byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        final String calleeId = b64(random);
+        final String secret = b64(java.util.Arrays.copyOf(random, 20)) + "s";
+        final String ring = "sb/v1/callee/" + calleeId;
+        final TestPeer owner = peerOn(n3);
+        final TestPeer.Ack registered = owner.publish(ring, "{\"v\":1,\"type\":\"register\",\"secretHash\":\""
+                + dev.switchboard.node.callee.CalleeRegistry.hashOf(secret) + "\"}");
+        assertEquals(0, registered.code(), registered.reason());
+        final int[] attempt = {0};
+        await().atMost(LINK).pollInterval(Duration.ofMillis(500)).until(() -> {
+            final TestPeer.Ack x = a.publish(ring, calleeCall(a, "off" + attempt[0]++));
+            return x.code() == 0x83 && x.reason().startsWith("recipient-unavailable") && x.reason().contains("offline");
+        });
+        final TestPeer tab = peerOn(n3);
+        assertEquals(1, tab.subscribe(ring, Map.of("sb-callee-secret", secret)).code());
+        await().atMost(LINK).pollInterval(Duration.ofMillis(500))
+                .until(() -> a.publish(ring, calleeCall(a, "on" + attempt[0]++)).code() == 0);
+        final String callId = "on" + (attempt[0] - 1);
+        final Mqtt5Publish rang = nextFrom(tab, ring, a);
+        assertEquals("call:" + callId, JSON.readTree(TestPeer.payload(rang)).get("context").asText());
+        assertEquals(0, tab.publish(a.inbox(), "{\"v\":1,\"type\":\"accept\",\"context\":\"call:" + callId
+                + "\",\"key\":\"" + b64(tab.spki) + "\",\"nonce\":\"Zx8Hn4Ja6Ue5Rt2Wm0Qk3s\",\"mode\":\"relay\"}").code());
+        assertEquals("accept", JSON.readTree(TestPeer.payload(nextFrom(a, a.inbox(), tab))).get("type").asText());
+    }
+
+    private static String calleeCall(final TestPeer caller, final String callId) {
+        return "{\"v\":1,\"type\":\"call\",\"context\":\"call:" + callId + "\",\"key\":\"" + b64(caller.spki)
+                + "\",\"nonce\":\"q3Vw1bM7cXrT9kLp2sYd0g\",\"caps\":[\"FILE\"]}";
     }
 
     /**
