@@ -166,19 +166,15 @@ function derivationFor(word) {
 const READY_TEXT = 'Ready. Enter your name and a secret word to join a room.';
 
 /**
- * Begins the derivation for the word in the field before Join is pressed, and shows the progress
- * state while it runs (as Join does), then the ready line again. Not while joining or in a room.
+ * Begins the derivation for the word in the field before Join is pressed. Silent: the status line
+ * keeps its text (a change there would move the Join button under a pointer that is about to
+ * click it, since this runs when the word field loses focus); Join shows the progress state if
+ * the derivation is still running then. Not while joining or in a room.
  */
 function prederive() {
   const word = $('word').value.trim();
   if (!word || state.room || $('join').disabled) return;
-  const keys = derivationFor(word);
-  if (prederived?.done) return;
-  status(DERIVING_TEXT, 'busy');
-  const settled = () => {
-    if (!state.room && !$('join').disabled && $('status').textContent === DERIVING_TEXT) status(READY_TEXT);
-  };
-  keys.then(settled, settled);
+  derivationFor(word).catch(() => {});
 }
 
 /**
