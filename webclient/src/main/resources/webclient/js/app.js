@@ -149,7 +149,7 @@ let prederived = null;
 /**
  * The room's keys for `word` (roomkey.js), begun at most once per word: when the word field is
  * left (its change event), so that by the time Join is pressed the costly derivation has usually
- * finished. Only the last word is kept; Leave and a new identity drop it.
+ * finished. Only the last word is kept; Leave drops it.
  * @param {string} word the secret word as typed, trimmed
  * @returns {Promise<any>} deriveRoom's result
  */
