@@ -27,13 +27,18 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -92,12 +97,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** @return {@code .} and 8 base64url characters of a SHA-256 over the headers, sorted by name */
     static @NotNull String headersTag(final @NotNull Map<String, String> headers) {
         final StringBuilder all = new StringBuilder();
-        new java.util.TreeMap<>(headers).forEach((name, value) -> all.append(name).append(':').append(value).append('\n'));
+        new TreeMap<>(headers).forEach((name, value) -> all.append(name).append(':').append(value).append('\n'));
         try {
-            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 8);
-        } catch (final java.security.NoSuchAlgorithmException e) {
+            final byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(all.toString().getBytes(StandardCharsets.UTF_8));
+            return "." + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 8);
+        } catch (final NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing", e);
         }
     }
