@@ -639,8 +639,10 @@ def main():
         scaling_flows, scaling_rate = [1, 5], 2000
     else:
         sizes, flow_counts, rounds, seconds = [100, 1200], [1, 10, 50], a.rounds, a.seconds
-        rates = [5_000, 10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 600_000, 800_000, 1_000_000, 1_300_000]
-        stun_rates = [5_000, 10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 600_000]
+        # Steps of at most 1.5x above 50k, so that a 1.5x ratio between two systems can show.
+        rates = [5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 175_000, 200_000, 250_000, 300_000,
+                 400_000, 600_000, 800_000, 1_000_000, 1_300_000]
+        stun_rates = [5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 200_000, 300_000, 400_000, 600_000]
         scaling_flows, scaling_rate = [1, 50, 500], 50_000
     max_flows = max(flow_counts + (scaling_flows if "scaling" in parts else []))
 
