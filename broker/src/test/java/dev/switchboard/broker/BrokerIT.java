@@ -410,6 +410,30 @@ class BrokerIT {
     }
 
     @Test
+    void interceptor_decidedVerdicts_inspectedOnTheClientsTaskThreadWithoutAnotherHop() {
+        // A verdict decided at once applies where HiveMQ called the publish interceptor (its
+        // extension task thread); only a pending one goes to the extension executor.
+        final List<String> threads = new CopyOnWriteArrayList<>();
+        behaviour = m -> {
+            threads.add(Thread.currentThread().getName());
+            return m.payloadUtf8().contains("reject") ? Verdict.reject("bad-field", "no")
+                    : Verdict.rewrite("{\"v\":1,\"type\":\"decided\"}".getBytes(StandardCharsets.UTF_8));
+        };
+        final TestPeer a = connected();
+        a.subscribe(a.inbox());
+        final TestPeer b = connected();
+        b.subscribe(b.inbox());
+        assertEquals(0, a.publish(b.inbox(), "{\"v\":1,\"type\":\"offer\"}").code());
+        assertEquals("{\"v\":1,\"type\":\"decided\"}", TestPeer.payload(b.next(b.inbox())));
+        assertEquals(0x83, a.publish(b.inbox(), "{\"v\":1,\"type\":\"reject\"}").code());
+        assertTrue(TestPeer.payload(a.next(a.inbox())).contains("\"code\":\"bad-field\""));
+        assertEquals(2, threads.size(), threads.toString());
+        for (final String thread : threads) {
+            assertTrue(thread.startsWith("extension-task-executor"), threads.toString());
+        }
+    }
+
+    @Test
     void interceptor_drop_deliversNothingAndTellsNobody() {
         behaviour = m -> m.payloadUtf8().contains("drop") ? Verdict.drop() : Verdict.forward();
         final TestPeer a = connected();

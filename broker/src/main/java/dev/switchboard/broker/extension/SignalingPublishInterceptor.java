@@ -37,7 +37,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 /**
  * Enforces the publish rules and hands every allowed signaling message to the node's
@@ -59,9 +58,13 @@ import java.util.function.Function;
  *       set, so look-alikes of {@code sb-sender} never reach anyone) and {@code sb-sender} =
  *       the verified client id is set (a {@link PeerRole#FEDERATION} link may vouch for a
  *       remote sender with a valid peer id).</li>
- *   <li>The node's interceptor runs on the extension executor ({@code out.async}); HiveMQ holds the
- *       client's later publishes while the output is pending, so one client's messages are
- *       inspected and delivered in publish order. When its future completes, the {@link Verdict}
+ *   <li>The node's interceptor runs on the thread HiveMQ calls this interceptor on (its extension
+ *       task thread for the client; {@link SignalingInterceptor#inspect} never blocks). A verdict
+ *       decided at once applies there; a pending one (an offer or answer waiting for its relay
+ *       session) makes the output async ({@code out.async}) and applies on the extension executor
+ *       when its future completes. Either way HiveMQ holds the client's later publishes until the
+ *       verdict applied, so one client's messages are inspected and delivered in publish order.
+ *       The {@link Verdict}
  *       applies: forward; rewrite the payload; drop (PUBACK 0x00, nothing delivered, nobody told);
  *       reject (PUBACK 0x83 Implementation specific error with reason string
  *       {@code code: message}, and an error message to the sender's inbox). A throwing or failing
@@ -129,7 +132,7 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         // sb-sender such as "SB-Sender" or "sb-sender " included), then stamp the verified sender.
         packet.getUserProperties().clear();
         packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
-        inspectAsync(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
+        inspect(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
     }
 
     /**
@@ -227,21 +230,53 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         return null;
     }
 
-    private void inspectAsync(final SignalingInterceptor interceptor, final SignalingMessage message,
+    /**
+     * Runs the node's interceptor on this thread (HiveMQ's extension task thread for the client).
+     * A verdict that is decided at once (every message but an offer or answer waiting for its relay
+     * session) applies here, without handing the message to another thread; a pending one makes the
+     * output async and applies when it completes, or rejects with {@code timeout} after
+     * {@link BrokerSettings#interceptTimeout()}.
+     */
+    private void inspect(final SignalingInterceptor interceptor, final SignalingMessage message,
+                         final PublishInboundOutput out) {
+        final CompletableFuture<Verdict> pending;
+        try {
+            pending = interceptor.inspect(message);
+        } catch (final RuntimeException e) {
+            applyQuietly(message, null, e, out);
+            return;
+        }
+        if (pending == null) {
+            applyQuietly(message, null, new NullPointerException("inspect returned no future"), out);
+            return;
+        }
+        if (pending.isDone()) {
+            Verdict verdict = null;
+            Throwable error = null;
+            try {
+                verdict = pending.getNow(null);
+            } catch (final CompletionException | java.util.concurrent.CancellationException e) {
+                error = e;
+            }
+            applyQuietly(message, verdict, error, out);
+            return;
+        }
+        inspectAsync(pending, message, out);
+    }
+
+    /** The verdict is still pending: HiveMQ holds the client's later publishes until it applies. */
+    private void inspectAsync(final CompletableFuture<Verdict> pending, final SignalingMessage message,
                               final PublishInboundOutput out) {
         final Duration timeout = settings.interceptTimeout();
         final Async<PublishInboundOutput> async = out.async(timeout.plus(ASYNC_GRACE),
                 TimeoutFallback.FAILURE, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "timeout");
         try {
-            CompletableFuture.supplyAsync(() -> interceptor.inspect(message), executor)
-                    .thenCompose(Function.identity())
+            // a copy: the node's own future is not completed by our timeout
+            pending.copy()
                     .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                     .whenCompleteAsync((verdict, error) -> {
                         try {
-                            apply(message, verdict, error, out);
-                        } catch (final RuntimeException e) {
-                            log.warn("Could not apply verdict for {} on {}", message.senderId(),
-                                    message.mqttTopic(), e);
+                            applyQuietly(message, verdict, error, out);
                         } finally {
                             async.resume();
                         }
@@ -249,6 +284,15 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         } catch (final RejectedExecutionException e) {
             out.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR, "broker shutting down");
             async.resume();
+        }
+    }
+
+    private void applyQuietly(final SignalingMessage message, final @Nullable Verdict verdict,
+                              final @Nullable Throwable error, final PublishInboundOutput out) {
+        try {
+            apply(message, verdict, error, out);
+        } catch (final RuntimeException e) {
+            log.warn("Could not apply verdict for {} on {}", message.senderId(), message.mqttTopic(), e);
         }
     }
 
@@ -277,7 +321,9 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
             reject(message, new Verdict.Reject("internal", "the node failed to process it"),
                     AckReasonCode.UNSPECIFIED_ERROR, out);
         } else if (verdict instanceof Verdict.Rewrite rewrite) {
-            out.getPublishPacket().setPayload(ByteBuffer.wrap(rewrite.payload().clone()));
+            // HiveMQ copies the bytes when it builds the PUBLISH it delivers; the node hands the array
+            // over with the verdict (Verdict.Rewrite) and never touches it again.
+            out.getPublishPacket().setPayload(ByteBuffer.wrap(rewrite.payload()));
         } else if (verdict instanceof Verdict.Drop) {
             out.preventPublishDelivery();
         } else if (verdict instanceof Verdict.Reject r) {

@@ -23,15 +23,16 @@ import java.util.concurrent.CompletableFuture;
  * 0x87 Not authorized and an error {@code forbidden-topic} in the sender's inbox, so no topic ever
  * passes unchecked.
  *
- * <p>Threading: {@link #inspect} is called on the broker extension's executor, never on a Netty
- * I/O thread. Calls for one client are made one at a time in publish order: the next message of
+ * <p>Threading: {@link #inspect} is called on HiveMQ's extension task thread of the client, never
+ * on a Netty I/O thread; a verdict that is decided at once (an already completed future) applies
+ * on that thread, so the message passes through no other thread. Calls for one client are made one at a time in publish order: the next message of
  * that client is inspected only once the previous call's future completed (or timed out); the
  * broker keeps this order because HiveMQ holds a client's later PUBLISH packets while an
  * asynchronous interceptor output for it is pending. Calls for different clients run concurrently,
  * so implementations must be thread-safe. The returned future should complete within the broker's
  * interception timeout (see {@code BrokerSettings}); a message whose future has not completed by
  * then is rejected with error code {@code timeout}. It may complete on any thread; the broker
- * applies the verdict on its extension executor.
+ * applies a verdict completed later on its extension executor.
  */
 public interface SignalingInterceptor {
 

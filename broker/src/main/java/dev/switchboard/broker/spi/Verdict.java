@@ -17,7 +17,8 @@ public sealed interface Verdict {
 
     /**
      * @param payload the payload to deliver instead of the original (topic, QoS and the verified
-     *                sender stay the same).
+     *                sender stay the same); handed over, not copied: the broker reads it when the
+     *                verdict applies, so the caller must not change it afterwards.
      * @return a verdict that delivers the message with a new payload.
      */
     static @NotNull Verdict rewrite(final byte @NotNull [] payload) {

@@ -64,6 +64,8 @@ public record SdpLine(char type, @NotNull String value, @NotNull String lineEndi
 
     /** @return true when this is an {@code a=} line whose attribute name equals {@code name} */
     public boolean isAttribute(final @NotNull String name) {
-        return name.equals(attributeName());
+        // name.equals(attributeName()), without cutting the name out of the value
+        return type == 'a' && value.startsWith(name) && name.indexOf(':') < 0
+                && (value.length() == name.length() || value.charAt(name.length()) == ':');
     }
 }

@@ -41,6 +41,9 @@ public final class SdpParser {
 
     /** RFC 8866 §5: the type letters this parser understands. */
     private static final String KNOWN_TYPES = "vosiuepcbtrzkam";
+    /** The attributes {@code interpret} reads a value of. */
+    private static final Set<String> INTERPRETED =
+            Set.of("candidate", "ice-ufrag", "ice-pwd", "fingerprint", "setup", "mid", "rtcp");
     /** RFC 8866 §5: types that may appear only at session level. */
     private static final String SESSION_ONLY_TYPES = "vosuepzrt";
 
@@ -102,37 +105,39 @@ public final class SdpParser {
                 end = nl;
                 eol = "\n";
             }
-            final String line = text.substring(start, end);
+            final int from = start;
             start = nl < 0 ? text.length() : nl + 1;
-            lines.add(checkLine(line, eol, lineNumber));
+            lines.add(checkLine(text, from, end, eol, lineNumber));
         }
         return lines;
     }
 
-    private static SdpLine checkLine(final String line, final String eol, final int lineNumber)
-            throws SdpException {
-        for (int i = 0; i < line.length(); i++) {
-            final char c = line.charAt(i);
+    /** Checks the line {@code text[start, end)}; only its value is copied out of the text. */
+    private static SdpLine checkLine(final String text, final int start, final int end, final String eol,
+                                     final int lineNumber) throws SdpException {
+        for (int i = start; i < end; i++) {
+            final char c = text.charAt(i);
             // RFC 8866 §9: text = byte-string, no NUL, CR or LF; we refuse all control characters.
             if (c < 0x20 || c == 0x7f) {
                 throw new SdpException(lineNumber, String.format("control character U+%04X at column %d in %s",
-                        (int) c, i + 1, Syntax.quote(line)));
+                        (int) c, i - start + 1, Syntax.quote(text.substring(start, end))));
             }
         }
-        if (line.isEmpty()) {
+        if (end == start) {
             throw new SdpException(lineNumber, "empty line; every line must be <type>=<value> (RFC 8866 §5)");
         }
-        if (line.length() < 2 || line.charAt(1) != '=') {
-            throw new SdpException(lineNumber, Syntax.quote(line) + " is not of the form <type>=<value> (RFC 8866 §5)");
+        if (end - start < 2 || text.charAt(start + 1) != '=') {
+            throw new SdpException(lineNumber, Syntax.quote(text.substring(start, end))
+                    + " is not of the form <type>=<value> (RFC 8866 §5)");
         }
-        final char type = line.charAt(0);
+        final char type = text.charAt(start);
         // RFC 8866 §5: a parser MUST completely ignore (here: refuse) a description with a type
         // letter it does not understand.
         if (KNOWN_TYPES.indexOf(type) < 0) {
             throw new SdpException(lineNumber, "unknown type letter " + Syntax.quote(String.valueOf(type))
-                    + " in " + Syntax.quote(line) + " (RFC 8866 §5)");
+                    + " in " + Syntax.quote(text.substring(start, end)) + " (RFC 8866 §5)");
         }
-        return new SdpLine(type, line.substring(2), eol);
+        return new SdpLine(type, text.substring(start + 2, end), eol);
     }
 
     /** Counts UTF-8 bytes without allocating; a lone surrogate counts as 3 (as if replaced). */
@@ -259,11 +264,12 @@ public final class SdpParser {
             return;
         }
         final String name = Objects.requireNonNull(line.attributeName());
-        final String value = line.attributeValue();
         // RFC 8866 §9: attribute = (attribute-name ":" attribute-value) / attribute-name; name is a token
         if (!Syntax.isToken(name)) {
             throw new SdpException(n, "attribute name " + Syntax.quote(name) + " is not a token (RFC 8866 §5.13)");
         }
+        // the value is cut out only for the attributes interpreted here, not for every a= line
+        final String value = INTERPRETED.contains(name) ? line.attributeValue() : null;
         switch (name) {
             case "candidate" -> {
                 // RFC 8839 §5.1: candidate is a media-level attribute only.

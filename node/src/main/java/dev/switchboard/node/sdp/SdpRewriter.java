@@ -70,10 +70,42 @@ public final class SdpRewriter {
      * @throws IllegalArgumentException when relayAddress is unresolved, the wildcard, or port 0
      */
     public static @NotNull Sdp relay(final @NotNull Sdp sdp, final @NotNull InetSocketAddress relayAddress) {
+        try {
+            return SdpParser.build(relayLines(sdp, relayAddress), Integer.MAX_VALUE);
+        } catch (final SdpException e) {
+            // The input parsed and every line we write is valid, so this is a bug here.
+            throw new IllegalStateException("rewritten SDP does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The text of {@link #relay}'s result, {@code relay(sdp, relayAddress).write()}, without
+     * building the new {@link Sdp} (the signaling service only sends the text on).
+     *
+     * @param sdp          the parsed SDP of one browser
+     * @param relayAddress as for {@link #relay}
+     * @return the rewritten SDP text
+     * @throws IllegalArgumentException as {@link #relay}
+     */
+    public static @NotNull String relayText(final @NotNull Sdp sdp, final @NotNull InetSocketAddress relayAddress) {
+        final List<SdpLine> lines = relayLines(sdp, relayAddress);
+        int length = 0;
+        for (final SdpLine line : lines) {
+            length += line.value().length() + 4;
+        }
+        final StringBuilder b = new StringBuilder(length);
+        for (final SdpLine line : lines) {
+            b.append(line.type()).append('=').append(line.value()).append(line.lineEnding());
+        }
+        return b.toString();
+    }
+
+    /** The lines of the rewritten SDP, in order, as the class comment describes. */
+    private static List<SdpLine> relayLines(final Sdp sdp, final InetSocketAddress relayAddress) {
         Objects.requireNonNull(sdp, "sdp");
         final Relay relay = Relay.of(relayAddress);
         final String eol = sdp.lineEnding();
-        final List<SdpLine> out = new ArrayList<>();
+        final List<SdpLine> out = new ArrayList<>(64);
         for (final SdpLine line : sdp.sessionLines()) {
             if (line.type() == 'o') {
                 final Origin o = sdp.origin();
@@ -88,12 +120,7 @@ public final class SdpRewriter {
         for (final MediaSection section : sdp.mediaSections()) {
             rewriteSection(section, relay, eol, out);
         }
-        try {
-            return SdpParser.build(out, Integer.MAX_VALUE);
-        } catch (final SdpException e) {
-            // The input parsed and every line we write is valid, so this is a bug here.
-            throw new IllegalStateException("rewritten SDP does not parse: " + e.getMessage(), e);
-        }
+        return out;
     }
 
     private static void rewriteSection(final MediaSection section, final Relay relay, final String eol,

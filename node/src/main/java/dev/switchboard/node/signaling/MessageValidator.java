@@ -12,9 +12,6 @@ import dev.switchboard.broker.topic.Topic;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -90,16 +87,11 @@ public final class MessageValidator {
      *     naming the offending field and value.
      */
     public @NotNull Result validate(final @NotNull SignalingMessage message) {
-        final String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(message.payload()))
-                    .toString();
-        } catch (final CharacterCodingException e) {
+        // Checked first, then decoded: no decoder and no char buffer per message.
+        if (!isWellFormedUtf8(message.payload())) {
             return invalid(SignalingError.BAD_JSON, "payload is not valid UTF-8");
         }
+        final String text = new String(message.payload(), StandardCharsets.UTF_8);
         final JsonNode root;
         try {
             root = mapper.readTree(text);
@@ -140,7 +132,7 @@ public final class MessageValidator {
             return invalid(SignalingError.BAD_FIELD, f.problem);
         }
         if (parsed instanceof Message.SessionDescription description) {
-            final int bytes = description.sdp().getBytes(StandardCharsets.UTF_8).length;
+            final int bytes = utf8Length(description.sdp());
             if (bytes > maxSdpBytes) {
                 return invalid(SignalingError.TOO_LARGE,
                         "field 'sdp' is " + bytes + " bytes, over the limit of " + maxSdpBytes);
@@ -268,6 +260,92 @@ public final class MessageValidator {
             return "";
         }
         return PeerIds.fromSpki(spki);
+    }
+
+    /**
+     * Whether {@code bytes} is well-formed UTF-8 (Unicode §3.9, Table 3-7: no overlong forms, no
+     * surrogates, nothing above U+10FFFF, no truncated sequence): exactly what the JDK's UTF-8
+     * decoder accepts when it reports malformed input, without decoding.
+     *
+     * @param bytes any bytes.
+     * @return true when they are well-formed UTF-8.
+     */
+    static boolean isWellFormedUtf8(final byte @NotNull [] bytes) {
+        final int n = bytes.length;
+        int i = 0;
+        while (i < n) {
+            final int b0 = bytes[i];
+            if (b0 >= 0) {
+                i++;
+                continue;
+            }
+            final int lead = b0 & 0xff;
+            if (lead >= 0xc2 && lead <= 0xdf) {
+                if (i + 1 >= n || !continuation(bytes[i + 1])) {
+                    return false;
+                }
+                i += 2;
+            } else if (lead >= 0xe0 && lead <= 0xef) {
+                if (i + 2 >= n) {
+                    return false;
+                }
+                final int b1 = bytes[i + 1] & 0xff;
+                // E0: A0-BF (no overlong form); ED: 80-9F (no surrogate); else 80-BF
+                final int low = lead == 0xe0 ? 0xa0 : 0x80;
+                final int high = lead == 0xed ? 0x9f : 0xbf;
+                if (b1 < low || b1 > high || !continuation(bytes[i + 2])) {
+                    return false;
+                }
+                i += 3;
+            } else if (lead >= 0xf0 && lead <= 0xf4) {
+                if (i + 3 >= n) {
+                    return false;
+                }
+                final int b1 = bytes[i + 1] & 0xff;
+                // F0: 90-BF (no overlong form); F4: 80-8F (nothing above U+10FFFF); else 80-BF
+                final int low = lead == 0xf0 ? 0x90 : 0x80;
+                final int high = lead == 0xf4 ? 0x8f : 0xbf;
+                if (b1 < low || b1 > high || !continuation(bytes[i + 2]) || !continuation(bytes[i + 3])) {
+                    return false;
+                }
+                i += 4;
+            } else {
+                return false; // 80-C1 (continuation or overlong lead) or F5-FF
+            }
+        }
+        return true;
+    }
+
+    private static boolean continuation(final byte b) {
+        return (b & 0xc0) == 0x80;
+    }
+
+    /**
+     * The length of {@code s} in UTF-8 as {@code s.getBytes(UTF_8).length} gives it (an unpaired
+     * surrogate becomes one byte, {@code '?'}), without encoding.
+     *
+     * @param s any string.
+     * @return its UTF-8 length in bytes.
+     */
+    static int utf8Length(final @NotNull String s) {
+        final int n = s.length();
+        int bytes = 0;
+        for (int i = 0; i < n; i++) {
+            final char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static String clip(final String s) {

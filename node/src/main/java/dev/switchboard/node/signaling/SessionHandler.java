@@ -145,8 +145,8 @@ final class SessionHandler {
                 // the neighbour it came from (which serves the sender or relays for it in turn).
                 session.permitPeerRelay(sender, far.relay());
             }
-            final Sdp rewritten = SdpRewriter.relay(sdp, session.advertisedAddress(sender));
-            return Verdict.rewrite(envelope.json().withString("sdp", rewritten.write()));
+            final String rewritten = SdpRewriter.relayText(sdp, session.advertisedAddress(sender));
+            return Verdict.rewrite(envelope.json().withString("sdp", rewritten));
         });
     }
 

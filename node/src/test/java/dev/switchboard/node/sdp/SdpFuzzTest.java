@@ -62,7 +62,7 @@ class SdpFuzzTest {
         }
     }
 
-    private static String mutate(final String text, final Random random) {
+    static String mutate(final String text, final Random random) {
         final StringBuilder b = new StringBuilder(text);
         final int edits = 1 + random.nextInt(4);
         for (int e = 0; e < edits && b.length() > 0; e++) {

@@ -289,8 +289,10 @@ final class UdpRelaySession implements RelaySession {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        ready.completeExceptionally(whyPending != null ? whyPending
-                : new IllegalStateException("relay session " + key + " was closed while its ports were binding"));
+        if (!ready.isDone()) { // a session handed out long ago needs no exception (and its stack trace)
+            ready.completeExceptionally(whyPending != null ? whyPending
+                    : new IllegalStateException("relay session " + key + " was closed while its ports were binding"));
+        }
         relay.closed(this);
         try {
             loop.execute(this::closeChannels);
