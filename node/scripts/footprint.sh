@@ -74,6 +74,9 @@ start_node() {
     sleep 0.01
   done
   start_ms=$(($(now_ms) - t0))
+  # CPU time (user + system, with waited-for children such as the launcher's archive check) of
+  # the launcher's process, which execs the JVM: steadier than the wall time on a busy machine.
+  start_cpu_ms=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15 + $16 + $17) * 1000 / hz)}' "/proc/$pid/stat")
   start_load=$(cut -d' ' -f1 /proc/loadavg)
 }
 
@@ -90,10 +93,12 @@ stop_node() {
 
 start_node
 first_ms=$start_ms
+first_cpu_ms=$start_cpu_ms
 first_load=$start_load
 stop_node
 start_node
 restart_ms=$start_ms
+restart_cpu_ms=$start_cpu_ms
 restart_load=$start_load
 
 sleep 10
@@ -125,8 +130,8 @@ stop_node
 
 echo "JVM options (launcher defaults, then SWITCHBOARD_JAVA_OPTS): ${SWITCHBOARD_JAVA_OPTS:-none added}"
 echo "load average at the end (1/5/15 min):             $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "ready, first start (makes key, certificate; no class data archive yet): ${first_ms} ms (load ${first_load})"
-echo "ready, restart (with the archive the first run wrote): ${restart_ms} ms (load ${restart_load})"
+echo "ready, first start (makes key, certificate; no class data archive yet): ${first_ms} ms, CPU ${first_cpu_ms} ms (load ${first_load})"
+echo "ready, restart (with the archive the first run wrote): ${restart_ms} ms, CPU ${restart_cpu_ms} ms (load ${restart_load})"
 echo "RSS idle (10 s after ready):                     $((idle_kb / 1024)) MB"
 echo "RSS with $connections idle browser connections:       $((busy_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB)"
 echo "clients: $(grep "^connected" "$work/clients.log")"

@@ -139,6 +139,9 @@ class DistributionIT {
         final List<String> first = runNodeUntilRunningThenStop(work, cds, config, "first",
                 "-Xlog:class+load=info:file=" + classLog);
         assertFalse(first.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), first.toString());
+        // Netty's buffer pool in one small arena (docs/performance.md, "Footprint, third round")
+        assertTrue(first.containsAll(List.of("-Dio.netty.allocator.numDirectArenas=1",
+                "-Dio.netty.allocator.numHeapArenas=1", "-Dio.netty.allocator.maxOrder=7")), first.toString());
         loadedNothingItDoesNotUse(classLog, work.resolve("first.log"));
         final List<Path> parts = list(cds, ".part.");
         assertEquals(1, parts.size(), parts.toString());
