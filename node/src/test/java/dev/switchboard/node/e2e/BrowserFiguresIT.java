@@ -2,6 +2,7 @@ package dev.switchboard.node.e2e;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Request;
 import com.microsoft.playwright.WebSocket;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +51,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cache from an origin whose certificate errors it merely ignores). The first run prints what the
  * second browser sent over the WebSocket packet by packet, and the reload request by request.
  *
+ * <p>Where the time goes: the second browser's page carries a timeline (test resource
+ * {@code bench/browser-trace.js}: WebCrypto calls, IndexedDB opens, each MQTT packet, the
+ * RTCPeerConnection's states, long main-thread tasks, the status line) and its Resource and
+ * Navigation Timing entries; each run is cut into phases (ms since navigation start for the load,
+ * since the Join click for Join: derivation, WebSocket and key proof, subscribe, join, hello,
+ * offer/answer, ICE, DTLS, channel open, shown), printed as p50/p99 per phase, and the second run's
+ * whole timeline is printed. The room derivation of issue 15 (PBKDF2, 200,000 iterations) is
+ * reported on its own row, with the Join span less the time Join waited for it alone. The name
+ * and word are typed as a person types (a key every 40 ms), which is when the page fetches the
+ * room's modules and opens its broker connection; the Join click follows the last key.
+ *
  * <p>Prints a table and writes {@code target/bench/browser.json}. Runs: system property
  * {@code switchboard.bench.browserRuns} (default 3, as CI runs it: it checks that the figures can be
  * taken, never how fast; {@code node/scripts/bench/run --only browser} asks for 20). No timed
@@ -55,6 +70,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 900, unit = TimeUnit.SECONDS)
 class BrowserFiguresIT {
     private static final int RUNS = Math.max(1, Math.min(100, Integer.getInteger("switchboard.bench.browserRuns", 3)));
+    /** Between two keys typed into the join form, ms (a quick typist). */
+    private static final double TYPING_DELAY_MS = 40;
 
     @RegisterExtension
     static final BrowserFixture fixture = new BrowserFixture(Node.Options.defaults(), true, "/", "48000-48099", "30s");
@@ -73,6 +90,24 @@ class BrowserFiguresIT {
             })();
             """;
 
+    /**
+     * The page's timeline (test resource {@code bench/browser-trace.js}): WebCrypto calls, IndexedDB
+     * opens, MQTT packets over the WebSocket, RTCPeerConnection states and the status line's texts,
+     * in page time, in {@code window.__benchTrace}. It only observes.
+     */
+    private static final String TRACE_SCRIPT = resource("bench/browser-trace.js");
+
+    /** What the page's timeline and its Performance entries say after a run (see {@link #phases}). */
+    private static final String TRACE_READ_SCRIPT = """
+            () => ({
+              trace: window.__benchTrace,
+              nav: performance.getEntriesByType('navigation')[0].toJSON(),
+              resources: performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd,
+                e.connectStart, e.connectEnd, e.requestStart, e.responseStart]),
+              paint: performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]),
+            })
+            """;
+
     @Test
     void browserFigures_joinToOpen_webSocketBytes_pageBytes_loadToReady() throws Exception {
         final List<Double> joinToOpen = new ArrayList<>();
@@ -82,16 +117,17 @@ class BrowserFiguresIT {
         final List<Long> firstLoad = new ArrayList<>();
         final List<Long> toReady = new ArrayList<>();
         final List<Long> reload = new ArrayList<>();
+        final List<Map<String, Double>> phases = new ArrayList<>();
         // A browser that trusts the node's certificate, as one does after its user installed it (or
         // with a certificate from a public authority): Chromium keeps nothing in its HTTP cache from
         // an origin whose certificate errors it only ignores, so the fixture's browser would fetch
         // the whole page on every load whatever the node's caching headers say.
         try (Browsers browsers = Browsers.trusting(List.of(spkiSha256(fixture.node())))) {
             for (int run = 0; run < RUNS; run++) {
-                run(browsers, run, joinToOpen, loadToReady, wsSent, wsReceived, firstLoad, toReady, reload);
+                run(browsers, run, joinToOpen, loadToReady, wsSent, wsReceived, firstLoad, toReady, reload, phases);
             }
         }
-        report(joinToOpen, loadToReady, wsSent, wsReceived, firstLoad, toReady, reload);
+        report(joinToOpen, loadToReady, wsSent, wsReceived, firstLoad, toReady, reload, phases);
     }
 
     /** base64 of the SHA-256 of the node's certificate's SubjectPublicKeyInfo (Chromium's SPKI list form). */
@@ -107,7 +143,8 @@ class BrowserFiguresIT {
 
     private static void run(final Browsers browsers, final int run, final List<Double> joinToOpen,
                             final List<Double> loadToReady, final List<Long> wsSent, final List<Long> wsReceived,
-                            final List<Long> firstLoad, final List<Long> toReady, final List<Long> reload) {
+                            final List<Long> firstLoad, final List<Long> toReady, final List<Long> reload,
+                            final List<Map<String, Double>> phases) {
         final String word = "bench browser figures " + run + " " + System.nanoTime();
         try (BrowserContext first = browsers.newContext();
              BrowserContext second = browsers.newContext()) {
@@ -116,6 +153,7 @@ class BrowserFiguresIT {
 
             final Page b = second.newPage();
             b.addInitScript(TIMING_SCRIPT);
+            b.addInitScript(TRACE_SCRIPT);
             final List<Request> loaded = new ArrayList<>();
             b.onRequestFinished(loaded::add);
             final AtomicLong sent = new AtomicLong();
@@ -130,8 +168,12 @@ class BrowserFiguresIT {
             assertTrue(core.stream().noneMatch(r -> r.url().endsWith("/mqtt.esm.js") || r.url().endsWith("/call-view.js")),
                     "fetched before the form was touched: " + core.stream().map(Request::url).toList());
             toReady.add(onTheWire(core, fromCache(b)));
-            b.fill("#name", "Bob");
-            b.fill("#word", word);
+            // Typed as a person types (a key every 40 ms), not filled in at once: touching the form
+            // fetches the room's modules, which a person's typing gives time to arrive; filled in
+            // at once, the Join click came a few ms after the form was touched, and the span
+            // measured the module fetch and evaluation too (about 250 ms of it at load 11).
+            b.locator("#name").pressSequentially("Bob", new Locator.PressSequentiallyOptions().setDelay(TYPING_DELAY_MS));
+            b.locator("#word").pressSequentially(word, new Locator.PressSequentiallyOptions().setDelay(TYPING_DELAY_MS));
             b.evaluate("() => { window.__benchTimes.join = performance.now(); document.getElementById('join').click(); }");
             assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
             assertThat(b.locator("#status")).containsText("via the node's relay", Pages.WAIT);
@@ -139,7 +181,13 @@ class BrowserFiguresIT {
             final double join = ((Number) t.get("join")).doubleValue();
             final double connected = ((Number) t.get("connected")).doubleValue();
             joinToOpen.add(connected - join);
-            loadToReady.add(((Number) t.get("ready")).doubleValue());
+            final double ready = ((Number) t.get("ready")).doubleValue();
+            loadToReady.add(ready);
+            @SuppressWarnings("unchecked") final Map<String, Object> traced = (Map<String, Object>) b.evaluate(TRACE_READ_SCRIPT);
+            phases.add(phases(traced, ready, join, connected));
+            if (run == Math.min(1, RUNS - 1)) {
+                printTimeline(traced, join);
+            }
             // Page bytes and WebSocket bytes from load until connected.
             firstLoad.add(onTheWire(List.copyOf(loaded), fromCache(b)));
             wsSent.add(sent.get());
@@ -175,16 +223,29 @@ class BrowserFiguresIT {
 
     private static void report(final List<Double> joinToOpen, final List<Double> loadToReady, final List<Long> wsSent,
                                final List<Long> wsReceived, final List<Long> firstLoad, final List<Long> toReady,
-                               final List<Long> reload) throws Exception {
+                               final List<Long> reload, final List<Map<String, Double>> phases) throws Exception {
+        final List<Double> derivation = phases.stream().map(p -> p.get(DERIVATION)).filter(Objects::nonNull).toList();
+        final List<Double> withoutDerivation = new ArrayList<>();
+        for (int i = 0; i < joinToOpen.size(); i++) {
+            final Double waited = phases.get(i).get(DERIVATION_WAIT);
+            withoutDerivation.add(joinToOpen.get(i) - (waited == null ? 0 : waited));
+        }
         final Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("runs", RUNS);
         figures.put("join_to_open_ms", summary(joinToOpen));
+        figures.put("derivation_ms", derivation.isEmpty() ? null : summary(derivation));
+        figures.put("join_to_open_less_derivation_wait_ms", summary(withoutDerivation));
         figures.put("load_to_ready_ms", summary(loadToReady));
         figures.put("websocket_bytes_sent", summary(wsSent));
         figures.put("websocket_bytes_received", summary(wsReceived));
         figures.put("first_load_to_ready_bytes", summary(toReady));
         figures.put("first_load_bytes", summary(firstLoad));
         figures.put("reload_bytes", summary(reload));
+        final Map<String, Map<String, Double>> phaseFigures = new LinkedHashMap<>();
+        for (final String phase : phaseNames(phases)) {
+            phaseFigures.put(phase, summary(phases.stream().map(p -> p.get(phase)).filter(Objects::nonNull).toList()));
+        }
+        figures.put("phases_ms", phaseFigures);
         final Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValue(out.resolve("browser.json").toFile(), figures);
@@ -192,20 +253,203 @@ class BrowserFiguresIT {
                 "| browser measure (" + RUNS + " runs, headless Chromium, through the relay) | p50 | p99 | min | max |",
                 "|---|---|---|---|---|",
                 row("second Join to peer connected (data channel open, certificate checked), ms", joinToOpen),
+                derivation.isEmpty() ? row("room derivation (not seen)", List.of(0)) : row("of which: the room derivation (PBKDF2, 200,000 iterations, issue 15), ms", derivation),
+                row("second Join to peer connected, less the time Join waited only for the derivation, ms", withoutDerivation),
                 row("page load to ready, ms", loadToReady),
                 row("WebSocket payload bytes sent by the second browser (load to connected)", wsSent),
                 row("WebSocket payload bytes received by it", wsReceived),
                 row("first page load until ready, bytes on the wire (headers + encoded bodies)", toReady),
                 row("first page load until connected (the room's modules fetched at Join), bytes on the wire", firstLoad),
                 row("reload, bytes on the wire", reload));
-        Files.writeString(out.resolve("browser.md"), table + "\n", StandardCharsets.UTF_8);
+        final StringBuilder phaseTable = new StringBuilder(
+                "| phase (ms since navigation start for load, since the Join click for join) | p50 | p99 | min | max |\n|---|---|---|---|---|");
+        for (final Map.Entry<String, Map<String, Double>> e : phaseFigures.entrySet()) {
+            final Map<String, Double> v = e.getValue();
+            phaseTable.append(String.format("%n| %s | %,.1f | %,.1f | %,.1f | %,.1f |", e.getKey(), v.get("p50"), v.get("p99"), v.get("min"), v.get("max")));
+        }
+        Files.writeString(out.resolve("browser.md"), table + "\n\n" + phaseTable + "\n", StandardCharsets.UTF_8);
         System.out.println(table);
+        System.out.println(phaseTable);
 
         // It worked (not how fast): every run connected, talked over the WebSocket and loaded the page.
         assertTrue(joinToOpen.stream().allMatch(ms -> ms > 0), joinToOpen.toString());
         assertTrue(wsSent.stream().allMatch(n -> n > 0) && wsReceived.stream().allMatch(n -> n > 0), wsSent + " " + wsReceived);
         assertTrue(firstLoad.stream().allMatch(n -> n > 10_000), firstLoad.toString());
         assertTrue(reload.stream().allMatch(n -> n > 0), reload.toString());
+    }
+
+    /** Phase: how long the room derivation itself took (the PBKDF2 call), ms. */
+    private static final String DERIVATION = "join: the derivation's PBKDF2 took";
+    /** Phase: how long Join waited for the derivation alone, after the broker connection and the modules were there, ms. */
+    private static final String DERIVATION_WAIT = "join: waited for the derivation alone (after CONNACK and the modules)";
+
+    private static String resource(final String name) {
+        try (InputStream in = BrowserFiguresIT.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("test resource " + name + " is missing");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new IllegalStateException("cannot read test resource " + name, e);
+        }
+    }
+
+    /** One entry of the page's timeline: when it began, what, when it ended (NaN for an instant). */
+    private record Traced(double start, String what, double end) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Traced> trace(final Map<String, Object> traced) {
+        final List<Traced> out = new ArrayList<>();
+        for (final Object o : (List<Object>) traced.get("trace")) {
+            final List<Object> e = (List<Object>) o;
+            out.add(new Traced(((Number) e.get(0)).doubleValue(), String.valueOf(e.get(1)),
+                    e.size() > 2 && e.get(2) instanceof Number n ? n.doubleValue() : Double.NaN));
+        }
+        out.sort((x, y) -> Double.compare(x.start(), y.start()));
+        return out;
+    }
+
+    /** The first entry whose text starts with {@code prefix} and that began at or after {@code from}. */
+    private static Traced first(final List<Traced> trace, final String prefix, final double from) {
+        return trace.stream().filter(e -> e.start() >= from && e.what().startsWith(prefix)).findFirst().orElse(null);
+    }
+
+    private static void put(final Map<String, Double> out, final String phase, final Traced e, final double origin, final boolean end) {
+        if (e != null) {
+            out.put(phase, (end && !Double.isNaN(e.end()) ? e.end() : e.start()) - origin);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double resourceEnd(final Map<String, Object> traced, final String suffix, final int field) {
+        for (final Object o : (List<Object>) traced.get("resources")) {
+            final List<Object> r = (List<Object>) o;
+            if (String.valueOf(r.get(0)).endsWith(suffix)) {
+                return ((Number) r.get(field)).doubleValue();
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * Where one run's time went: for page load to ready, ms since navigation start (connection,
+     * the HTML, the module graph, paint, the identity from IndexedDB/WebCrypto, node-info.json);
+     * for Join to connected, ms since the Join click (derivation, broker connection and key proof,
+     * subscribe, join, offer/answer through the node, ICE through the relay, DTLS, the channel).
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Double> phases(final Map<String, Object> traced, final double ready, final double join,
+                                              final double connected) {
+        final Map<String, Double> out = new LinkedHashMap<>();
+        final Map<String, Object> nav = (Map<String, Object>) traced.get("nav");
+        final List<Traced> trace = trace(traced);
+        final double connectStart = ((Number) nav.get("connectStart")).doubleValue();
+        out.put("load: TCP and TLS connection for the page", ((Number) nav.get("connectEnd")).doubleValue() - connectStart);
+        out.put("load: page's HTML received", ((Number) nav.get("responseEnd")).doubleValue());
+        out.put("load: app.js received", resourceEnd(traced, "/js/app.js", 2));
+        double lastScript = Double.NaN;
+        for (final Object o : (List<Object>) traced.get("resources")) {
+            final List<Object> r = (List<Object>) o;
+            final double end = ((Number) r.get(2)).doubleValue();
+            if (String.valueOf(r.get(0)).endsWith(".js") && end <= ready && (Double.isNaN(lastScript) || end > lastScript)) {
+                lastScript = end;
+            }
+        }
+        out.put("load: last module before ready received", lastScript);
+        for (final Object o : (List<Object>) traced.get("paint")) {
+            final List<Object> p = (List<Object>) o;
+            out.put("load: " + p.get(0), ((Number) p.get(1)).doubleValue());
+        }
+        put(out, "load: identity: IndexedDB open began", first(trace, "indexedDB open", 0), 0, false);
+        put(out, "load: identity: IndexedDB open done", first(trace, "indexedDB open", 0), 0, true);
+        put(out, "load: identity: key pair generated", first(trace, "crypto generateKey", 0), 0, true);
+        put(out, "load: identity: peer id hashed (SHA-256)", first(trace, "crypto digest", 0), 0, true);
+        out.put("load: node-info.json requested", resourceEnd(traced, "/node-info.json", 1));
+        out.put("load: node-info.json received", resourceEnd(traced, "/node-info.json", 2));
+        out.put("load: ready", ready);
+        out.values().removeIf(v -> Double.isNaN(v));
+
+        final Traced derivation = trace.stream().filter(e -> e.what().startsWith("crypto deriveBits PBKDF2")).findFirst().orElse(null);
+        if (derivation != null) {
+            out.put("join: the derivation began", derivation.start() - join);
+            out.put("join: the derivation ended", derivation.end() - join);
+            out.put(DERIVATION, derivation.end() - derivation.start());
+        }
+        put(out, "join: WebSocket created", first(trace, "ws new", join), join, false);
+        put(out, "join: WebSocket open (TCP, TLS, upgrade)", first(trace, "ws open", join), join, false);
+        put(out, "join: CONNECT sent", first(trace, "ws out CONNECT", join), join, false);
+        put(out, "join: AUTH challenge received", first(trace, "ws in AUTH", join), join, false);
+        put(out, "join: AUTH signature sent", first(trace, "ws out AUTH", join), join, false);
+        final Traced connack = first(trace, "ws in CONNACK", join);
+        put(out, "join: CONNACK received", connack, join, false);
+        final double modules = resourceEnd(traced, "/mqtt.esm.js", 2);
+        if (!Double.isNaN(modules)) {
+            out.put("join: MQTT.js received (fetched when the form was touched)", modules - join);
+        }
+        if (derivation != null && connack != null) {
+            final double others = Math.max(join, Math.max(connack.start(), Double.isNaN(modules) ? join : modules));
+            out.put(DERIVATION_WAIT, Math.max(0, derivation.end() - others));
+        }
+        put(out, "join: SUBSCRIBE sent", first(trace, "ws out SUBSCRIBE", join), join, false);
+        put(out, "join: SUBACK received", first(trace, "ws in SUBACK", join), join, false);
+        put(out, "join: join published", first(trace, "ws out PUBLISH join", join), join, false);
+        put(out, "join: hello received", first(trace, "ws in PUBLISH hello", join), join, false);
+        put(out, "join: offer sent (this side offers)", first(trace, "ws out PUBLISH offer", join), join, false);
+        put(out, "join: offer received (the other side offers)", first(trace, "ws in PUBLISH offer", join), join, false);
+        put(out, "join: answer sent", first(trace, "ws out PUBLISH answer", join), join, false);
+        put(out, "join: answer received", first(trace, "ws in PUBLISH answer", join), join, false);
+        put(out, "join: remote description applied", first(trace, "pc setRemoteDescription", join), join, true);
+        put(out, "join: ICE checking", first(trace, "pc ice checking", join), join, false);
+        put(out, "join: ICE connected", first(trace, "pc ice connected", join), join, false);
+        put(out, "join: DTLS connected (connectionState connected)", first(trace, "pc connection connected", join), join, false);
+        final Traced open = first(trace, "dc open control", join);
+        put(out, "join: control channel open", open, join, false);
+        if (open != null) {
+            put(out, "join: certificate stats read (getStats after the channel opened)", first(trace, "pc getStats", open.start()), join, true);
+        }
+        out.put("join: peer shown connected", connected - join);
+        return out;
+    }
+
+    /** Every phase name seen in any run, in the order of the first run that had it. */
+    private static List<String> phaseNames(final List<Map<String, Double>> phases) {
+        final List<String> names = new ArrayList<>();
+        for (final Map<String, Double> p : phases) {
+            for (final String name : p.keySet()) {
+                if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Prints the page's timeline of one run: page time, time since the Join click, duration, what. */
+    @SuppressWarnings("unchecked")
+    private static void printTimeline(final Map<String, Object> traced, final double join) {
+        System.out.println("The second browser's timeline, second run (the first when there is one; ms since navigation start, ms since Join, duration):");
+        final List<Traced> all = new ArrayList<>(trace(traced));
+        @SuppressWarnings("unchecked") final Map<String, Object> nav = (Map<String, Object>) traced.get("nav");
+        all.add(new Traced(((Number) nav.get("fetchStart")).doubleValue(), String.format(
+                "navigation: connect %.1f-%.1f, request %.1f, response %.1f-%.1f, DOM interactive %.1f",
+                ((Number) nav.get("connectStart")).doubleValue(), ((Number) nav.get("connectEnd")).doubleValue(),
+                ((Number) nav.get("requestStart")).doubleValue(), ((Number) nav.get("responseStart")).doubleValue(),
+                ((Number) nav.get("responseEnd")).doubleValue(), ((Number) nav.get("domInteractive")).doubleValue()),
+                ((Number) nav.get("responseEnd")).doubleValue()));
+        for (final Object o : (List<Object>) traced.get("resources")) {
+            final List<Object> r = (List<Object>) o;
+            final String name = String.valueOf(r.get(0));
+            all.add(new Traced(((Number) r.get(1)).doubleValue(), String.format("fetch %s (connect %.1f-%.1f, request %.1f, response %.1f)",
+                    name.substring(name.lastIndexOf('/', name.length() - 2) + 1), ((Number) r.get(3)).doubleValue(),
+                    ((Number) r.get(4)).doubleValue(), ((Number) r.get(5)).doubleValue(), ((Number) r.get(6)).doubleValue()),
+                    ((Number) r.get(2)).doubleValue()));
+        }
+        all.sort((x, y) -> Double.compare(x.start(), y.start()));
+        for (final Traced e : all) {
+            System.out.printf("  %8.1f %8.1f %7s  %s%n", e.start(), e.start() - join,
+                    Double.isNaN(e.end()) ? "" : String.format("%.1f", e.end() - e.start()), e.what());
+        }
     }
 
     /**
