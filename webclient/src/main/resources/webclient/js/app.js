@@ -278,6 +278,11 @@ async function join(event) {
       autoStart: window.switchboardOptions?.autoStart ?? true,
       caps: pageCaps(),
     });
+    // Subscribing goes out first (MQTT.js writes on a later tick: one task is let pass), and the
+    // view is built while the node answers (it shows whatever the room reported before).
+    const joined = state.room.join();
+    joined.catch(() => {});
+    await new Promise((resolve) => { setTimeout(resolve, 0); });
     state.view = mount($('call'), hub.link, {
       saveTo: window.switchboardOptions?.saveTo ?? 'ask',
       caps: pageCaps(),
@@ -292,7 +297,7 @@ async function join(event) {
     state.word = word;
     $('join-form').hidden = true;
     $('room').hidden = false;
-    await state.room.join();
+    await joined;
     updateStatus();
   } catch (e) {
     $('join-form').removeAttribute('aria-busy');
@@ -331,6 +336,9 @@ async function start() {
     status('This page needs a secure connection (HTTPS, or http://localhost) for its keys.', 'bad');
     return;
   }
+  // The node's description and this tab's identity do not depend on each other: both are asked
+  // for at once (the identity's IndexedDB and WebCrypto work overlaps the node-info.json request).
+  const discovery = discoverNode().then((node) => ({ node }), (error) => ({ error }));
   try {
     state.identity = await loadIdentity();
     $('me-fingerprint').textContent = state.identity.fingerprint;
@@ -341,7 +349,13 @@ async function start() {
   // Finding the node: when it does not answer, say so and try again by itself.
   for (let attempt = 0; !state.node; attempt++) {
     try {
-      state.node = await discoverNode();
+      if (attempt === 0) {
+        const first = await discovery;
+        if (first.error) throw first.error;
+        state.node = first.node;
+      } else {
+        state.node = await discoverNode();
+      }
     } catch (e) {
       if (attempt + 1 >= MAX_TRIES) {
         status(`Could not reach the node (${e.message}). Reload the page to try again.`, 'bad');

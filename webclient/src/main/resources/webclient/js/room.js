@@ -343,11 +343,15 @@ export class Room {
     const name = protocol.cleanName(content.name);
     p = { id: from, key, name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null };
     this.peers.set(from, p);
+    let helloSent = null;
     if (answerWithHello) {
       const mac = await membershipMac(this.keys, helloStatement({
         roomId: this.roomId, senderId: this.identity.id, recipientId: from, senderNonce: this.nonce, recipientNonce: a.nonce,
       }));
-      await this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
+      // Not waited for before the session starts: the node delivers this client's messages in
+      // the order it published them (§4), so the hello reaches the newcomer before any offer,
+      // and the offer need not wait for the hello's PUBACK (a round trip through the node).
+      helloSent = this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
         room: this.roomId, key: toBase64Url(this.identity.spki), nonce: this.nonce,
         box: await seal(this.keys, this.identity.id, { name: this.name }), mac,
       }));
@@ -367,9 +371,12 @@ export class Room {
       // The other side would otherwise see only "waiting": tell it why (a code, no names: the
       // node reads inbox messages).
       this.signaling.publish(protocol.inboxTopic(from), protocol.error({ code: KEY_NOT_ACCEPTED })).catch(() => {});
+      await helloSent;
       return;
     }
     this.admit(p);
+    // A refused hello still fails this message (reported as failed-message), as before.
+    await helloSent;
   }
 
   /** @private a member whose key is accepted gets a session; §5 says which side starts it. */
