@@ -32,6 +32,9 @@ test('join, hello, leave: exactly the fields of §5, names only inside the box',
   assert.deepEqual(p.hello({ room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC }),
     { v: 1, type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC });
   assert.equal('name' in p.join({ key: 'MFkw', nonce: NONCE, box: BOX, name: 'Ann' }), false);
+  // A client of the node may leave its key out: the node adds the key it saw at CONNECT (§5).
+  assert.deepEqual(p.join({ nonce: NONCE, box: BOX }), { v: 1, type: 'join', nonce: NONCE, box: BOX });
+  assert.deepEqual(p.hello({ room: ROOM, nonce: NONCE, box: BOX, mac: MAC }), { v: 1, type: 'hello', room: ROOM, nonce: NONCE, box: BOX, mac: MAC });
   assert.deepEqual(p.leave(), { v: 1, type: 'leave' });
 });
 
@@ -147,6 +150,19 @@ test('readChannelMessage: round trips on the right channel only', () => {
   assert.equal(p.readChannelMessage('file', new Uint8Array(16 * 1024 + 1)), null, 'frame over 16 KiB');
   assert.equal(p.readChannelMessage('other', text(p.chat('m1', 'hi'))), null, 'unknown channel');
   assert.equal(p.readChannelMessage('__proto__', '{}'), null);
+});
+
+test('capabilities on the control channel (§10.2): round trip, only there, only known values once each', () => {
+  const text = (m) => JSON.stringify(m);
+  assert.deepEqual(p.channelCapabilities('c1', ['VOICE', 'FILE']), { v: 1, type: 'capabilities', id: 'c1', caps: ['VOICE', 'FILE'] });
+  assert.deepEqual(p.readChannelMessage('control', text(p.channelCapabilities('c1', ['VOICE', 'VIDEO', 'FILE']))),
+    { type: 'capabilities', id: 'c1', caps: ['VOICE', 'VIDEO', 'FILE'] });
+  assert.deepEqual(p.readChannelMessage('control', '{"v":1,"type":"capabilities","id":"c2","caps":[]}'), { type: 'capabilities', id: 'c2', caps: [] });
+  assert.equal(p.readChannelMessage('chat', text(p.channelCapabilities('c1', ['FILE']))), null, 'on the chat channel');
+  assert.equal(p.readChannelMessage('control', '{"v":1,"type":"capabilities","id":"c3","caps":["FILE","FILE"]}'), null, 'repeated');
+  assert.equal(p.readChannelMessage('control', '{"v":1,"type":"capabilities","id":"c4","caps":["SMELL"]}'), null, 'unknown');
+  assert.equal(p.readChannelMessage('control', '{"v":1,"type":"capabilities","id":"c5","caps":"FILE"}'), null, 'not an array');
+  assert.throws(() => p.channelCapabilities('c1', ['SMELL']), TypeError);
 });
 
 test('readChannelMessage: malformed envelopes and fields are null, never an exception', () => {

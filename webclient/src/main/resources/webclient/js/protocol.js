@@ -116,11 +116,13 @@ export function callContext(callId) {
 
 /**
  * `join` on a room's presence topic: "I am here."
- * @param {{key:string, nonce:string, box:string}} a `box` sealed with the room key (`roomkey.seal`).
- * @returns {object} `{v, type:'join', key, nonce, box}`.
+ * @param {{key?:string, nonce:string, box:string}} a `box` sealed with the room key (`roomkey.seal`);
+ *   `key` (the sender's SPKI, base64url) may be left out by a client of the node it sends through,
+ *   which proved that key at CONNECT: the node adds it to the join it delivers (§5).
+ * @returns {object} `{v, type:'join', key?, nonce, box}`.
  */
 export function join({ key, nonce, box }) {
-  return { v: VERSION, type: 'join', key, nonce, box };
+  return key ? { v: VERSION, type: 'join', key, nonce, box } : { v: VERSION, type: 'join', nonce, box };
 }
 
 /** @returns {object} `{v, type:'leave'}` on a room's presence topic. */
@@ -130,12 +132,12 @@ export function leave() {
 
 /**
  * `hello` in a newcomer's inbox: an existing member's answer to its `join`.
- * @param {{room:string, key:string, nonce:string, box:string, mac:string}} a `box` as in `join`,
- *   `mac` over the hello statement (`roomkey.helloStatement`).
- * @returns {object} `{v, type:'hello', room, key, nonce, box, mac}`.
+ * @param {{room:string, key?:string, nonce:string, box:string, mac:string}} a `box` as in `join`,
+ *   `mac` over the hello statement (`roomkey.helloStatement`); `key` may be left out as in `join`.
+ * @returns {object} `{v, type:'hello', room, key?, nonce, box, mac}`.
  */
 export function hello({ room, key, nonce, box, mac }) {
-  return { v: VERSION, type: 'hello', room, key, nonce, box, mac };
+  return key ? { v: VERSION, type: 'hello', room, key, nonce, box, mac } : { v: VERSION, type: 'hello', room, nonce, box, mac };
 }
 
 /**
@@ -512,7 +514,7 @@ export const MAX_FILE_SIZE = 1024 * 1024 * 1024;
 
 /** The message types each channel carries (§10). */
 const CHANNEL_TYPES = Object.freeze({
-  control: ['ping', 'pong', 'bye'],
+  control: ['ping', 'pong', 'bye', 'capabilities'],
   chat: ['chat', 'receipt'],
   file: ['file', 'file-accept', 'file-refuse', 'file-start', 'file-end', 'file-cancel'],
 });
@@ -578,6 +580,18 @@ export function pong(id, ref) {
  */
 export function bye(id) {
   return envelope(id, 'bye');
+}
+
+/**
+ * What this page can do (§5.2 vocabulary), for the peer of a connected room session, end to end on
+ * the control channel (§10.2): no bytes through the node, which learns nothing of it either.
+ * @param {string} id this message's id.
+ * @param {string[]} caps distinct values of `VOICE`, `VIDEO`, `FILE`.
+ * @returns {object} a `capabilities` message for the control channel.
+ * @throws {TypeError} on unknown or repeated capabilities.
+ */
+export function channelCapabilities(id, caps) {
+  return { ...envelope(id, 'capabilities'), caps: checkCaps(caps) };
 }
 
 /**
@@ -651,6 +665,7 @@ export function fileCancel(id) {
  * @property {string} [mime] file.
  * @property {Uint8Array} [bytes] file-data.
  * @property {string} [sha256] file-end: the content's SHA-256, hex.
+ * @property {string[]} [caps] capabilities (control channel): what the peer's page can do.
  */
 
 /**
@@ -692,6 +707,10 @@ export function readChannelMessage(label, data) {
     case 'file-end':
       if (m.sha256 !== undefined && (typeof m.sha256 !== 'string' || !SHA256_HEX.test(m.sha256))) return null;
       return m.sha256 === undefined ? { type: 'file-end', id: m.id } : { type: 'file-end', id: m.id, sha256: m.sha256 };
+    case 'capabilities': {
+      const caps = readCaps(m.caps);
+      return caps ? { type: 'capabilities', id: m.id, caps } : null;
+    }
     default:
       return { type: m.type, id: m.id };
   }

@@ -103,6 +103,8 @@ export class Session {
    * @param {(state: SessionState, refusal: Refusal|null) => void} [o.onState]
    * @param {(label: string, message: import('./protocol.js').ChannelMessage) => void} [o.onMessage]
    *   a checked message from the `chat` or `file` channel, only once the session is verified.
+   * @param {(caps: string[]) => void} [o.onCapabilities] the peer said on the control channel what
+   *   its page can do (§10.2), only once the session is verified.
    * @param {number} [o.maxIceRestarts] ICE restarts tried in a row before giving up on a session
    *   that never connected; default 3.
    * @param {number} [o.recoveryMillis] how long a session that had connected keeps restarting ICE
@@ -121,6 +123,7 @@ export class Session {
     this.signal = o.signal;
     this.onState = o.onState || (() => {});
     this.onMessage = o.onMessage || (() => {});
+    this.onCapabilities = o.onCapabilities || (() => {});
     this.maxIceRestarts = o.maxIceRestarts ?? 3;
     this.recoveryMillis = o.recoveryMillis ?? 120000;
     this.membership = o.membership || null;
@@ -380,7 +383,11 @@ export class Session {
     if (!statement) throw new Error(`the local ${type} cannot be signed: ${certificateOf(sdp).error || 'malformed part'}`);
     const sig = toBase64Url(await sign(this.identity, statement));
     const mac = this.membership ? await this.membership.mac(statement) : null;
-    await this.signal(protocol.description({ type, context: this.context, sdp, sig, mac, mode: this.direct ? 'p2p' : 'relay' }));
+    // A relayed description goes out with LF line endings (RFC 8866 §5 asks every parser to accept
+    // them; §10.1): 2 bytes fewer per line, about 34 per data-only description. The signature
+    // covers only the fingerprint values, which do not change. A direct one stays as written.
+    const wire = this.direct ? sdp : sdp.replace(/\r\n/g, '\n');
+    await this.signal(protocol.description({ type, context: this.context, sdp: wire, sig, mac, mode: this.direct ? 'p2p' : 'relay' }));
     if (this.direct && this.outCandidates) {
       const held = this.outCandidates;
       this.outCandidates = null;
@@ -603,6 +610,8 @@ export class Session {
       }
     } else if (message.type === 'bye') {
       this.close();
+    } else if (message.type === 'capabilities') {
+      this.onCapabilities(message.caps);
     }
   }
 

@@ -32,6 +32,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -394,6 +395,8 @@ class BrokerIT {
         assertEquals(a.id, m.senderId());
         assertEquals(new Topic.Inbox(b.id), m.topic());
         assertEquals(b.inbox(), m.mqttTopic());
+        // The key the sender proved at CONNECT comes with it (the node adds it to a join without one).
+        assertArrayEquals(a.spki, m.senderKey());
     }
 
     @Test

@@ -22,6 +22,8 @@ final class ConnectionState {
     private final PublishRateLimiter publishLimiter;
     /** The budget shared by the compatibility clients of this source address; null for others. */
     private final @Nullable PublishRateLimiter addressLimiter;
+    /** The SPKI DER bytes the client proved at CONNECT (sb-key-v1); null for other connections. Never modified. */
+    private final byte @Nullable [] key;
 
     /**
      * @param clientId       the verified client id
@@ -31,11 +33,26 @@ final class ConnectionState {
      */
     ConnectionState(final @NotNull String clientId, final @Nullable PeerRole role,
                     final @Nullable InetAddress address, final @NotNull PublishRateLimiter publishLimiter) {
+        this(clientId, role, address, publishLimiter, null);
+    }
+
+    /**
+     * @param clientId       the verified client id
+     * @param role           the trusted role, or {@code null} for an ordinary client
+     * @param address        the connection's source address, when HiveMQ knows it
+     * @param publishLimiter this client's publish budget
+     * @param key            the SPKI DER bytes the client proved at CONNECT (it hashes to
+     *                       {@code clientId}), or {@code null}; kept, never modified
+     */
+    ConnectionState(final @NotNull String clientId, final @Nullable PeerRole role,
+                    final @Nullable InetAddress address, final @NotNull PublishRateLimiter publishLimiter,
+                    final byte @Nullable [] key) {
         this.clientId = clientId;
         this.role = role;
         this.address = address;
         this.publishLimiter = publishLimiter;
         this.addressLimiter = null;
+        this.key = key;
     }
 
     private ConnectionState(final @NotNull String clientId, final @Nullable InetAddress address,
@@ -46,6 +63,7 @@ final class ConnectionState {
         this.address = address;
         this.publishLimiter = publishLimiter;
         this.addressLimiter = addressLimiter;
+        this.key = null;
     }
 
     /**
@@ -83,6 +101,11 @@ final class ConnectionState {
 
     @NotNull String clientId() {
         return clientId;
+    }
+
+    /** @return the SPKI DER bytes the client proved at CONNECT, or {@code null}; callers must not modify them */
+    byte @Nullable [] key() {
+        return key;
     }
 
     @Nullable PeerRole role() {

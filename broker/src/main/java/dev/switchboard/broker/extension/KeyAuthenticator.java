@@ -63,6 +63,8 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
 
     private String clientId;
     private PublicKey key;
+    /** The SPKI bytes of {@link #key} as the client sent them at CONNECT. */
+    private byte[] spki;
     private byte[] challenge;
     private long challengeDeadlineNanos;
     private boolean authenticated;
@@ -161,6 +163,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
         }
         clientId = claimedId;
         key = ((KeyProof.ValidKey) parsed).key();
+        this.spki = spki;
         issueChallenge(out);
     }
 
@@ -208,7 +211,7 @@ final class KeyAuthenticator implements EnhancedAuthenticator {
                 registry.register(holder.input, new ConnectionState(clientId,
                         settings.trustedPeers().get(clientId),
                         holder.input.getConnectionInformation().getInetAddress().orElse(null),
-                        new PublishRateLimiter(settings.publishLimits(), System.nanoTime())));
+                        new PublishRateLimiter(settings.publishLimits(), System.nanoTime()), spki));
             }
             log.debug("Authenticated {}", clientId);
             counters.success();

@@ -132,7 +132,10 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         // sb-sender such as "SB-Sender" or "sb-sender " included), then stamp the verified sender.
         packet.getUserProperties().clear();
         packet.getUserProperties().addUserProperty(NodePublisher.SENDER_PROPERTY, sender);
-        inspect(interceptor, new SignalingMessage(decision.topic(), sender, payload), out);
+        // The key the sender proved at CONNECT, when the sender is this connection's own client (a
+        // federation link vouches for senders whose keys this node never saw).
+        final byte[] senderKey = sender.equals(clientId) ? state.key() : null;
+        inspect(interceptor, new SignalingMessage(decision.topic(), sender, payload, null, senderKey), out);
     }
 
     /**

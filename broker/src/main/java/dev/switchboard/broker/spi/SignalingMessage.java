@@ -21,12 +21,31 @@ import java.util.Objects;
  * @param viaNode  the peer node whose federation link brought the message (the neighbour it came
  *                 from, not necessarily the node that serves the sender), or null for a message a
  *                 client published on this node's broker.
+ * @param senderKey the SPKI DER bytes the sender proved at CONNECT (they hash to {@code senderId}),
+ *                 when the sender is a client of this node's broker authenticated with
+ *                 {@code sb-key-v1}; null otherwise (federation links, tools that built the message).
+ *                 Lets the node add the {@code key} field a client left out of a {@code join} or
+ *                 {@code hello} (docs/protocol.md §5). Owned by this record; must not be modified.
  */
 public record SignalingMessage(
         @NotNull Topic topic,
         @NotNull String senderId,
         byte @NotNull [] payload,
-        @Nullable String viaNode) {
+        @Nullable String viaNode,
+        byte @Nullable [] senderKey) {
+
+    /**
+     * A message without a known sender key (see the record).
+     *
+     * @param topic    see the record.
+     * @param senderId see the record.
+     * @param payload  see the record.
+     * @param viaNode  see the record.
+     */
+    public SignalingMessage(final @NotNull Topic topic, final @NotNull String senderId, final byte @NotNull [] payload,
+                            final @Nullable String viaNode) {
+        this(topic, senderId, payload, viaNode, null);
+    }
 
     /**
      * A message a client published on this node's broker (no federation link in between).
@@ -36,7 +55,7 @@ public record SignalingMessage(
      * @param payload  see the record.
      */
     public SignalingMessage(final @NotNull Topic topic, final @NotNull String senderId, final byte @NotNull [] payload) {
-        this(topic, senderId, payload, null);
+        this(topic, senderId, payload, null, null);
     }
 
     /** Validates that the required components are present. */

@@ -127,7 +127,9 @@ public final class MessageValidator {
         }
         final Fields f = new Fields(obj);
         final String messageId = f.optionalString("id", MAX_MESSAGE_ID);
-        final Message parsed = fields(type, address(message.topic()), f);
+        final byte[] senderKey = message.senderKey();
+        final Message parsed = fields(type, address(message.topic()), f,
+                senderKey == null ? null : Base64.getUrlEncoder().withoutPadding().encodeToString(senderKey));
         if (f.problem != null) {
             return invalid(SignalingError.BAD_FIELD, f.problem);
         }
@@ -180,13 +182,14 @@ public final class MessageValidator {
      * Reads the fields of {@code type} in the order the protocol lists them; the first problem is
      * kept in {@code f}, and then the result is meaningless.
      */
-    private static @Nullable Message fields(final MessageType type, final String address, final Fields f) {
+    private static @Nullable Message fields(final MessageType type, final String address, final Fields f,
+                                            final @Nullable String senderKey) {
         return switch (type) {
-            case JOIN -> new Message.Join(address, f.base64Url("key", MAX_KEY_CHARS),
+            case JOIN -> new Message.Join(address, f.announcedKey(senderKey),
                     f.matching("nonce", NONCE), f.box());
             case LEAVE -> new Message.Leave(address);
             case HELLO -> new Message.Hello(address, f.matching("room", PeerIds::isValid, "[A-Za-z0-9_-]{43}"),
-                    f.base64Url("key", MAX_KEY_CHARS), f.matching("nonce", NONCE), f.box(),
+                    f.announcedKey(senderKey), f.matching("nonce", NONCE), f.box(),
                     f.matching("mac", MAC));
             case OFFER -> {
                 final Context context = f.context();
@@ -505,6 +508,18 @@ public final class MessageValidator {
                 return false;
             }
             return n.booleanValue();
+        }
+
+        /**
+         * {@code key} of a {@code join} or {@code hello} (§5): the sender's SPKI, base64url. A client
+         * of this node may leave it out, since it proved its key at CONNECT: then it is the key the
+         * broker saw ({@code senderKey}), which the node adds to the message it delivers.
+         *
+         * @param senderKey the sender's key from CONNECT, base64url, or null when unknown (a
+         *                  federation link): then the field is required.
+         */
+        String announcedKey(final @Nullable String senderKey) {
+            return senderKey != null && o.get("key") == null ? senderKey : base64Url("key", MAX_KEY_CHARS);
         }
 
         @Nullable String optionalBase64Url(final String field, final int maxChars) {

@@ -37,6 +37,14 @@ public final class ReceivedJson {
         }
     }
 
+    /**
+     * @param field a field name.
+     * @return whether the object has that field (with any value, {@code null} included).
+     */
+    public boolean has(final @NotNull String field) {
+        return tree.has(field);
+    }
+
     @Override
     public String toString() {
         return tree.toString();

@@ -236,6 +236,34 @@ class SignalingServiceTest {
     }
 
     @Test
+    void joinAndHello_withoutKey_fromAClientWhoseKeyTheBrokerSaw_deliveredWithThatKey() throws Exception {
+        final ObjectNode join = message("join").put("nonce", "abcdefghijklmnop").put("box", BOX);
+        final ObjectNode deliveredJoin = rewritten(inspect(new SignalingMessage(new Topic.RoomPresence(ROOM), A,
+                join.toString().getBytes(StandardCharsets.UTF_8), null, SPKI_A)));
+        assertEquals(b64(SPKI_A), deliveredJoin.get("key").asText());
+        assertEquals(join.get("box"), deliveredJoin.get("box"));
+        assertEquals(join.get("nonce"), deliveredJoin.get("nonce"));
+        final ObjectNode hello = message("hello").put("room", ROOM).put("nonce", "abcdefghijklmnop").put("box", BOX).put("mac", MAC);
+        final ObjectNode deliveredHello = rewritten(inspect(new SignalingMessage(new Topic.Inbox(B), A,
+                hello.toString().getBytes(StandardCharsets.UTF_8), null, SPKI_A)));
+        assertEquals(b64(SPKI_A), deliveredHello.get("key").asText());
+        assertEquals(MAC, deliveredHello.get("mac").asText());
+        // A key that is there is checked and delivered as it is, the broker's knowledge aside.
+        final ObjectNode withKey = message("join").put("key", b64(SPKI_A)).put("nonce", "abcdefghijklmnop").put("box", BOX);
+        assertSame(Verdict.forward(), inspect(new SignalingMessage(new Topic.RoomPresence(ROOM), A,
+                withKey.toString().getBytes(StandardCharsets.UTF_8), null, SPKI_A)));
+    }
+
+    @Test
+    void join_withoutKey_senderKeyUnknown_refusedNamingTheField() throws Exception {
+        // A federation link (or any message without the key the broker saw) must carry the key.
+        final ObjectNode join = message("join").put("nonce", "abcdefghijklmnop").put("box", BOX);
+        final Verdict.Reject reject = rejected(inspect(toPresence(A, ROOM, join)));
+        assertEquals(SignalingError.BAD_FIELD, reject.code());
+        assertTrue(reject.message().contains("'key'"), reject.message());
+    }
+
+    @Test
     void handles_presenceAndInboxOnly() {
         assertTrue(service.handles(new Topic.Inbox(B)));
         assertTrue(service.handles(new Topic.RoomPresence(ROOM)));
