@@ -127,7 +127,7 @@ public record IceCandidate(@NotNull String foundation, int component, @NotNull S
                         + " contains a character that is not printable ASCII");
             }
         }
-        final String[] f = value.split(" ", -1);
+        final String[] f = Syntax.split(value, ' ');
         if (f.length < 8) {
             throw new SdpException(lineNumber, "candidate " + Syntax.quote(value)
                     + " has " + f.length + " fields, needs at least 8 (RFC 8839 §5.1)");

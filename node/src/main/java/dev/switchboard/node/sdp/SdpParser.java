@@ -343,7 +343,7 @@ public final class SdpParser {
 
     private static Origin parseOrigin(final String value, final int n) throws SdpException {
         // RFC 8866 §5.2: o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>
-        final String[] f = value.split(" ", -1);
+        final String[] f = Syntax.split(value, ' ');
         if (f.length != 6) {
             throw new SdpException(n, "o= " + Syntax.quote(value) + " has " + f.length
                     + " fields, needs 6 (RFC 8866 §5.2)");
@@ -366,13 +366,13 @@ public final class SdpParser {
 
     static ConnectionData parseConnection(final String value, final int n) throws SdpException {
         // RFC 8866 §5.7: c=<nettype> <addrtype> <connection-address>
-        final String[] f = value.split(" ", -1);
+        final String[] f = Syntax.split(value, ' ');
         if (f.length != 3 || !Syntax.isToken(f[0]) || !Syntax.isToken(f[1])) {
             throw new SdpException(n, "c= " + Syntax.quote(value)
                     + " is not \"<nettype> <addrtype> <connection-address>\" (RFC 8866 §5.7)");
         }
         // The address may carry multicast /ttl and /count suffixes (RFC 8866 §5.7).
-        final String[] parts = f[2].split("/", -1);
+        final String[] parts = Syntax.split(f[2], '/');
         boolean ok = parts.length <= 3 && Syntax.isConnectionAddress(parts[0]);
         for (int k = 1; k < parts.length; k++) {
             ok &= Syntax.isDigits(parts[k], 5);
@@ -386,7 +386,7 @@ public final class SdpParser {
 
     private static MediaLine parseMediaLine(final String value, final int n) throws SdpException {
         // RFC 8866 §5.14: m=<media> <port>[/<number of ports>] <proto> <fmt> ...
-        final String[] f = value.split(" ", -1);
+        final String[] f = Syntax.split(value, ' ');
         if (f.length < 4) {
             throw new SdpException(n, "m= " + Syntax.quote(value)
                     + " needs <media> <port> <proto> <fmt>... (RFC 8866 §5.14)");
@@ -410,7 +410,7 @@ public final class SdpParser {
             portCount = Integer.parseInt(count);
         }
         // RFC 8866 §9: proto = token *("/" token)
-        for (final String part : f[2].split("/", -1)) {
+        for (final String part : Syntax.split(f[2], '/')) {
             if (!Syntax.isToken(part)) {
                 throw new SdpException(n, "m= proto " + Syntax.quote(f[2]) + " is not token/token... (RFC 8866 §5.14)");
             }
@@ -434,7 +434,7 @@ public final class SdpParser {
 
     private static void parseRtcp(final String value, final int n) throws SdpException {
         // RFC 3605 §2.1: rtcp-attribute = "a=rtcp:" port [nettype space addrtype space connection-address]
-        final String[] f = value.split(" ", -1);
+        final String[] f = Syntax.split(value, ' ');
         if (Syntax.parsePort(f[0]) < 0 || f.length != 1 && f.length != 4) {
             throw new SdpException(n, "a=rtcp " + Syntax.quote(value)
                     + " is not \"<port> [<nettype> <addrtype> <address>]\" (RFC 3605 §2.1)");

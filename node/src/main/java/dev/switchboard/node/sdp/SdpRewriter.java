@@ -129,7 +129,10 @@ public final class SdpRewriter {
         final List<SdpLine> relayLines = new ArrayList<>(2);
         if (!rejected) {
             relayLines.add(new SdpLine('a', "candidate:" + relayCandidateFor(relay, 1).toSdpValue(), eol));
-            final boolean component2 = section.candidates().stream().anyMatch(c -> c.component() == 2);
+            boolean component2 = false;
+            for (final IceCandidate c : section.candidates()) {
+                component2 |= c.component() == 2;
+            }
             if (!section.rtcpMux() && component2) {
                 relayLines.add(new SdpLine('a', "candidate:" + relayCandidateFor(relay, 2).toSdpValue(), eol));
             }

@@ -14,6 +14,30 @@ final class Syntax {
     }
 
     /** RFC 8866 §9 / RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"). */
+    /**
+     * {@code s.split(Pattern.quote(String.valueOf(separator)), -1)} without the regular expression
+     * machinery's list and sub-list: every field, empty ones included; {@code {s}} itself when the
+     * separator does not occur.
+     */
+    static String @NotNull [] split(final @NotNull String s, final char separator) {
+        int count = 1;
+        for (int i = s.indexOf(separator); i >= 0; i = s.indexOf(separator, i + 1)) {
+            count++;
+        }
+        if (count == 1) {
+            return new String[] {s};
+        }
+        final String[] fields = new String[count];
+        int start = 0;
+        for (int k = 0; k < count - 1; k++) {
+            final int end = s.indexOf(separator, start);
+            fields[k] = s.substring(start, end);
+            start = end + 1;
+        }
+        fields[count - 1] = s.substring(start);
+        return fields;
+    }
+
     static boolean isToken(final @NotNull String s) {
         if (s.isEmpty()) {
             return false;
@@ -53,7 +77,7 @@ final class Syntax {
 
     /** Dotted-quad IPv4 literal, each octet 0-255 without leading zeros (RFC 8866 §9 IP4-address). */
     static boolean isIpv4Literal(final @NotNull String s) {
-        final String[] parts = s.split("\\.", -1);
+        final String[] parts = split(s, '.');
         if (parts.length != 4) {
             return false;
         }
@@ -93,7 +117,7 @@ final class Syntax {
         if (s.isEmpty() || s.length() > 253) {
             return false;
         }
-        final String[] labels = s.split("\\.", -1);
+        final String[] labels = split(s, '.');
         for (final String label : labels) {
             if (label.isEmpty() || label.length() > 63 || label.charAt(0) == '-'
                     || label.charAt(label.length() - 1) == '-') {

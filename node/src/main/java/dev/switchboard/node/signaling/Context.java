@@ -52,7 +52,7 @@ public record Context(@NotNull Kind kind, @NotNull String id) {
      */
     public Context {
         Objects.requireNonNull(kind, "kind");
-        if (id == null || !ID.matcher(id).matches()) {
+        if (id == null || !isId(id, 0)) {
             throw new IllegalArgumentException("context id must be 1 to 64 base64url characters: " + id);
         }
     }
@@ -72,13 +72,44 @@ public record Context(@NotNull Kind kind, @NotNull String id) {
      *     throws.
      */
     public static @Nullable Context parse(final @Nullable String text) {
-        if (text == null || !PATTERN.matcher(text).matches()) {
+        if (!isValid(text)) {
             return null;
         }
         final int colon = text.indexOf(':');
         final String prefix = text.substring(0, colon);
         final Kind kind = prefix.equals(Kind.ROOM.prefix) ? Kind.ROOM : Kind.CALL;
         return new Context(kind, text.substring(colon + 1));
+    }
+
+    /**
+     * Whether {@code text} matches {@link #PATTERN}, checked without a regular expression (no
+     * matcher per message).
+     *
+     * @param text untrusted text, possibly {@code null}.
+     * @return true for {@code room:<id>} or {@code call:<id>} with an id of 1 to 64 base64url
+     *     characters.
+     */
+    public static boolean isValid(final @Nullable String text) {
+        return text != null && (text.startsWith("room:") || text.startsWith("call:")) && isId(text, 5);
+    }
+
+    /** Whether {@code text} from {@code from} on is 1 to 64 base64url characters ({@link #ID}). */
+    private static boolean isId(final String text, final int from) {
+        final int length = text.length() - from;
+        if (length < 1 || length > 64) {
+            return false;
+        }
+        for (int i = from; i < text.length(); i++) {
+            if (!isBase64UrlChar(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return whether {@code c} is in {@code [A-Za-z0-9_-]}. */
+    static boolean isBase64UrlChar(final char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
     }
 
     /** @return the wire form, e.g. {@code room:dUoy5J-...}. */

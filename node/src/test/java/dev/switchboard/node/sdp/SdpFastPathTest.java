@@ -103,6 +103,23 @@ class SdpFastPathTest {
         assertTrue(lines > 1000, "only " + lines + " lines");
     }
 
+    @Test
+    void split_isStringSplitWithEveryField_onSeededRandomText() {
+        final Random random = new Random(11);
+        final String alphabet = " ./a1";
+        for (int i = 0; i < 20_000; i++) {
+            final char[] chars = new char[random.nextInt(9)];
+            for (int k = 0; k < chars.length; k++) {
+                chars[k] = alphabet.charAt(random.nextInt(alphabet.length()));
+            }
+            final String text = new String(chars);
+            for (final char separator : new char[] {' ', '.', '/'}) {
+                assertEquals(List.of(text.split(java.util.regex.Pattern.quote(String.valueOf(separator)), -1)),
+                        List.of(Syntax.split(text, separator)), "'" + text + "' on '" + separator + "'");
+            }
+        }
+    }
+
     /**
      * The line stage as it was before the shortcut (each line cut out, checked, its value cut out
      * again), after the size and emptiness checks.
