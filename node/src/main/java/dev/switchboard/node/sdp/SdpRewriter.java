@@ -41,8 +41,13 @@ import org.jetbrains.annotations.NotNull;
  *       fixed value cannot leak anything whatever the sender wrote.</li>
  * </ul>
  * Every other line, {@code a=fingerprint}, {@code a=setup}, {@code a=ice-ufrag},
- * {@code a=ice-pwd} and {@code a=end-of-candidates} included, is kept byte for byte, with its line
- * ending. Free-text lines ({@code i=}, {@code u=}, {@code e=}, {@code p=}) are not inspected.
+ * {@code a=ice-pwd} and {@code a=end-of-candidates} included, is kept byte for byte. Free-text
+ * lines ({@code i=}, {@code u=}, {@code e=}, {@code p=}) are not inspected.
+ *
+ * <p>Line endings: every line of the result ends with CRLF, as RFC 8866 §5 writes SDP, whatever the
+ * sender used (a sender may end its lines with LF alone, which RFC 8866 §5 asks parsers to accept;
+ * the bundled client does, to send fewer bytes). So a receiver whose parser takes only CRLF still
+ * reads every relayed description.
  *
  * <h2>Trickled candidates in relayed mode</h2>
  * The signaling service validates each trickled candidate with
@@ -55,6 +60,9 @@ import org.jetbrains.annotations.NotNull;
 public final class SdpRewriter {
     /** Foundation of relay candidates (RFC 8839 §5.1: 1*32ice-char). */
     public static final String RELAY_FOUNDATION = "1";
+
+    /** The line ending of every rewritten line (RFC 8866 §5). */
+    private static final String CRLF = "\r\n";
 
     private SdpRewriter() {
     }
@@ -104,7 +112,7 @@ public final class SdpRewriter {
     private static List<SdpLine> relayLines(final Sdp sdp, final InetSocketAddress relayAddress) {
         Objects.requireNonNull(sdp, "sdp");
         final Relay relay = Relay.of(relayAddress);
-        final String eol = sdp.lineEnding();
+        final String eol = CRLF;
         final List<SdpLine> out = new ArrayList<>(64);
         for (final SdpLine line : sdp.sessionLines()) {
             if (line.type() == 'o') {
@@ -119,6 +127,12 @@ public final class SdpRewriter {
         }
         for (final MediaSection section : sdp.mediaSections()) {
             rewriteSection(section, relay, eol, out);
+        }
+        for (int i = 0; i < out.size(); i++) { // CRLF throughout, see the class comment
+            final SdpLine line = out.get(i);
+            if (!line.lineEnding().equals(CRLF)) {
+                out.set(i, new SdpLine(line.type(), line.value(), CRLF));
+            }
         }
         return out;
     }

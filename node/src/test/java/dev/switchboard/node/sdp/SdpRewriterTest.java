@@ -148,6 +148,27 @@ class SdpRewriterTest {
                 + "a=end-of-candidates\r\n", out);
     }
 
+    /**
+     * A sender may end its lines with LF alone (the bundled client does, RFC 8866 §5 asks parsers
+     * to accept it); what the relay hands on ends every line with CRLF, for receivers that take only
+     * CRLF. Nothing else changes: the same output as for the CRLF form of the same description.
+     */
+    @Test
+    void relay_lfOnlyInput_isWrittenWithCrlfThroughout() throws SdpException {
+        final String crlf = HEAD + "m=application 5000 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                + "c=IN IP4 198.51.100.7\r\n"
+                + "a=candidate:1 1 udp 2122260223 198.51.100.7 5000 typ host\r\n"
+                + "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+                + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\n"
+                + "a=setup:actpass\r\na=sctp-port:5000\r\n";
+        final String lf = crlf.replace("\r\n", "\n");
+        final String fromLf = SdpRewriter.relayText(Sdp.parse(lf), RELAY4);
+        assertEquals(SdpRewriter.relayText(Sdp.parse(crlf), RELAY4), fromLf);
+        assertFalse(fromLf.replace("\r\n", "").contains("\n"), fromLf);
+        assertTrue(fromLf.endsWith("a=sctp-port:5000\r\n"), fromLf);
+        assertEquals(fromLf, SdpRewriter.relay(Sdp.parse(lf), RELAY4).write());
+    }
+
     @Test
     void relay_rtcpMuxWithComponent2_addsOnlyComponent1() throws SdpException {
         final Sdp in = Sdp.parse(HEAD + "m=audio 5000 RTP/AVP 0\r\na=rtcp-mux\r\na=rtcp:5000\r\n"
@@ -172,11 +193,11 @@ class SdpRewriterTest {
     }
 
     @Test
-    void relay_lfInput_writesLfLines() throws SdpException {
+    void relay_lfInputFixture_writesCrlfLines() throws SdpException {
         final Sdp in = Sdp.parse(Fixtures.read("datachannel-offer-initial.sdp").replace("\r\n", "\n"));
         final String out = SdpRewriter.relay(in, RELAY4).write();
-        assertFalse(out.contains("\r"));
-        assertTrue(out.contains("\na=candidate:1 1 udp 16777215 127.0.0.2 40000 typ relay raddr 0.0.0.0 rport 0\n"));
+        assertFalse(out.replace("\r\n", "").contains("\n"), out);
+        assertTrue(out.contains("\r\na=candidate:1 1 udp 16777215 127.0.0.2 40000 typ relay raddr 0.0.0.0 rport 0\r\n"));
     }
 
     @Test
