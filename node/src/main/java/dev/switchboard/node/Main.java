@@ -59,7 +59,81 @@ public final class Main implements Callable<Integer> {
      * @return the exit code (see the class comment).
      */
     static int run(final String... args) {
+        final Main plain = plainStart(args);
+        if (plain != null) {
+            try {
+                return plain.call();
+            } catch (final RuntimeException e) {
+                e.printStackTrace(); // as picocli's default handler does, with its exit code
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+        }
         return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    /**
+     * The usual start, {@code [--config FILE] [--log-format text|json]} (also {@code -c FILE},
+     * {@code --config=FILE}, {@code --log-format=FORMAT}, each at most once), read without
+     * picocli: its 170 classes and its reflection over the annotations cost about 0.3 s of a start
+     * and stay in memory for nothing (docs/performance.md, "Footprint, third round"). Anything else
+     * (help, version, {@code --check-config}, {@code status}, an unknown or repeated option, a
+     * missing value, an unknown format) is left to picocli, which reads and reports it as before.
+     *
+     * @param args the command line
+     * @return the parsed command, or {@code null} when picocli must read the command line
+     */
+    static @org.jetbrains.annotations.Nullable Main plainStart(final String... args) {
+        final Main main = new Main();
+        boolean config = false;
+        boolean format = false;
+        for (int i = 0; i < args.length; i++) {
+            final String arg = args[i];
+            final String name;
+            final String value;
+            final int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                name = arg;
+                value = args[++i];
+            } else {
+                return null;
+            }
+            if (value.isEmpty() || value.startsWith("-")) {
+                return null;
+            }
+            if (!config && (name.equals("--config") || name.equals("-c") && eq < 0)) {
+                try {
+                    main.config = Path.of(value);
+                } catch (final java.nio.file.InvalidPathException e) {
+                    return null;
+                }
+                config = true;
+            } else if (!format && name.equals("--log-format")) {
+                if (value.equalsIgnoreCase("text")) {
+                    main.logFormat = LogFormat.TEXT;
+                } else if (value.equalsIgnoreCase("json")) {
+                    main.logFormat = LogFormat.JSON;
+                } else {
+                    return null;
+                }
+                format = true;
+            } else {
+                return null;
+            }
+        }
+        return main;
+    }
+
+    /** @return the configuration file this command reads (for tests). */
+    Path configFile() {
+        return config;
+    }
+
+    /** @return the log format this command sets (for tests). */
+    LogFormat logFormat() {
+        return logFormat;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,5 +80,33 @@ class MainTest {
     @Test
     void run_unknownOption_exitCode2() {
         assertEquals(2, Main.run("--frobnicate"));
+    }
+
+    @Test
+    void plainStart_readsTheUsualStartWithoutPicocli() {
+        final Main a = Main.plainStart("--config", "a.yaml", "--log-format", "JSON");
+        assertEquals(java.nio.file.Path.of("a.yaml"), a.configFile());
+        assertEquals(LogFormat.JSON, a.logFormat());
+        final Main b = Main.plainStart("--log-format=text", "-c", "b.yaml");
+        assertEquals(java.nio.file.Path.of("b.yaml"), b.configFile());
+        assertEquals(LogFormat.TEXT, b.logFormat());
+        assertEquals(java.nio.file.Path.of("c.yaml"), Main.plainStart("--config=c.yaml").configFile());
+        final Main none = Main.plainStart();
+        assertEquals(java.nio.file.Path.of("switchboard.yaml"), none.configFile());
+        assertEquals(LogFormat.TEXT, none.logFormat());
+    }
+
+    @Test
+    void plainStart_leavesEverythingElseToPicocli() {
+        for (final String[] args : new String[][] {
+                {"--help"}, {"-V"}, {"--version"}, {"status"}, {"--check-config"},
+                {"--check-config", "--config", "a.yaml"}, {"--config"}, {"--config="}, {"-c=a.yaml"},
+                {"--config", "a.yaml", "--config", "b.yaml"}, {"--config", "--log-format"},
+                {"--log-format", "xml"}, {"--log-format", "json", "--log-format", "text"},
+                {"--frobnicate", "x"}, {"--config", "a\u0000b"}}) {
+            assertNull(Main.plainStart(args), String.join(" ", args));
+        }
+        // picocli's answers are unchanged: an unknown format is a usage error
+        assertEquals(2, Main.run("--log-format", "xml"));
     }
 }

@@ -167,7 +167,8 @@ class DistributionIT {
      * The footprint work (docs/performance.md, "Footprint"): from start to "running" and its stop,
      * the packaged node loads no JAXB and no XML parser (HiveMQ gets its configuration as objects,
      * Logback is set up in code), no BouncyCastle JCA provider (Netty's probe is skipped) and no
-     * JMX MBean server (no native memory metrics without native memory tracking), and logs in the
+     * JMX MBean server (no native memory metrics without native memory tracking), no picocli (a
+     * plain {@code --config FILE} is read without it), and logs in the
      * text format with the node's levels.
      *
      * @param classLog the JVM's class loading log of that run
@@ -179,7 +180,9 @@ class DistributionIT {
         for (final String absent : List.of(" org.glassfish.jaxb.", " com.sun.org.apache.xerces.",
                 " ch.qos.logback.classic.joran.", " ch.qos.logback.core.model.",
                 " org.bouncycastle.jce.provider.", " org.bouncycastle.jcajce.provider.",
-                " com.sun.jmx.mbeanserver.JmxMBeanServer ")) {
+                " com.sun.jmx.mbeanserver.JmxMBeanServer ",
+                // a plain start (--config FILE) is read without picocli (Main.plainStart)
+                " picocli.")) {
             assertEquals(List.of(), loaded.stream().filter(l -> l.contains(absent)).limit(5).toList(), absent);
         }
         final List<String> lines = Files.readAllLines(nodeLog, StandardCharsets.UTF_8);
