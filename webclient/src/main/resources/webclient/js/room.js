@@ -442,7 +442,9 @@ export class Room {
       onCapabilities: (caps) => {
         if (p.session !== session) return;
         p.caps = caps;
-        this.changed();
+        // They come as the session connects, often before its route was read: reported with the
+        // route, so the view never shows a relayed session as direct for a moment.
+        this.snapshot().then(() => this.changed());
       },
     });
     return session;

@@ -185,6 +185,10 @@ class BrowserFiguresIT {
             loadToReady.add(ready);
             @SuppressWarnings("unchecked") final Map<String, Object> traced = (Map<String, Object>) b.evaluate(TRACE_READ_SCRIPT);
             phases.add(phases(traced, ready, join, connected));
+            // Every status line the page showed: a relayed session is never called direct, not
+            // even for a moment before its route was read.
+            final List<String> shown = trace(traced).stream().map(Traced::what).filter(w -> w.startsWith("status ")).toList();
+            assertTrue(shown.stream().noneMatch(w -> w.contains("directly")), shown.toString());
             if (run == Math.min(1, RUNS - 1)) {
                 printTimeline(traced, join);
             }
