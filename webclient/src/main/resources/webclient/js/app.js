@@ -177,6 +177,44 @@ function prederive() {
   derivationFor(word).catch(() => {});
 }
 
+/** @type {{identity: any, connection: Promise<any>}|null} the broker connection begun before Join */
+let early = null;
+
+/**
+ * Begins the broker connection when the join form is first touched, as the room's modules are
+ * fetched then: by the time Join is pressed it is usually up, and Join waits only for the room
+ * derivation (docs/performance.md). Quiet: one try, nothing shown (a change of the status line
+ * could move the Join button under the pointer); if it fails, Join connects as before and says
+ * why. The node learns only what Join would tell it a moment later: this key is online.
+ */
+function connectEarly() {
+  if (early || state.signaling || !state.node || !state.identity) return;
+  const identity = state.identity;
+  const connection = loadRoomModules().then(({ Signaling }) => Signaling.connect({
+    url: state.node.brokerUrl,
+    identity,
+    nodeId: state.node.info.nodeId,
+    onState: onSignalingState,
+    retryFirst: false,
+  })).catch(() => null);
+  early = { identity, connection };
+}
+
+/**
+ * The connection {@link connectEarly} made for the current identity, or null (none, failed, or
+ * made for an identity since replaced, which is then closed). Forgets it either way.
+ */
+async function takeEarlyConnection() {
+  const taken = early;
+  early = null;
+  const signaling = taken ? await taken.connection : null;
+  if (signaling && taken.identity !== state.identity) {
+    signaling.close();
+    return null;
+  }
+  return signaling;
+}
+
 /**
  * Connects to the node's broker, trying again by itself (with the reason shown) until it works,
  * the person leaves, or {@link MAX_TRIES} tries failed. Fetching the room's modules is part of the
@@ -240,7 +278,7 @@ async function join(event) {
     if (!state.signaling) {
       if (prederived?.done) status('Connecting to the node…');
       else status(DERIVING_TEXT, 'busy');
-      state.signaling = await connectSignaling();
+      state.signaling = (await takeEarlyConnection()) ?? await connectSignaling();
       delete $('status').dataset.problem;
       state.signaling.onBadMessage = (topic, reason) => log(`Ignored a message on ${topic}: ${reason}`, 'notice');
       state.signaling.onReconnected = () => {
@@ -371,7 +409,10 @@ async function start() {
   $('join-form').addEventListener('submit', join);
   // Disabled in the page until now: a click before the form is handled here would reload it.
   $('join').disabled = false;
-  $('join-form').addEventListener('focusin', () => loadRoomModules().catch(() => {}), { once: true });
+  $('join-form').addEventListener('focusin', () => {
+    loadRoomModules().catch(() => {});
+    connectEarly();
+  }, { once: true });
   $('word').addEventListener('change', prederive);
   $('leave').addEventListener('click', leave);
   $('copy-invite').addEventListener('click', () => copy(inviteText(), 'Invite copied. Tell them the word another way.'));
@@ -391,6 +432,7 @@ async function start() {
     $('word').value = fragment.get('word');
     history.replaceState(null, '', pageAddress());
     loadRoomModules().catch(() => {});
+    connectEarly();
   }
   $('new-identity').addEventListener('click', async () => {
     if (state.signaling && !confirm('Make a new identity? You will leave the room.')) return;
@@ -398,6 +440,7 @@ async function start() {
     if (state.room) await leave();
     state.signaling?.close();
     state.signaling = null;
+    takeEarlyConnection().then((s) => s?.close());
     state.identity = await newIdentity();
     $('me-fingerprint').textContent = state.identity.fingerprint;
     status(NEW_IDENTITY_TEXT);

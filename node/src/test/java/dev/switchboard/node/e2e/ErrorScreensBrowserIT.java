@@ -49,16 +49,19 @@ class ErrorScreensBrowserIT {
             final Page a = ann.newPage();
             a.navigate(fixture.node().url());
             assertThat(a.locator("#status")).containsText("Ready", Pages.WAIT);
-            a.fill("#name", "Ann");
-            a.fill("#word", "closed doors");
-            // The room's modules, fetched once the form is touched, are in the page before the
-            // node starts refusing (this screen is about the broker, not a half-loaded page).
-            a.evaluate("Promise.all([import('./js/signaling.js'), import('./js/room.js'), import('./js/ui/call-view.js')])"
-                    + ".then(() => true)");
+            // The room's modules are in the page before the node starts refusing (this screen is
+            // about the broker, not a half-loaded page); the form is touched only afterwards,
+            // since touching it also begins the broker connection, which must meet the refusal.
+            // (The page's own module addresses: beside app.js, under its versioned path.)
+            a.evaluate("() => { const base = document.querySelector('script[type=module]').src;"
+                    + " return Promise.all(['signaling.js', 'room.js', 'ui/call-view.js'].map((m) => import(new URL(m, base))))"
+                    + ".then(() => true); }");
             // The node's owner narrows the allow-list to a network the page is not in.
             fixture.node().access().update(new NodeConfig.Access(List.of(Cidr.parse("192.0.2.0/24")),
                     open.countries(), open.geoipDatabase(), open.block()));
             try {
+                a.fill("#name", "Ann");
+                a.fill("#word", "closed doors");
                 a.click("#join");
                 assertThat(a.locator("#status")).hasAttribute("data-problem", "broker-refused",
                         new LocatorAssertions.HasAttributeOptions().setTimeout(60_000));
