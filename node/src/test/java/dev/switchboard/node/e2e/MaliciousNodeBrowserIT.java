@@ -116,7 +116,12 @@ class MaliciousNodeBrowserIT {
 
         private Verdict tamper(final SignalingMessage message, final Verdict verdict) {
             if (injectIntoNonces && verdict instanceof Verdict.Forward) {
-                return smuggleIntoNonce(message, verdict);
+                return smuggleIntoNonce(message.payload(), verdict);
+            }
+            if (injectIntoNonces && verdict instanceof Verdict.Rewrite joinWithKey
+                    && !json(joinWithKey.payload()).has("sdp")) {
+                // the node adds the sender's proven key to a join or hello that left it out
+                return smuggleIntoNonce(joinWithKey.payload(), verdict);
             }
             if (!(verdict instanceof Verdict.Rewrite rewrite)) {
                 return verdict;
@@ -141,9 +146,17 @@ class MaliciousNodeBrowserIT {
             }
         }
 
-        private Verdict smuggleIntoNonce(final SignalingMessage message, final Verdict verdict) {
+        private ObjectNode json(final byte[] payload) {
             try {
-                final ObjectNode json = (ObjectNode) mapper.readTree(message.payload());
+                return (ObjectNode) mapper.readTree(payload);
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private Verdict smuggleIntoNonce(final byte[] payload, final Verdict verdict) {
+            try {
+                final ObjectNode json = (ObjectNode) mapper.readTree(payload);
                 if (!json.has("nonce")) {
                     return verdict;
                 }
