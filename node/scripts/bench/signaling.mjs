@@ -281,9 +281,10 @@ async function exchange() {
       go();
     };
     const go = () => {
-      // Node's timers may fire a little before their time (the loop's millisecond clock): then the
-      // exchange starts now, not at `due`, or a latency below zero would be counted.
-      sentAt = interval > 0 ? Math.max(due, performance.now()) : performance.now();
+      // A late start counts from `due` (the wait for the generator is part of the latency); Node's
+      // timers may also fire a little before their time (the loop's millisecond clock): then the
+      // exchange starts now, not at the later `due`, or a latency below zero would be counted.
+      sentAt = interval > 0 ? Math.min(due, performance.now()) : performance.now();
       due += interval;
       pair.offer().catch(countError);
     };
