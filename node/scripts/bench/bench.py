@@ -301,7 +301,9 @@ limits: {{connectionsPerAddress: 100000, publishMessagesPerSecond: 100000, publi
   publishBytesPerSecond: 1073741824, publishByteBurst: 1073741824, readBytesPerSecond: 1073741824}}
 """)
         launcher = os.path.join(HERE, "..", "..", "src", "main", "packaging", "bin", "switchboard")
-        env = dict(os.environ, SWITCHBOARD_HOME=dist, SWITCHBOARD_JAVA_OPTS=extra_java_opts)
+        # The caller's SWITCHBOARD_JAVA_OPTS (to compare JVM options) come first, this row's after them.
+        opts = " ".join(o for o in (os.environ.get("SWITCHBOARD_JAVA_OPTS", ""), extra_java_opts) if o)
+        env = dict(os.environ, SWITCHBOARD_HOME=dist, SWITCHBOARD_JAVA_OPTS=opts)
         real_java = os.environ.get("SWITCHBOARD_REAL_JAVA")
         if real_java:
             # Under the integration tests JAVA_HOME names the wrapper that starts every JVM in a new
@@ -649,7 +651,8 @@ def main():
     systems = []
     started = time.time()
     results = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]},
-               "java_opts": a.java_opts, "relay": [], "scaling": [], "stun": [], "signaling": []}
+               "java_opts": a.java_opts, "signaling_java_opts_added": os.environ.get("SWITCHBOARD_JAVA_OPTS", ""),
+               "relay": [], "scaling": [], "stun": [], "signaling": []}
     try:
         if parts & {"relay", "scaling", "stun"}:
             systems.append(Switchboard(a.dist, a.java_opts.split(), max_flows))
