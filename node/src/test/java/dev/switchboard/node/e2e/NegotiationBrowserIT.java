@@ -22,7 +22,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -55,9 +57,19 @@ class NegotiationBrowserIT {
     @RegisterExtension
     static final BrowserFixture fixture = new BrowserFixture(new Node.Options(Recorder::new), true);
 
+    /**
+     * While set, the recorder holds each offer it would forward until offers from two different
+     * senders have been seen (or {@link #GATE_LIMIT} passed), so that both offers of a glare test
+     * are made before either side receives the other's, however late one page's timer fires.
+     */
+    static volatile GlareGate glareGate;
+
+    private static final Duration GATE_LIMIT = Duration.ofSeconds(3);
+
     @BeforeEach
     void clear() {
         forwarded.clear();
+        glareGate = null;
     }
 
     @Test
@@ -75,7 +87,10 @@ class NegotiationBrowserIT {
             assertThat(bob.locator("#peers li[data-peer='" + annId + "']")).hasAttribute("data-state", "waiting");
             assertTrue(forwarded.isEmpty(), forwarded.toString());
 
-            // Both start the session at the same moment (the pages share the machine's clock).
+            // Both start the session at the same moment (the pages share the machine's clock), and
+            // the node holds the first offer until the second is made: on a loaded machine one
+            // page's timer can fire late enough to receive the other's offer before making its own.
+            glareGate = new GlareGate();
             final double at = System.currentTimeMillis() + 1000; // a JavaScript number
             ann.evaluate("([id, at]) => { switchboard.startSession(id, at); }", List.of(bobId, at));
             bob.evaluate("([id, at]) => { switchboard.startSession(id, at); }", List.of(annId, at));
@@ -290,6 +305,21 @@ class NegotiationBrowserIT {
         assertEquals(expected.getPort(), ((Number) route.get("remotePort")).intValue(), route.toString());
     }
 
+    /** Opens once offers from two different senders have arrived, or after {@link #GATE_LIMIT}. */
+    static final class GlareGate {
+        private final Set<String> senders = ConcurrentHashMap.newKeySet();
+        private final CompletableFuture<Void> open = new CompletableFuture<Void>()
+                .completeOnTimeout(null, GATE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        CompletableFuture<Void> pass(final String sender) {
+            senders.add(sender);
+            if (senders.size() >= 2) {
+                open.complete(null);
+            }
+            return open;
+        }
+    }
+
     /** An offer or answer as the node forwarded it. */
     record Description(String sender, String type, String sdp) {
     }
@@ -304,7 +334,21 @@ class NegotiationBrowserIT {
 
         @Override
         public @NotNull CompletableFuture<Verdict> inspect(final @NotNull SignalingMessage message) {
-            return delegate().inspect(message).thenApply(verdict -> record(message, verdict));
+            return delegate().inspect(message).thenCompose(verdict -> {
+                final GlareGate gate = glareGate;
+                if (gate == null || !"offer".equals(type(message.payload()))) {
+                    return CompletableFuture.completedFuture(record(message, verdict));
+                }
+                return gate.pass(message.senderId()).thenApply(ignored -> record(message, verdict));
+            });
+        }
+
+        private String type(final byte[] payload) {
+            try {
+                return mapper.readTree(payload).path("type").asText();
+            } catch (final IOException e) {
+                return "";
+            }
         }
 
         private Verdict record(final SignalingMessage message, final Verdict verdict) {
