@@ -15,6 +15,8 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -22,18 +24,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's STUN Binding service (RFC 8489) on one UDP socket: answers Binding requests with
- * XOR-MAPPED-ADDRESS of the source and FINGERPRINT, drops and counts everything else, and tells a
+ * The node's STUN Binding service (RFC 8489): answers Binding requests with XOR-MAPPED-ADDRESS of
+ * the source and FINGERPRINT, drops and counts everything else, and tells a
  * {@link StunBindingListener} about every answered source ({@link StunResponder} holds the rules).
- * The socket is a non-blocking JDK {@link DatagramChannel} served by one Netty NIO event loop:
- * each request is received into one reused direct buffer and answered from another, so a request
- * costs no allocation (the JDK reuses the sender address object while the sender stays the same).
+ *
+ * <p>The port is served by one non-blocking JDK {@link DatagramChannel} per Netty NIO event loop,
+ * as many as the machine has cores up to {@value #MAX_SOCKETS}, all bound to the same address and
+ * port with {@code SO_REUSEPORT}: the kernel spreads the sources over them by a hash of the
+ * source and destination, so one client always meets the same socket and the service uses several
+ * cores, as coturn's listener threads do. Where {@code SO_REUSEPORT} is not available, one socket
+ * serves the port. Each request is received into its loop's reused direct buffer and answered from
+ * another, so a request costs no allocation (the JDK reuses the sender address object while the
+ * sender stays the same). {@code SO_REUSEPORT} lets only processes of the same user join the port
+ * (Linux), so another user cannot take a share of the requests.
  *
  * <pre>{@code
  * try (StunServer stun = StunServer.start(config.stun(), provenAddresses::markProven)) { ... }
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} is idempotent and waits (bounded) for the socket to close.
+ * <p>Thread-safe. {@link #close()} is idempotent and waits (bounded) for the sockets to close.
  */
 public final class StunServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StunServer.class);
@@ -41,24 +50,17 @@ public final class StunServer implements AutoCloseable {
     private static final int READ_BUDGET = 64;
     /** Receive and send buffer asked for (the kernel caps it at net.core.rmem_max / wmem_max). */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    /** Most sockets (and I/O threads) serving the port. */
+    static final int MAX_SOCKETS = 4;
 
     private final NioEventLoopGroup group;
-    private final DatagramChannel channel;
+    private final List<Socket> sockets;
     private final InetSocketAddress localAddress;
-    private final StunResponder responder;
-    private final Predicate<InetAddress> admits;
-    /** Event loop only. */
-    private final ByteBuffer request = ByteBuffer.allocateDirect(StunResponder.MAX_DATAGRAM + 1);
-    /** Event loop only. */
-    private final ByteBuffer response = ByteBuffer.allocateDirect(StunResponder.MAX_RESPONSE);
 
-    private StunServer(final NioEventLoopGroup group, final DatagramChannel channel,
-                       final StunResponder responder, final Predicate<InetAddress> admits) throws IOException {
-        this.admits = admits;
+    private StunServer(final NioEventLoopGroup group, final List<Socket> sockets) {
         this.group = group;
-        this.channel = channel;
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
-        this.responder = responder;
+        this.sockets = sockets;
+        this.localAddress = sockets.get(0).localAddress;
     }
 
     /**
@@ -70,7 +72,8 @@ public final class StunServer implements AutoCloseable {
      * @param settings the {@code stun} section: bind address and UDP port; port 0 picks a free
      *                 port (read the real one from {@link #localAddress()}); the usual port is 3478
      *                 (RFC 8489 §18.6)
-     * @param listener told about each answered source (on the I/O thread)
+     * @param listener told about each answered source (on an I/O thread; several I/O threads may
+     *                 call it at once, so it must be thread-safe)
      * @return the running service
      * @throws IllegalStateException when the socket cannot be bound (message names the port)
      */
@@ -85,29 +88,63 @@ public final class StunServer implements AutoCloseable {
      *
      * @param admits whether a source address may be answered (the node's allow-lists and scanner
      *               blocking); a refused source gets no answer at all, as if nothing listened.
-     *               Called on the I/O thread for every datagram: quick, thread-safe, never blocking.
+     *               Called on the I/O threads for every datagram: quick, thread-safe, never blocking.
      */
     public static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
                                             final @NotNull StunBindingListener listener,
                                             final @NotNull Predicate<InetAddress> admits) {
-        final InetSocketAddress bindAddress = new InetSocketAddress(settings.bind(), settings.port());
-        final NioEventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("stun", true));
-        DatagramChannel channel = null;
+        return start(settings, listener, admits, Math.min(Runtime.getRuntime().availableProcessors(), MAX_SOCKETS));
+    }
+
+    /**
+     * As {@link #start(NodeConfig.Stun, StunBindingListener, Predicate)} with the number of sockets
+     * given (tests; 1 when {@code SO_REUSEPORT} is not available).
+     *
+     * @param sockets sockets and I/O threads serving the port, 1..{@value #MAX_SOCKETS}
+     * @throws IllegalArgumentException when {@code sockets} is out of range
+     */
+    static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
+                                     final @NotNull StunBindingListener listener,
+                                     final @NotNull Predicate<InetAddress> admits, final int sockets) {
+        if (sockets < 1 || sockets > MAX_SOCKETS) {
+            throw new IllegalArgumentException("STUN sockets must be 1.." + MAX_SOCKETS + ", not " + sockets);
+        }
+        final NioEventLoopGroup group = new NioEventLoopGroup(sockets, new DefaultThreadFactory("stun", true));
+        final List<Socket> bound = new ArrayList<>(sockets);
         try {
-            channel = settings.bind() instanceof Inet4Address && !settings.bind().isAnyLocalAddress()
-                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
-            channel.bind(bindAddress);
-            final StunServer server = new StunServer(group, channel, new StunResponder(listener, null), admits);
-            ((NioEventLoop) group.next()).register(channel, SelectionKey.OP_READ, server.new Reader());
-            LOG.info("STUN service listening on UDP port {}", server.localAddress().getPort());
+            InetSocketAddress bindAddress = new InetSocketAddress(settings.bind(), settings.port());
+            boolean reusePort = sockets > 1;
+            for (int i = 0; i < (reusePort ? sockets : 1); i++) {
+                final DatagramChannel channel = open(settings);
+                final Socket socket = new Socket(channel, new StunResponder(listener, null), admits);
+                bound.add(socket);
+                if (i == 0) {
+                    reusePort &= channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+                    if (reusePort && settings.port() != 0) {
+                        ensureFree(settings, bindAddress);
+                    }
+                }
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                channel.bind(bindAddress);
+                socket.localAddress = (InetSocketAddress) channel.getLocalAddress();
+                bindAddress = socket.localAddress; // the others join the port the first one got
+            }
+            for (final Socket socket : bound) {
+                ((NioEventLoop) group.next()).register(socket.channel, SelectionKey.OP_READ, socket);
+            }
+            final StunServer server = new StunServer(group, List.copyOf(bound));
+            LOG.info("STUN service listening on UDP port {} ({} socket{})", server.localAddress().getPort(),
+                    bound.size(), bound.size() == 1 ? "" : "s");
             return server;
         } catch (final IOException | RuntimeException e) {
-            if (channel != null) {
+            for (final Socket socket : bound) {
                 try {
-                    channel.close();
+                    socket.channel.close();
                 } catch (final IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -117,8 +154,38 @@ public final class StunServer implements AutoCloseable {
         }
     }
 
-    /** Reads the requests that arrived and answers each, on the event loop. */
-    private final class Reader implements NioTask<DatagramChannel> {
+    /**
+     * Binds and closes a plain socket on the port, so that a port another process holds (another
+     * node of the same user, with {@code SO_REUSEPORT} too) fails the start instead of being shared.
+     */
+    private static void ensureFree(final NodeConfig.Stun settings, final InetSocketAddress address) throws IOException {
+        try (DatagramChannel probe = open(settings)) {
+            probe.bind(address);
+        }
+    }
+
+    private static DatagramChannel open(final NodeConfig.Stun settings) throws IOException {
+        return settings.bind() instanceof Inet4Address && !settings.bind().isAnyLocalAddress()
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+    }
+
+    /** One socket of the port with its own responder and buffers; reads and answers on its event loop. */
+    private static final class Socket implements NioTask<DatagramChannel> {
+        private final DatagramChannel channel;
+        private final StunResponder responder;
+        private final Predicate<InetAddress> admits;
+        /** Event loop only. */
+        private final ByteBuffer request = ByteBuffer.allocateDirect(StunResponder.MAX_DATAGRAM + 1);
+        /** Event loop only. */
+        private final ByteBuffer response = ByteBuffer.allocateDirect(StunResponder.MAX_RESPONSE);
+        private InetSocketAddress localAddress;
+
+        Socket(final DatagramChannel channel, final StunResponder responder, final Predicate<InetAddress> admits) {
+            this.channel = channel;
+            this.responder = responder;
+            this.admits = admits;
+        }
+
         @Override
         public void channelReady(final DatagramChannel ch, final SelectionKey key) {
             for (int i = 0; i < READ_BUDGET; i++) {
@@ -159,25 +226,50 @@ public final class StunServer implements AutoCloseable {
     }
 
     /**
-     * @return whether the socket is bound and open and its I/O thread runs (for readiness checks);
-     *     callable from any thread
+     * @return whether every socket is bound and open and the I/O threads run (for readiness
+     *     checks); callable from any thread
      */
     public boolean isServing() {
-        return channel.isOpen() && !group.isShuttingDown();
+        for (final Socket socket : sockets) {
+            if (!socket.channel.isOpen()) {
+                return false;
+            }
+        }
+        return !group.isShuttingDown();
     }
 
-    /** @return a snapshot of the counters; callable from any thread */
+    /** @return a snapshot of the counters, summed over the sockets; callable from any thread */
     public @NotNull StunServerCounters counters() {
-        return responder.counters();
+        long answered = 0;
+        long malformed = 0;
+        long ignored = 0;
+        for (final Socket socket : sockets) {
+            final StunServerCounters c = socket.responder.counters();
+            answered += c.answered();
+            malformed += c.droppedMalformed();
+            ignored += c.ignored();
+        }
+        return new StunServerCounters(answered, malformed, ignored);
     }
 
-    /** Closes the socket and stops the I/O thread; waits at most a few seconds. Idempotent. */
+    /** @return requests answered by each socket, in socket order (tests); any thread */
+    long[] answeredPerSocket() {
+        final long[] answered = new long[sockets.size()];
+        for (int i = 0; i < answered.length; i++) {
+            answered[i] = sockets.get(i).responder.counters().answered();
+        }
+        return answered;
+    }
+
+    /** Closes the sockets and stops the I/O threads; waits at most a few seconds. Idempotent. */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (final IOException e) {
-            LOG.debug("closing the STUN socket failed: {}", e.toString());
+        for (final Socket socket : sockets) {
+            try {
+                socket.channel.close();
+            } catch (final IOException e) {
+                LOG.debug("closing the STUN socket failed: {}", e.toString());
+            }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }

@@ -3,6 +3,7 @@ package dev.switchboard.node.stun;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.node.config.NodeConfig;
@@ -11,8 +12,13 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +95,53 @@ class StunServerIT {
             assertTrue(response.verifyFingerprint());
             assertEquals(new StunServerCounters(1, garbage.length, 0), server.counters());
             assertEquals(List.of(client.getLocalSocketAddress()), answered);
+        }
+    }
+
+    @Test
+    void manySources_spreadOverTheSocketsOfOnePort_eachAnsweredFromThePortItAsked() throws IOException {
+        try (StunServer shared = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add, a -> true, 2)) {
+            final InetSocketAddress target = shared.localAddress();
+            final int sources = 32;
+            final List<DatagramSocket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < sources; i++) {
+                    final DatagramSocket client = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+                    client.setSoTimeout(5000);
+                    clients.add(client);
+                }
+                for (final DatagramSocket client : clients) {
+                    final byte[] request = new StunMessageBuilder(Stun.BINDING_REQUEST, StunMessageBuilder.newTransactionId())
+                            .fingerprint().build();
+                    client.send(new DatagramPacket(request, request.length, target));
+                    final DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+                    client.receive(reply);
+                    // from the port the client asked, whichever socket of it took the request
+                    assertEquals(target, reply.getSocketAddress());
+                    final StunMessage response = StunDecoder.decode(reply.getData(), 0, reply.getLength()).messageOrNull();
+                    assertEquals(Stun.BINDING_SUCCESS_RESPONSE, response.messageType());
+                    assertEquals(client.getLocalSocketAddress(), response.xorMappedAddress());
+                }
+            } finally {
+                clients.forEach(DatagramSocket::close);
+            }
+            assertEquals(new StunServerCounters(sources, 0, 0), shared.counters());
+            final long[] perSocket = shared.answeredPerSocket();
+            assertEquals(2, perSocket.length);
+            // the kernel hashes each source to one socket: 32 sources all on one of two is a 2^-31 chance
+            assertTrue(perSocket[0] > 0 && perSocket[1] > 0, Arrays.toString(perSocket));
+        }
+    }
+
+    @Test
+    void portAnotherProcessHolds_startFailsInsteadOfSharingIt() throws IOException {
+        try (DatagramChannel other = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            other.setOption(StandardSocketOptions.SO_REUSEPORT, true); // as a second node of the same user would
+            other.bind(new InetSocketAddress(LOOPBACK, 0));
+            final int port = ((InetSocketAddress) other.getLocalAddress()).getPort();
+            final IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> StunServer.start(new NodeConfig.Stun(LOOPBACK, port), answered::add, a -> true, 2));
+            assertTrue(e.getMessage().contains(Integer.toString(port)), e.getMessage());
         }
     }
 }
