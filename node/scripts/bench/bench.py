@@ -708,9 +708,14 @@ def main():
                                                             "--dst-port", s.stun], [s.pid])
                     best, best_trial, runs = max_loss_free(trial, stun_rates)
                     rtt = runs[0]
+                    # CPU per answered request at a rate every system met: how much work a request costs,
+                    # apart from how much of the cores the system got beside the generator
+                    cpu_rate = 25_000 if 25_000 in stun_rates else stun_rates[0]
+                    at = next((r for r in runs if r["offered_rate"] == cpu_rate and r["received"]), None)
                     row = {"round": rnd, "system": system.name, "loss_free_per_s": best, "p50_us": rtt["p50_us"],
                            "p99_us": rtt["p99_us"], "foreign_cpu": round(max(r["foreign_cpu"] for r in runs), 3),
-                           "trials": runs}
+                           "cpu_us_per_request": round(at["system_cpu"] * at["seconds"] * 1e6 / at["received"], 2) if at else None,
+                           "cpu_rate": cpu_rate, "trials": runs}
                     results["stun"].append(row)
                     log(f"round {rnd} stun  {system.name:12}: loss-free {best:>8}/s, p50/p99 {rtt['p50_us']:.0f}/{rtt['p99_us']:.0f} us "
                         f"at {runs[0]['offered_rate']:.0f}/s, foreign CPU {row['foreign_cpu']}")
@@ -784,17 +789,20 @@ def table(results):
                          f"{f(vals['coturn'])} | {ratio(vals['switchboard'], vals['coturn'], invert)} | "
                          f"{f(vals['c-forwarder'])} | {foreign} |")
     for key, label, invert in (("loss_free_per_s", "STUN bindings/s, <1% loss", False), ("p50_us", "STUN round trip p50 us", True),
-                               ("p99_us", "STUN round trip p99 us", True)):
+                               ("p99_us", "STUN round trip p99 us", True),
+                               ("cpu_us_per_request", "STUN CPU us per answered request at "
+                                + f"{(results['stun'] or [{}])[0].get('cpu_rate', 0):,}/s", True)):
         s, fs = med("stun", "switchboard", key)
         c, fc = med("stun", "coturn", key)
-        lines.append(f"| {label} | {fmt(s)} | {fmt(c)} | {ratio(s, c, invert)} | - | {max(x for x in (fs or 0, fc or 0))} |")
+        f = (lambda v: "-" if v is None else f"{v:,.2f}") if key == "cpu_us_per_request" else fmt
+        lines.append(f"| {label} | {f(s)} | {f(c)} | {ratio(s, c, invert)} | - | {max(x for x in (fs or 0, fc or 0))} |")
     al = results.get("switchboard_alloc", {})
     lines.append(f"| bytes allocated per relayed packet / STUN request (whole run) | {al.get('bytes_per_packet')} / "
                  f"{al.get('bytes_per_stun_request')} | - | - | - | - |")
     lines.append(f"| GC collections / ms during the run | {al.get('gc_collections')} / {al.get('gc_millis')} | - | - | - | - |")
     lines.append("")
     lines.append(f"ratio: Switchboard / coturn (for latency coturn / Switchboard: above 1 means Switchboard is better); "
-                 f"medians of {max((r['round'] for r in results['relay']), default=0) + 1} rounds; run took {results.get('seconds')} s")
+                 f"medians of {max((r['round'] for r in results['relay'] + results['stun'] + results['scaling']), default=0) + 1} rounds; run took {results.get('seconds')} s")
     return "\n".join(lines)
 
 
