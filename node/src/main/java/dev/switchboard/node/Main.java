@@ -4,6 +4,7 @@ import dev.switchboard.node.config.ConfigException;
 import dev.switchboard.node.access.AdminPaths;
 import dev.switchboard.node.config.ConfigLoader;
 import dev.switchboard.node.config.NodeConfig;
+import dev.switchboard.node.tls.KeystoreDefaults;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,6 +48,8 @@ public final class Main implements Callable<Integer> {
      * @param args command-line arguments.
      */
     public static void main(final String[] args) {
+        // Keystores protected by random passwords need no PBKDF2 stretching (a third of the start's CPU).
+        KeystoreDefaults.applyUnlessSet();
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         System.exit(run(args));
