@@ -1,9 +1,19 @@
 package dev.switchboard.node.signaling;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jetbrains.annotations.NotNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * A message's JSON object exactly as it was parsed, kept so that a rewrite changes one field and
@@ -28,13 +38,35 @@ public final class ReceivedJson {
      *     place if present, else appended).
      */
     public byte @NotNull [] withString(final @NotNull String field, final @NotNull String value) {
-        final ObjectNode copy = tree.deepCopy();
-        copy.put(field, value);
-        try {
-            return mapper.writeValueAsBytes(copy);
-        } catch (final JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a parsed JSON tree", e);
+        // Written field by field, the one field replaced on the way: the same bytes as putting the
+        // value into a copy of the tree and serializing the copy (ObjectNode#put keeps the field's
+        // place, or appends it), without copying the tree or going through an ObjectWriter.
+        final ByteArrayBuilder out = new ByteArrayBuilder(mapper.getFactory()._getBufferRecycler(),
+                value.length() + 256);
+        final SerializerProvider provider = mapper.getSerializerProviderInstance();
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            boolean replaced = false;
+            for (final Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
+                final Map.Entry<String, JsonNode> e = it.next();
+                if (!replaced && e.getKey().equals(field)) {
+                    g.writeStringField(field, value);
+                    replaced = true;
+                } else {
+                    g.writeFieldName(e.getKey());
+                    ((JsonSerializable) e.getValue()).serialize(g, provider);
+                }
+            }
+            if (!replaced) {
+                g.writeStringField(field, value);
+            }
+            g.writeEndObject();
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot serialize a parsed JSON tree", e);
         }
+        final byte[] bytes = out.toByteArray();
+        out.release();
+        return bytes;
     }
 
     /**
