@@ -14,7 +14,7 @@ import { randomNonce } from './encoding.js';
 import { importPeerKey, shortFingerprint, checkPin, pin, meetName, safetyCode } from './identity.js';
 import * as protocol from './protocol.js';
 import { startsSession, isPolite, FIRST_OFFER_WAIT_MS } from './negotiation.js';
-import { Session } from './session.js';
+import { Session, prepareConnection } from './session.js';
 import { seal, open, helloStatement, membershipMac, checkMembership } from './roomkey.js';
 
 /**
@@ -91,6 +91,43 @@ export class Room {
     this.unsubscribers = [];
     /** @private messages are handled one at a time, in arrival order (a hello before the offer behind it). */
     this.queue = Promise.resolve();
+    /** @private the connection being made ahead for the next session (`prepareConnection`), or null. */
+    this.spare = null;
+    /** @private that connection once made and not yet taken, or null. */
+    this.spareReady = null;
+    /** @private set by {@link Room#leave}: nothing is made ahead any more. */
+    this.left = false;
+  }
+
+  /**
+   * @private begins making the next session's connection ahead (`session.prepareConnection`),
+   * unless one is made or being made. A failure only means the session makes its own.
+   */
+  prepareSpare() {
+    if (this.spare || this.left || typeof RTCPeerConnection === 'undefined') return;
+    const made = prepareConnection(this.iceServers);
+    this.spare = made;
+    made.then((pc) => {
+      if (this.left || this.spare !== made) {
+        pc.close();
+        return;
+      }
+      this.spareReady = pc;
+    }, () => {
+      if (this.spare === made) this.spare = null;
+    });
+  }
+
+  /**
+   * @private the connection made ahead, if it is ready (it is then the caller's), else undefined:
+   * a session is never held up waiting for one.
+   */
+  takeSpare() {
+    const pc = this.spareReady;
+    if (!pc) return undefined;
+    this.spareReady = null;
+    this.spare = null;
+    return pc;
   }
 
   /** @private runs `handler` after every message that arrived before. */
@@ -108,10 +145,14 @@ export class Room {
    * announces this member.
    */
   async join() {
-    this.unsubscribers.push(...await this.signaling.subscribeAll([
+    const subscribed = this.signaling.subscribeAll([
       [protocol.inboxTopic(this.identity.id), this.serially((m, from) => this.onInbox(m, from))],
       [protocol.presenceTopic(this.roomId), this.serially((m, from) => this.onPresence(m, from))],
-    ]));
+    ]);
+    // The first session's connection is made while the node answers (its certificate is
+    // generated off the main thread first), not between a hello and the offer behind it.
+    this.prepareSpare();
+    this.unsubscribers.push(...await subscribed);
     await this.announce();
   }
 
@@ -138,6 +179,8 @@ export class Room {
 
   /** Says goodbye, closes every session and unsubscribes. */
   async leave() {
+    this.left = true;
+    this.takeSpare()?.close();
     try {
       await this.signaling.publish(protocol.presenceTopic(this.roomId), protocol.leave());
     } catch {
@@ -418,11 +461,14 @@ export class Room {
         check: (statement, mac) => checkMembership(this.keys, statement, mac),
       },
       iceServers: this.iceServers,
+      pc: this.takeSpare(),
       signal: (message) => this.signaling.publish(protocol.inboxTopic(p.id), message),
       onState: (state, refusal) => {
         if (p.session !== session) return;
         if (state === 'refused') this.onEvent({ kind: 'refused', name: p.name, refusal });
         if (state === 'connected') {
+          // The next member's session finds its connection made (the main thread is idle now).
+          this.prepareSpare();
           if (p.capsSentOn !== session) {
             // What this page can do, in the call vocabulary (§5.2), end to end on the control
             // channel (§10.2): nothing through the node.

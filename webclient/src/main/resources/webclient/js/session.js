@@ -88,6 +88,38 @@ const CERTIFICATE_STATS_INTERVAL_MS = 100;
  *   `mac` is right; never throws.
  */
 
+/**
+ * What every session's RTCPeerConnection is made with: one transport for everything (RFC 8843
+ * BUNDLE, RTCP multiplexed), the node's own STUN service.
+ * @param {RTCIceServer[]} iceServers
+ * @returns {RTCConfiguration}
+ */
+function connectionConfig(iceServers) {
+  return { iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+}
+
+/**
+ * Makes, ahead of need, the RTCPeerConnection a later {@link Session} takes (`o.pc`): the first
+ * connection of a page costs its main thread about 10-25 ms in Chromium (the WebRTC stack starts),
+ * and its DTLS certificate (a P-256 key, W3C WebRTC 1.0 §4.10) is generated before the first
+ * description can be made. A room makes one while it waits for the node (docs/performance.md),
+ * so neither cost falls between a peer's hello and the offer or answer that follows it. The
+ * certificate is generated off the main thread first and given to the connection, which then
+ * makes none of its own. Nothing is gathered or sent until a description is set.
+ * @param {RTCIceServer[]} iceServers as the session will be given.
+ * @returns {Promise<RTCPeerConnection>} never rejects for a failed certificate (the connection
+ *   then makes its own, as without this); rejects only if no connection can be made at all.
+ */
+export async function prepareConnection(iceServers) {
+  let certificates;
+  try {
+    certificates = [await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' })];
+  } catch {
+    certificates = undefined;
+  }
+  return new RTCPeerConnection({ ...connectionConfig(iceServers), ...(certificates ? { certificates } : {}) });
+}
+
 export class Session {
   /**
    * @param {object} o
@@ -113,6 +145,8 @@ export class Session {
    *   peer's (docs/protocol.md §6.1); null for contexts without a shared word.
    * @param {boolean} [o.direct] a direct (P2P) link both sides agreed to (§5.2): descriptions
    *   say `"mode":"p2p"` and local candidates are trickled; default false (relayed).
+   * @param {RTCPeerConnection} [o.pc] a connection made ahead with {@link prepareConnection} for
+   *   the same `iceServers`, never used before; the session owns it from now on. Default: a new one.
    */
   constructor(o) {
     this.identity = o.identity;
@@ -171,7 +205,7 @@ export class Session {
     /** @private the timer that drives recovery from a drop. */
     this.recoveryTimer = null;
 
-    const pc = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const pc = o.pc ?? new RTCPeerConnection(connectionConfig(o.iceServers));
     this.pc = pc;
     pc.onnegotiationneeded = () => this.enqueue(() => this.offer());
     pc.oniceconnectionstatechange = () => this.watchConnection();
