@@ -11,7 +11,7 @@ import { DERIVING_TEXT, NEW_IDENTITY_TEXT, connectionProblem, eventText, roomCod
 
 const $ = (id) => document.getElementById(id);
 /** @type {{identity: any, node: import('./discovery.js').DiscoveredNode|null, signaling: import('./signaling.js').Signaling|null, room: import('./room.js').Room|null, peers: any[]}} */
-const state = { identity: null, node: null, signaling: null, room: null, peers: [], derivationMillis: null, view: null };
+const state = { identity: null, identityReady: null, node: null, signaling: null, room: null, peers: [], derivationMillis: null, view: null };
 
 function status(text, kind = '', link = null) {
   const el = $('status');
@@ -188,7 +188,12 @@ let early = null;
  * why. The node learns only what Join would tell it a moment later: this key is online.
  */
 function connectEarly() {
-  if (early || state.signaling || !state.node || !state.identity) return;
+  if (!state.identity) {
+    // Still loading (the page is ready before its identity, see start): connect once it is here.
+    state.identityReady?.then(connectEarly, () => {});
+    return;
+  }
+  if (early || state.signaling || !state.node) return;
   const identity = state.identity;
   const connection = loadRoomModules().then(({ Signaling }) => Signaling.connect({
     url: state.node.brokerUrl,
@@ -267,8 +272,16 @@ async function join(event) {
   const word = $('word').value.trim();
   const name = $('name').value.trim();
   if (!word || !name) return;
-  localStorage.setItem(`switchboard.name.${state.identity.slot}`, name);
   $('join').disabled = true;
+  if (!state.identity) {
+    // The page was ready before its identity (start): Join waits for it, usually a few ms.
+    try {
+      await state.identityReady;
+    } catch {
+      return; // start() said why, and Join stays disabled
+    }
+  }
+  localStorage.setItem(`switchboard.name.${state.identity.slot}`, name);
   // The costly derivation (docs/protocol.md §1.1) runs while the page connects to the node and
   // fetches the room's modules: WebCrypto runs it off the main thread, and the three waits overlap
   // rather than add up. The page says what it is doing meanwhile.
@@ -375,15 +388,23 @@ async function start() {
     return;
   }
   // The node's description and this tab's identity do not depend on each other: both are asked
-  // for at once (the identity's IndexedDB and WebCrypto work overlaps the node-info.json request).
+  // for at once. The page is ready (its form usable) once the node answered: the identity (a Web
+  // Lock, IndexedDB and, in a fresh profile, a new key pair: about 100-200 ms of a first load,
+  // docs/performance.md) goes on loading meanwhile, and whatever needs it (Join, the early broker
+  // connection, New identity) waits for it.
   const discovery = discoverNode().then((node) => ({ node }), (error) => ({ error }));
-  try {
-    state.identity = await loadIdentity();
-    $('me-fingerprint').textContent = state.identity.fingerprint;
-  } catch (e) {
+  let identityFailed = null;
+  state.identityReady = loadIdentity();
+  state.identityReady.then((identity) => {
+    state.identity = identity;
+    $('me-fingerprint').textContent = identity.fingerprint;
+    const saved = localStorage.getItem(`switchboard.name.${identity.slot}`);
+    if (saved && !$('name').value) $('name').value = saved;
+  }, (e) => {
+    identityFailed = e;
+    $('join').disabled = true;
     status(`Could not start: ${e.message}`, 'bad');
-    return;
-  }
+  });
   // Finding the node: when it does not answer, say so and try again by itself.
   for (let attempt = 0; !state.node; attempt++) {
     try {
@@ -404,8 +425,8 @@ async function start() {
       await pause(wait * 1000);
     }
   }
+  if (identityFailed) return;
   delete $('status').dataset.problem;
-  $('name').value = localStorage.getItem(`switchboard.name.${state.identity.slot}`) || '';
   $('join-form').addEventListener('submit', join);
   // Disabled in the page until now: a click before the form is handled here would reload it.
   $('join').disabled = false;
@@ -436,6 +457,8 @@ async function start() {
   }
   $('new-identity').addEventListener('click', async () => {
     if (state.signaling && !confirm('Make a new identity? You will leave the room.')) return;
+    // Never while the first one still loads (both would claim an identity slot).
+    if (!state.identity && !(await state.identityReady.then(() => true, () => false))) return;
     state.retryTicket = (state.retryTicket || 0) + 1;
     if (state.room) await leave();
     state.signaling?.close();
@@ -456,7 +479,8 @@ async function start() {
  * call page would (start it, add audio, restart ICE, ping).
  */
 window.switchboard = {
-  id: () => state.identity?.id,
+  /** @returns {string|Promise<string>|undefined} this tab's peer id (a promise while it still loads). */
+  id: () => state.identity?.id ?? state.identityReady?.then((identity) => identity.id),
   /** @returns {number|null} how long deriving the room from the word took, in milliseconds. */
   derivationMillis: () => state.derivationMillis,
   peers: async () => (state.room ? state.room.snapshot() : []),
