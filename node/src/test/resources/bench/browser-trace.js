@@ -86,8 +86,9 @@
   if (NativePeerConnection) {
     window.RTCPeerConnection = class extends NativePeerConnection {
       constructor(...args) {
+        const started = now();
         super(...args);
-        at('pc new');
+        trace.push([started, 'pc new', now()]);
         this.addEventListener('icegatheringstatechange', () => at(`pc gathering ${this.iceGatheringState}`));
         this.addEventListener('iceconnectionstatechange', () => at(`pc ice ${this.iceConnectionState}`));
         this.addEventListener('connectionstatechange', () => at(`pc connection ${this.connectionState}`));

@@ -148,6 +148,9 @@ class BrowserFiguresIT {
         final String word = "bench browser figures " + run + " " + System.nanoTime();
         try (BrowserContext first = browsers.newContext();
              BrowserContext second = browsers.newContext()) {
+            // The first browser carries the timeline too: its side of each round trip (the join it
+            // receives, its hello, its offer or answer) is printed beside the second's.
+            first.addInitScript(TRACE_SCRIPT);
             final Page a = Pages.join(first, fixture.node(), "Ann", word);
             assertThat(a.locator("#status")).containsText("Waiting for the other person", Pages.WAIT);
 
@@ -191,6 +194,7 @@ class BrowserFiguresIT {
             assertTrue(shown.stream().noneMatch(w -> w.contains("directly")), shown.toString());
             if (run == Math.min(1, RUNS - 1)) {
                 printTimeline(traced, join);
+                printOtherSide(a, b, traced, join, connected);
             }
             // Page bytes and WebSocket bytes from load until connected.
             firstLoad.add(onTheWire(List.copyOf(loaded), fromCache(b)));
@@ -453,6 +457,29 @@ class BrowserFiguresIT {
         for (final Traced e : all) {
             System.out.printf("  %8.1f %8.1f %7s  %s%n", e.start(), e.start() - join,
                     Double.isNaN(e.end()) ? "" : String.format("%.1f", e.end() - e.start()), e.what());
+        }
+    }
+
+    /**
+     * Prints the first browser's timeline from the second browser's Join click to its peer shown
+     * connected, in the second browser's page time (both pages' clocks are the same browser's:
+     * {@code performance.timeOrigin} aligns them), so that each round trip shows both ends.
+     */
+    @SuppressWarnings("unchecked")
+    private static void printOtherSide(final Page first, final Page second, final Map<String, Object> traced,
+                                       final double join, final double connected) {
+        final double firstOrigin = ((Number) first.evaluate("() => performance.timeOrigin")).doubleValue();
+        final double secondOrigin = ((Number) second.evaluate("() => performance.timeOrigin")).doubleValue();
+        final Map<String, Object> other = (Map<String, Object>) first.evaluate("() => ({ trace: window.__benchTrace })");
+        final double shift = firstOrigin - secondOrigin;
+        System.out.printf("The first browser's timeline meanwhile (in the second browser's page time, whose origin is"
+                + " %.3f ms since the epoch; ms since its Join, duration):%n", secondOrigin);
+        for (final Traced e : trace(other)) {
+            final double at = e.start() + shift;
+            if (at >= join - 1 && at <= connected + 20) {
+                System.out.printf("  %8.1f %8.1f %7s  A: %s%n", at, at - join,
+                        Double.isNaN(e.end()) ? "" : String.format("%.1f", e.end() - e.start()), e.what());
+            }
         }
     }
 
