@@ -114,6 +114,10 @@
         return channel;
       }
     };
+    const generate = NativePeerConnection.generateCertificate?.bind(NativePeerConnection);
+    if (generate) {
+      window.RTCPeerConnection.generateCertificate = (...args) => span('pc generateCertificate', now(), generate(...args));
+    }
   }
 
   // Main-thread tasks over 50 ms (Long Tasks API): what keeps the page from reacting.

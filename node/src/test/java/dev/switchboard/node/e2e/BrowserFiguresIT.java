@@ -188,6 +188,13 @@ class BrowserFiguresIT {
             loadToReady.add(ready);
             @SuppressWarnings("unchecked") final Map<String, Object> traced = (Map<String, Object>) b.evaluate(TRACE_READ_SCRIPT);
             phases.add(phases(traced, ready, join, connected));
+            // The session's connection is made ahead, while the page waits for the node: its
+            // certificate is asked for before the join goes out (so before any hello can come).
+            final List<Traced> timeline = trace(traced);
+            final Traced joinSent = first(timeline, "ws out PUBLISH join", join);
+            final Traced certificate = first(timeline, "pc generateCertificate", join);
+            assertTrue(joinSent != null && certificate != null && certificate.start() <= joinSent.start(),
+                    "no connection made ahead of the join: " + certificate + " / " + joinSent);
             // Every status line the page showed: a relayed session is never called direct, not
             // even for a moment before its route was read.
             final List<String> shown = trace(traced).stream().map(Traced::what).filter(w -> w.startsWith("status ")).toList();

@@ -77,4 +77,32 @@ class KeyChangeBrowserIT {
             assertThat(ann.locator("#log")).containsText("Bob: it is really me", Pages.WAIT);
         }
     }
+
+    /**
+     * The page is ready once the node answered, not once its identity is loaded (a Web Lock,
+     * IndexedDB, a new key pair: docs/performance.md); Join waits for the identity. The identity's
+     * Web Lock is held here until the test lets it go, so the order does not depend on timing.
+     */
+    @Test
+    void identityStillLoading_pageReady_joinWaitsForIt() {
+        try (BrowserContext context = fixture.browsers().newContext()) {
+            context.addInitScript("(() => { let release; const held = new Promise((r) => { release = r; });"
+                    + " window.releaseIdentity = () => release();"
+                    + " const request = navigator.locks.request.bind(navigator.locks);"
+                    + " navigator.locks.request = (...args) => held.then(() => request(...args)); })()");
+            final Page page = context.newPage();
+            page.navigate(fixture.node().url());
+            assertThat(page.locator("#status")).containsText("Ready", Pages.WAIT);
+            assertThat(page.locator("#me-fingerprint")).hasText("\u2026");
+            page.fill("#name", "Ann");
+            page.fill("#word", "slow key store");
+            page.click("#join");
+            assertThat(page.locator("#join")).isDisabled();
+            assertThat(page.locator("#status")).not().containsText("Waiting for the other person");
+            page.evaluate("() => window.releaseIdentity()");
+            assertThat(page.locator("#status")).containsText("Waiting for the other person", Pages.WAIT);
+            assertThat(page.locator("#me-fingerprint")).not().hasText("\u2026");
+            assertTrue(((String) page.evaluate("switchboard.id()")).length() == 43);
+        }
+    }
 }
