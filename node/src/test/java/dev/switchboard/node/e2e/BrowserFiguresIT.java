@@ -195,6 +195,19 @@ class BrowserFiguresIT {
             final Traced certificate = first(timeline, "pc generateCertificate", join);
             assertTrue(joinSent != null && certificate != null && certificate.start() <= joinSent.start(),
                     "no connection made ahead of the join: " + certificate + " / " + joinSent);
+            // The member answering the join lets its hello leave before it builds the session
+            // and works out the safety code (the first digest after its hello's sealing).
+            @SuppressWarnings("unchecked") final List<Traced> annTimeline =
+                    trace((Map<String, Object>) a.evaluate("() => ({ trace: window.__benchTrace })"));
+            final Traced joinIn = annTimeline.stream().filter(e -> e.what().startsWith("ws in PUBLISH join"))
+                    .reduce((x, y) -> y).orElse(null);
+            final Traced sealed = joinIn == null ? null : first(annTimeline, "crypto encrypt", joinIn.start());
+            final Traced helloOut = joinIn == null ? null : annTimeline.stream()
+                    .filter(e -> e.start() >= joinIn.start() && e.what().startsWith("ws out") && e.what().contains("PUBLISH hello"))
+                    .findFirst().orElse(null);
+            final Traced safetyDigest = sealed == null ? null : first(annTimeline, "crypto digest", sealed.start());
+            assertTrue(helloOut != null && safetyDigest != null && helloOut.start() <= safetyDigest.start(),
+                    "the hello waited behind the session's setup: " + helloOut + " / " + safetyDigest);
             // Every status line the page showed: a relayed session is never called direct, not
             // even for a moment before its route was read.
             final List<String> shown = trace(traced).stream().map(Traced::what).filter(w -> w.startsWith("status ")).toList();
