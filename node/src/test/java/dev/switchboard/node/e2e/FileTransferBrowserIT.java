@@ -241,12 +241,20 @@ class FileTransferBrowserIT {
             assertThat(outgoing.locator("button.cancel")).hasCount(0);
 
             // Nothing more is sent: what was still in flight drains, then the relay carries only
-            // the chat lines below, and neither side's count moves again.
+            // the chat lines below, and neither side's count moves again. Drained means five quiet
+            // seconds in a row: SCTP retransmits what the block dropped only when its timer fires,
+            // and after a long block that timer has backed off for seconds (Chromium caps the
+            // backoff at 3 s), so one quiet second can fall before the retransmission.
             final AtomicLong last = new AtomicLong(-1);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            final AtomicLong quietSeconds = new AtomicLong();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 final RelayCounters c = session.counters();
                 final long total = c.bytesAtoB() + c.bytesBtoA();
-                return total - last.getAndSet(total) < 16 * 1024;
+                if (total - last.getAndSet(total) >= 16 * 1024) {
+                    quietSeconds.set(0);
+                    return false;
+                }
+                return quietSeconds.incrementAndGet() >= 5;
             });
             final RelayCounters before = session.counters();
             final long sent = ((Number) transfer(a, "too-long.bin").get("bytes")).longValue();
