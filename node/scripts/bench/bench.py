@@ -625,7 +625,7 @@ def main():
                     help="comma-separated parts to run: relay, scaling, stun, signaling, browser")
     ap.add_argument("--browser-runs", type=int, default=20, help="runs of the browser figures")
     ap.add_argument("--java-opts", default="-XX:+UseSerialGC -Xms16m -Xmx128m -Xmn8m -XX:MinHeapFreeRatio=25 "
-                    "-XX:MaxHeapFreeRatio=40 -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:MaxMetaspaceSize=96m -Xss512k",
+                    "-XX:MaxHeapFreeRatio=40 -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -Xss512k",
                     help="the launcher's JVM options (bin/switchboard)")
     a = ap.parse_args()
     global OUT, BIN

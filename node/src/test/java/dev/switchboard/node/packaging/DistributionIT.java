@@ -142,9 +142,9 @@ class DistributionIT {
         // Netty's buffer pool in one small arena (docs/performance.md, "Footprint, third round")
         assertTrue(first.containsAll(List.of("-Dio.netty.allocator.numDirectArenas=1",
                 "-Dio.netty.allocator.numHeapArenas=1", "-Dio.netty.allocator.maxOrder=7")), first.toString());
-        // C1 only, compiling only what stays hot (docs/performance.md, "Footprint, fourth round")
-        assertTrue(first.containsAll(List.of("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=10")),
-                first.toString());
+        // C1 only, at its usual thresholds (docs/performance.md, "Figures: the fourth round")
+        assertTrue(first.contains("-XX:TieredStopAtLevel=1"), first.toString());
+        assertFalse(first.stream().anyMatch(o -> o.startsWith("-XX:CompileThresholdScaling")), first.toString());
         loadedNothingItDoesNotUse(classLog, work.resolve("first.log"));
         final List<Path> parts = list(cds, ".part.");
         assertEquals(1, parts.size(), parts.toString());
