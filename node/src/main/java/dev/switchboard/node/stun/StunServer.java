@@ -109,8 +109,8 @@ public final class StunServer implements AutoCloseable {
         if (sockets < 1 || sockets > MAX_SOCKETS) {
             throw new IllegalArgumentException("STUN sockets must be 1.." + MAX_SOCKETS + ", not " + sockets);
         }
-        final NioEventLoopGroup group = new NioEventLoopGroup(sockets, new DefaultThreadFactory("stun", true));
         final List<Socket> bound = new ArrayList<>(sockets);
+        NioEventLoopGroup group = null;
         try {
             InetSocketAddress bindAddress = new InetSocketAddress(settings.bind(), settings.port());
             boolean reusePort = sockets > 1;
@@ -134,6 +134,8 @@ public final class StunServer implements AutoCloseable {
                 socket.localAddress = (InetSocketAddress) channel.getLocalAddress();
                 bindAddress = socket.localAddress; // the others join the port the first one got
             }
+            // one event loop (and selector) per socket actually bound
+            group = new NioEventLoopGroup(bound.size(), new DefaultThreadFactory("stun", true));
             for (final Socket socket : bound) {
                 ((NioEventLoop) group.next()).register(socket.channel, SelectionKey.OP_READ, socket);
             }
@@ -149,7 +151,9 @@ public final class StunServer implements AutoCloseable {
                     e.addSuppressed(suppressed);
                 }
             }
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
             throw new IllegalStateException("cannot bind STUN service to UDP port " + settings.port(), e);
         }
     }
