@@ -91,6 +91,10 @@ public final class MessageValidator {
         if (!isWellFormedUtf8(message.payload())) {
             return invalid(SignalingError.BAD_JSON, "payload is not valid UTF-8");
         }
+        if (startsAsAnotherEncoding(message.payload())) {
+            return invalid(SignalingError.BAD_JSON,
+                    "payload must be UTF-8 JSON without a byte order mark (RFC 8259 §8.1): it starts with a BOM or a NUL byte");
+        }
         final JsonNode root;
         try {
             // From the bytes (Jackson's UTF-8 parser): no String of the whole payload and no char
@@ -267,6 +271,27 @@ public final class MessageValidator {
             return "";
         }
         return PeerIds.fromSpki(spki);
+    }
+
+    /**
+     * Whether a payload begins with what Jackson's byte parser reads as a sign of another encoding
+     * or skips: a UTF-8 byte order mark, or a NUL byte among the first four (its UTF-16 and UTF-32
+     * detection, RFC 4627 §3). Such a payload is not UTF-8 JSON a receiver can parse (RFC 8259
+     * §8.1: no BOM; NUL is never allowed unescaped), so it is refused as parsing text would.
+     *
+     * @param bytes the payload, already checked to be well-formed UTF-8
+     * @return true when it must be refused
+     */
+    private static boolean startsAsAnotherEncoding(final byte @NotNull [] bytes) {
+        if (bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF) {
+            return true;
+        }
+        for (int i = 0; i < Math.min(4, bytes.length); i++) {
+            if (bytes[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

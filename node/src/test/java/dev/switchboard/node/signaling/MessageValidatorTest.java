@@ -174,6 +174,22 @@ class MessageValidatorTest {
     }
 
     @Test
+    void validate_utf16OrByteOrderMark_badJsonLikeAnyNonUtf8Text() {
+        final String hangup = "{\"v\":1,\"type\":\"hangup\",\"context\":\"room:" + ROOM + "\",\"from\":\"" + SENDER + "\"}";
+        // UTF-16LE: every other byte NUL, well-formed UTF-8 byte by byte, and a JSON parser fed
+        // bytes would guess UTF-16 and accept it; receivers parse UTF-8 and could not
+        final byte[] utf16 = hangup.getBytes(StandardCharsets.UTF_16LE);
+        final byte[] bom = ("\uFEFF" + hangup).getBytes(StandardCharsets.UTF_8);
+        for (final byte[] payload : new byte[][] {utf16, bom}) {
+            final var invalid = assertInstanceOf(MessageValidator.Result.Invalid.class,
+                    validator.validate(new SignalingMessage(new Topic.Inbox(OTHER), SENDER, payload)));
+            assertEquals(SignalingError.BAD_JSON, invalid.error().code());
+            assertTrue(invalid.error().message().contains("byte order mark"), invalid.error().message());
+        }
+        assertInstanceOf(MessageValidator.Result.Valid.class, validator.validate(inbox(hangup)));
+    }
+
+    @Test
     void validate_deeplyNested_badJsonNotCrash() {
         final String deep = "{\"v\":1,\"type\":\"error\",\"code\":\"x\",\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
         assertEquals(SignalingError.BAD_JSON,
