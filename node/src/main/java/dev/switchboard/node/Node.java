@@ -62,6 +62,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -237,15 +239,8 @@ public final class Node implements AutoCloseable {
         final Deque<AutoCloseable> started = new ArrayDeque<>();
         final long startMillis = System.currentTimeMillis();
         try {
-            final NodeMetrics metrics = new NodeMetrics();
             final Readiness readiness = new Readiness(List.of("broker", "stun", "relay", "web"));
             final AtomicReference<Supplier<NodeStatus>> status = new AtomicReference<>(() -> null);
-            MonitoringServer monitoring = null;
-            if (config.metrics().enabled()) {
-                monitoring = MonitoringServer.start(new InetSocketAddress(config.metrics().bind(), config.metrics().port()),
-                        metrics.registry(), readiness, () -> status.get().get());
-                started.push(monitoring);
-            }
             final PeerLinks peerLinks = new PeerLinks();
 
             Files.createDirectories(config.dataDir());
@@ -270,11 +265,6 @@ public final class Node implements AutoCloseable {
             final AccessControl access = new AccessControl(config.access(), options.countryAddress(), System::nanoTime,
                     Clock.systemUTC());
             final ProvenAddresses proven = new ProvenAddresses(STUN_PROOF_WINDOW, STUN_PROOF_CAPACITY);
-            final StunServer stun = StunServer.start(config.stun(), proven::markProven,
-                    address -> access.admits(address, "stun"));
-            started.push(stun);
-            readiness.register("stun", stun::isServing);
-
             final UdpRelay relay = new UdpRelay(config.relay(), proven);
             started.push(relay);
             readiness.register("relay", relay::isServing);
@@ -324,8 +314,28 @@ public final class Node implements AutoCloseable {
                     .trustedPeers(Federation.withPeers(config.broker().trustedPeers(), config.federation().peers()))
                     .addressGate(access)
                     .build());
-            broker.start();
+            // HiveMQ's start (its Guice injectors, about half of a restart) runs on a thread of its
+            // own while this one starts what does not depend on it; close() waits for a start under
+            // way (both are synchronized), so a failure below still stops the broker.
+            final FutureTask<Void> brokerStart = new FutureTask<>(broker::start, null);
+            final Thread brokerStarter = new Thread(brokerStart, "switchboard-broker-start");
+            brokerStarter.setDaemon(true);
+            brokerStarter.start();
             started.push(broker);
+
+            final NodeMetrics metrics = new NodeMetrics();
+            MonitoringServer monitoring = null;
+            if (config.metrics().enabled()) {
+                monitoring = MonitoringServer.start(new InetSocketAddress(config.metrics().bind(), config.metrics().port()),
+                        metrics.registry(), readiness, () -> status.get().get());
+                started.push(monitoring);
+            }
+            final StunServer stun = StunServer.start(config.stun(), proven::markProven,
+                    address -> access.admits(address, "stun"));
+            started.push(stun);
+            readiness.register("stun", stun::isServing);
+
+            awaitStart(brokerStart);
             brokerRef.set(broker);
             FederatedCallees remoteCallees = FederatedCallees.NONE;
             if (federation != null) {
@@ -490,6 +500,25 @@ public final class Node implements AutoCloseable {
                 LOG.warn("the secret path of lobby admin '{}' has about {} bits, fewer than {}: it can be guessed",
                         admin.name(), Math.round(AdminPaths.strengthBits(admin.path())), AdminPaths.MIN_BITS);
             }
+        }
+    }
+
+    /**
+     * Waits for a start begun on another thread and throws what it threw, as if it had run on this
+     * one (the broker's own message, e.g. a port in use, reaches the operator unchanged).
+     */
+    private static void awaitStart(final FutureTask<Void> start) throws Exception {
+        try {
+            start.get();
+        } catch (final ExecutionException e) {
+            final Throwable cause = e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw e;
         }
     }
 
