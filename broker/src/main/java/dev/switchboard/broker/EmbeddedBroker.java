@@ -82,6 +82,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** The configuration text handed to {@link HiveMqConfigReader} while HiveMQ starts, else null. */
     private String preparedConfig;
 
+    private static final String GUICE_BYTECODE_OPTION = "guice_bytecode_gen_option";
+
     /** @param settings validated settings; see {@link BrokerSettings} for every default. */
     public EmbeddedBroker(final @NotNull BrokerSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -105,6 +107,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             return;
         }
         quietenHiveMqLoggers();
+        withoutGuiceBytecode();
         try {
             if (settings.workFolder() != null) {
                 workFolder = settings.workFolder();
@@ -206,6 +209,20 @@ public final class EmbeddedBroker implements AutoCloseable {
             final Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("the MQTT broker failed to start: "
                     + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), e);
+        }
+    }
+
+    /**
+     * Guice, HiveMQ's injector, generates a class per injected constructor with ASM at every start
+     * (about 160 classes, which no class data archive can hold; a third of the injectors' CPU in a
+     * profile of a restart). HiveMQ binds no method interceptors, the one thing that needs them, so
+     * Guice's documented switch ({@code guice_bytecode_gen_option=DISABLED}: plain reflection, once
+     * per object at start) is set unless the operator set it. It is read when Guice's classes are
+     * first initialised, so it acts from the first broker started in a process.
+     */
+    private static void withoutGuiceBytecode() {
+        if (System.getProperty(GUICE_BYTECODE_OPTION) == null) {
+            System.setProperty(GUICE_BYTECODE_OPTION, "DISABLED");
         }
     }
 
