@@ -91,3 +91,51 @@ test('connections assign MQTT 5 topic aliases (a repeated topic is sent once per
   assert.equal(o.properties.authenticationMethod, AUTH_METHOD);
   assert.deepEqual([...o.properties.authenticationData], [1, 2, 3]);
 });
+
+/**
+ * A real MQTT.js client (the browser build the page loads) on an in-memory stream, connected (a
+ * CONNACK fed in): what it writes, one array of bytes per write call.
+ */
+async function connectedMqttClient() {
+  const { Duplex } = await import('node:stream');
+  const mqtt = (await import(js('../vendor/mqtt.esm.js'))).default;
+  const written = [];
+  const stream = new Duplex({
+    // writev: what a cork gathered leaves as one write, as the page's WebSocket stream does (one frame).
+    writev(chunks, callback) {
+      written.push(Buffer.concat(chunks.map((c) => c.chunk)));
+      callback();
+    },
+    write(chunk, encoding, callback) {
+      written.push(Buffer.from(chunk));
+      callback();
+    },
+    read() {},
+  });
+  const client = new mqtt.MqttClient(() => stream, { protocolVersion: 5, clientId: 'c', reconnectPeriod: 0, keepalive: 0 });
+  const connected = new Promise((resolve) => { client.once('connect', resolve); });
+  stream.push(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00])); // CONNACK, MQTT 5, success, no properties
+  await connected;
+  written.length = 0;
+  return { client, written };
+}
+
+test('a publish and a subscribe are written in the caller\'s task, each as one write (not on MQTT.js\'s setTimeout tick)', async () => {
+  const { client, written } = await connectedMqttClient();
+  const signaling = new Signaling(client);
+  try {
+    const subscribed = signaling.subscribeAll([['sb/v1/inbox/me', () => {}], ['sb/v1/room/r/presence', () => {}]]);
+    subscribed.catch(() => {});
+    assert.equal(written.length, 1, 'the SUBSCRIBE is written before subscribeAll returns');
+    assert.equal(written[0][0], 0x82, 'SUBSCRIBE');
+    const published = signaling.publish('sb/v1/room/r/presence', { v: 1, type: 'join' });
+    published.catch(() => {});
+    assert.equal(written.length, 2, 'the PUBLISH is written before publish returns');
+    assert.equal(written[1][0] & 0xf0, 0x30, 'PUBLISH');
+    assert.ok(written[1].includes(Buffer.from('{"v":1,"type":"join"}')), 'the whole packet in that one write');
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+    assert.equal(written.length, 2, 'MQTT.js\'s own uncork later writes nothing more');
+  } finally {
+    client.end(true);
+  }
+});

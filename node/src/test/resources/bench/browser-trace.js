@@ -120,6 +120,25 @@
     }
   }
 
+  // Timers: a callback that ran 2 ms or more after it was due, or for 2 ms or more, is a span
+  // "timer <delay> late <ms>" over its run (MQTT.js writes and reads on setTimeout(0) ticks: how
+  // late they come says what else held the main thread: a redraw, a description being made).
+  const nativeSetTimeout = window.setTimeout.bind(window);
+  window.setTimeout = (callback, delay, ...args) => {
+    if (typeof callback !== 'function') return nativeSetTimeout(callback, delay, ...args);
+    const due = now() + Math.max(0, Number(delay) || 0);
+    return nativeSetTimeout(() => {
+      const started = now();
+      try {
+        callback(...args);
+      } finally {
+        const ended = now();
+        const late = started - due;
+        if (late >= 2 || ended - started >= 2) trace.push([started, `timer ${Number(delay) || 0} late ${late.toFixed(1)}`, ended]);
+      }
+    }, delay);
+  };
+
   // Main-thread tasks over 50 ms (Long Tasks API): what keeps the page from reacting.
   try {
     new PerformanceObserver((list) => {

@@ -329,11 +329,10 @@ async function join(event) {
       autoStart: window.switchboardOptions?.autoStart ?? true,
       caps: pageCaps(),
     });
-    // Subscribing goes out first (MQTT.js writes on a later tick: one task is let pass), and the
-    // view is built while the node answers (it shows whatever the room reported before).
+    // Subscribing goes out first (written in join's first step, signaling.js), and the view is
+    // built while the node answers (it shows whatever the room reported before).
     const joined = state.room.join();
     joined.catch(() => {});
-    await new Promise((resolve) => { setTimeout(resolve, 0); });
     state.view = mount($('call'), hub.link, {
       saveTo: window.switchboardOptions?.saveTo ?? 'ask',
       caps: pageCaps(),

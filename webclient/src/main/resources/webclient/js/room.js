@@ -97,6 +97,8 @@ export class Room {
     this.spareReady = null;
     /** @private set by {@link Room#leave}: nothing is made ahead any more. */
     this.left = false;
+    /** @private a redraw is queued ({@link Room#changedSoon}). */
+    this.redrawQueued = false;
   }
 
   /**
@@ -149,8 +151,9 @@ export class Room {
       [protocol.inboxTopic(this.identity.id), this.serially((m, from) => this.onInbox(m, from))],
       [protocol.presenceTopic(this.roomId), this.serially((m, from) => this.onPresence(m, from))],
     ]);
-    // The first session's connection is made while the node answers (its certificate is
-    // generated off the main thread first), not between a hello and the offer behind it.
+    // The SUBSCRIBE is written by now (signaling.js writes in the caller's task). The first
+    // session's connection is made while the node answers (its certificate is generated off the
+    // main thread first), not between a hello and the offer behind it.
     this.prepareSpare();
     this.unsubscribers.push(...await subscribed);
     await this.announce();
@@ -293,6 +296,20 @@ export class Room {
     this.onPeers(this.views());
   }
 
+  /**
+   * @private redraws once after the work already begun in this task (a microtask later): a
+   * session's description, begun as it starts, is then made while the view redraws, not after.
+   * Several calls in one task redraw once.
+   */
+  changedSoon() {
+    if (this.redrawQueued) return;
+    this.redrawQueued = true;
+    queueMicrotask(() => {
+      this.redrawQueued = false;
+      this.changed();
+    });
+  }
+
   /** @private */
   async onPresence(m, from) {
     if (from === this.identity.id) return;
@@ -403,15 +420,12 @@ export class Room {
       }));
       // Not waited for before the session starts: the node delivers this client's messages in
       // the order it published them (§4), so the hello reaches the newcomer before any offer,
-      // and the offer need not wait for the hello's PUBACK (a round trip through the node).
+      // and the offer need not wait for the hello's PUBACK (a round trip through the node). It
+      // is written in this task (signaling.js), before the session is built and the view redrawn.
       helloSent = this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
         room: this.roomId, nonce: this.nonce,
         box: await seal(this.keys, this.identity.id, { name: this.name }), mac,
       }));
-      // MQTT.js writes on a later task (a setTimeout tick): one task is let pass, so the hello
-      // leaves before this page builds the session and redraws the view (5-13 ms of main thread
-      // at load 11 in BrowserFiguresIT's timelines, which the newcomer waited for).
-      await new Promise((resolve) => { setTimeout(resolve, 0); });
     }
     p.safetyCode = await safetyCode(this.identity.id, from);
     // Names are not unique: only a key this person verified or accepted makes another key under
@@ -439,7 +453,7 @@ export class Room {
   /** @private a member whose key is accepted gets a session; §5 says which side starts it. */
   admit(p) {
     p.session = this.newSession(p);
-    this.changed();
+    this.changedSoon();
     if (!this.autoStart) return;
     if (startsSession(this.identity.id, p.id)) {
       p.session.start();
@@ -471,19 +485,29 @@ export class Room {
         if (p.session !== session) return;
         if (state === 'refused') this.onEvent({ kind: 'refused', name: p.name, refusal });
         if (state === 'connected') {
-          // The next member's session finds its connection made (the main thread is idle now).
-          this.prepareSpare();
+          // Shown at once with the route the certificate check's stats named (no second
+          // getStats); a session that reconnected reads its route again first.
+          const route = session.connectedRoute;
+          if (route) {
+            p.route = route;
+            p.relayed = route.remoteAddress === this.relayHost;
+            this.changed();
+          } else {
+            this.snapshot().then(() => this.changed());
+          }
           if (p.capsSentOn !== session) {
             // What this page can do, in the call vocabulary (§5.2), end to end on the control
             // channel (§10.2): nothing through the node.
             p.capsSentOn = session;
             session.send('control', protocol.channelCapabilities(randomNonce(9), this.caps));
           }
-          this.snapshot().then(() => this.changed());
+          // The next member's session finds its connection made, begun once this one is shown
+          // (a task later: its certificate and connection cost 5-10 ms of main thread).
+          setTimeout(() => this.prepareSpare(), 0);
         } else {
           p.route = null;
           p.relayed = false;
-          this.changed();
+          this.changedSoon();
         }
       },
       onMessage: (label, message) => {
@@ -492,9 +516,10 @@ export class Room {
       onCapabilities: (caps) => {
         if (p.session !== session) return;
         p.caps = caps;
-        // They come as the session connects, often before its route was read: reported with the
-        // route, so the view never shows a relayed session as direct for a moment.
-        this.snapshot().then(() => this.changed());
+        // They come as the session connects, sometimes before its route was read: reported with
+        // the route, so the view never shows a relayed session as direct for a moment.
+        if (p.route) this.changed();
+        else this.snapshot().then(() => this.changed());
       },
     });
     return session;

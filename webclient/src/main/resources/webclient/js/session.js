@@ -171,6 +171,13 @@ export class Session {
     this.refusal = null;
     /** Whether the peer's signature and its DTLS certificate were both checked. */
     this.verified = false;
+    /**
+     * The selected route as the certificate check's stats named it when the session became
+     * `connected` (read from the same `getStats` report, so showing it costs no second one); null
+     * before, once the state changed again, or when that report named no selected pair.
+     * @type {import('./connection-stats.js').Route|null}
+     */
+    this.connectedRoute = null;
     /** @type {NegotiationStats} */
     this.stats = {
       offersSent: 0, answersSent: 0, offersReceived: 0, answersReceived: 0,
@@ -221,8 +228,13 @@ export class Session {
    */
   start() {
     if (this.isOver()) return;
-    this.setState('connecting');
+    const first = this.channels.size === 0;
     this.createChannels();
+    // The offer is begun now, not on negotiationneeded: that event comes a task later, behind
+    // whatever the page queued meanwhile (a redraw: 5-10 ms at load in BrowserFiguresIT). When it
+    // comes, its offer waits on the queue behind this one and finds nothing to do.
+    if (first) this.negotiate();
+    this.setState('connecting');
   }
 
   /**
@@ -597,10 +609,12 @@ export class Session {
    */
   async onControlOpen() {
     let presented = null;
+    let report = null;
     for (let tries = 0; tries < CERTIFICATE_STATS_TRIES && !presented; tries++) {
       if (tries > 0) await new Promise((resolve) => { setTimeout(resolve, CERTIFICATE_STATS_INTERVAL_MS); });
       if (this.isOver()) return;
-      presented = presentedFingerprint(await this.pc.getStats());
+      report = await this.pc.getStats();
+      presented = presentedFingerprint(report);
     }
     if (this.isOver()) return;
     if (!presented || !this.signedCertificate) {
@@ -614,7 +628,7 @@ export class Session {
       return;
     }
     this.verified = true;
-    this.setState('connected');
+    this.setState('connected', selectedRoute(report));
     for (const [label, message] of this.held.splice(0)) this.deliver(label, message);
   }
 
@@ -675,10 +689,16 @@ export class Session {
     }
   }
 
-  /** @private */
-  setState(state) {
+  /**
+   * @private
+   * @param {SessionState} state
+   * @param {import('./connection-stats.js').Route|null} [route] `connected` only: the route the
+   *   stats that verified the session named ({@link Session#connectedRoute}).
+   */
+  setState(state, route = null) {
     if (this.state === state) return;
     this.state = state;
+    this.connectedRoute = state === 'connected' ? route : null;
     this.onState(state, this.refusal);
   }
 }

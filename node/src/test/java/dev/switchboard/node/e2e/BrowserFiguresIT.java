@@ -195,6 +195,27 @@ class BrowserFiguresIT {
             final Traced certificate = first(timeline, "pc generateCertificate", join);
             assertTrue(joinSent != null && certificate != null && certificate.start() <= joinSent.start(),
                     "no connection made ahead of the join: " + certificate + " / " + joinSent);
+            // The session's first description is begun before the view redraws for the new peer
+            // (the offer as the session starts, not on negotiationneeded a task later; the answer
+            // before the redraw the offer's arrival asks for).
+            final Traced helloIn = first(timeline, "ws in PUBLISH hello", join);
+            final Traced described = helloIn == null ? null : first(timeline, "pc setLocalDescription", helloIn.start());
+            final Traced connecting = helloIn == null ? null : first(timeline, "status Connecting to", helloIn.start());
+            assertTrue(described != null && connecting != null && described.start() <= connecting.start(),
+                    "the view was redrawn before the description was begun: " + described + " / " + connecting);
+            // Connected is shown from the certificate check's own stats: no second getStats in
+            // between (further tries of that check come after its retry timer, 100 ms), and the
+            // next session's connection is made only after the peer is shown.
+            final Traced opened = first(timeline, "dc open control", join);
+            final List<Traced> stats = timeline.stream().filter(e -> opened != null && e.start() >= opened.start()
+                    && e.start() <= connected && e.what().startsWith("pc getStats")).toList();
+            for (int i = 1; i < stats.size(); i++) {
+                assertTrue(stats.get(i).start() - stats.get(i - 1).end() >= 90,
+                        "a second getStats before the peer was shown connected: " + stats);
+            }
+            final Traced nextCertificate = opened == null ? null : first(timeline, "pc generateCertificate", opened.start());
+            assertTrue(opened != null && (nextCertificate == null || nextCertificate.start() >= connected),
+                    "the next connection was made before the peer was shown connected: " + nextCertificate + " / " + connected);
             // The member answering the join lets its hello leave before it builds the session
             // and works out the safety code (the first digest after its hello's sealing).
             @SuppressWarnings("unchecked") final List<Traced> annTimeline =
