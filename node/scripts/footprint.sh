@@ -2,8 +2,8 @@
 # Measures the node's footprint as the launcher runs it: time from starting bin/switchboard to
 # "Switchboard is running" (first start, which makes the key and certificate; the first restart,
 # which checks the class data archive the first run wrote; and a later restart, as every restart
-# after those runs), resident memory (RSS) when idle, and with N idle browser connections
-# (node/scripts/idle-clients.mjs).
+# after those runs), the time a stop takes (SIGTERM to exit), resident memory (RSS) when idle, and
+# with N idle browser connections (node/scripts/idle-clients.mjs).
 # Everything on loopback, in a temporary folder; bounded in time.
 #
 #   mvn -B -q -DskipTests package && node/scripts/footprint.sh [CONNECTIONS]
@@ -82,14 +82,17 @@ start_node() {
   start_load=$(cut -d' ' -f1 /proc/loadavg)
 }
 
-# stop_node: SIGTERM, then waits (at most 180 s: the first stop writes the class data archive).
+# stop_node: SIGTERM, then waits (at most 180 s: the first stop writes the class data archive);
+# sets stop_ms, SIGTERM to the process gone.
 stop_node() {
+  t0=$(now_ms)
   kill "$pid"
   i=0
-  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 1800 ]; do
-    sleep 0.1
+  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 18000 ]; do
+    sleep 0.01
     i=$((i + 1))
   done
+  stop_ms=$(($(now_ms) - t0))
   pid=
 }
 
@@ -98,6 +101,7 @@ first_ms=$start_ms
 first_cpu_ms=$start_cpu_ms
 first_load=$start_load
 stop_node
+first_stop_ms=$stop_ms
 start_node
 restart_ms=$start_ms
 restart_cpu_ms=$start_cpu_ms
@@ -136,12 +140,15 @@ later_ms=$start_ms
 later_cpu_ms=$start_cpu_ms
 later_load=$start_load
 stop_node
+later_stop_ms=$stop_ms
 
 echo "JVM options (launcher defaults, then SWITCHBOARD_JAVA_OPTS): ${SWITCHBOARD_JAVA_OPTS:-none added}"
 echo "load average at the end (1/5/15 min):             $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ready, first start (makes key, certificate; no class data archive yet): ${first_ms} ms, CPU ${first_cpu_ms} ms (load ${first_load})"
 echo "ready, first restart (checks the archive the first run wrote, once): ${restart_ms} ms, CPU ${restart_cpu_ms} ms (load ${restart_load})"
 echo "ready, later restart (the archive as every restart after it uses it): ${later_ms} ms, CPU ${later_cpu_ms} ms (load ${later_load})"
+echo "stop, SIGTERM to exit, first run (writes the class data archive): ${first_stop_ms} ms"
+echo "stop, SIGTERM to exit, later restart:                            ${later_stop_ms} ms"
 echo "RSS idle (10 s after ready):                     $((idle_kb / 1024)) MB"
 echo "RSS with $connections idle browser connections:       $((busy_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB)"
 echo "clients: $(grep "^connected" "$work/clients.log")"

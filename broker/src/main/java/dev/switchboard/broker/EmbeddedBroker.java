@@ -83,6 +83,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private String preparedConfig;
 
     private static final String GUICE_BYTECODE_OPTION = "guice_bytecode_gen_option";
+    /** How long HiveMQ's persistence still takes writes after a stop begins, ms (HiveMQ's default: 2,000). */
+    private static final int PERSISTENCE_GRACE_MILLIS = 200;
 
     /** @param settings validated settings; see {@link BrokerSettings} for every default. */
     public EmbeddedBroker(final @NotNull BrokerSettings settings) {
@@ -154,6 +156,11 @@ public final class EmbeddedBroker implements AutoCloseable {
             // HiveMQ's JMX reporter would register every broker metric as an MBean; nothing here
             // reads them (the node's metrics come from the extension's counters).
             InternalConfigurations.JMX_REPORTER_ENABLED.set(false);
+            // HiveMQ keeps its persistence's queues open for 2 s after a stop begins, for writes
+            // still under way, and only then ends the stop (over 4 s in all, during which a
+            // restarting service answers nobody). This broker keeps nothing across a stop and its
+            // clients are disconnected before then: a short grace period is enough.
+            InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(PERSISTENCE_GRACE_MILLIS);
             // HiveMQ's TLS listeners use the JDK's TLS: no BouncyCastle provider for Netty's probe.
             NettyBouncyCastle.skipNettysProbe();
 
