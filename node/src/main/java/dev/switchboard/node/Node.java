@@ -367,7 +367,7 @@ public final class Node implements AutoCloseable {
                             new InetSocketAddress(config.web().bind(), config.web().port()), config.pathPrefix())
                     .withCspConnectSources(List.of(wsScheme + "://*:" + broker.webSocketPort()));
             final WebServer web = tls != null
-                    ? WebServer.https(webSettings, tls.newServerSslContext())
+                    ? WebServer.https(webSettings, tls.newServerSslContext(WebServer.APPLICATION_PROTOCOLS))
                     : WebServer.plainHttp(webSettings);
             web.gate(new WebGate() {
                 @Override

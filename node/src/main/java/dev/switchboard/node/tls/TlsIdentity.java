@@ -2,6 +2,7 @@ package dev.switchboard.node.tls;
 
 import dev.switchboard.broker.NettyBouncyCastle;
 import dev.switchboard.node.storage.SecureFiles;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.jetbrains.annotations.NotNull;
@@ -84,12 +85,33 @@ public final class TlsIdentity {
      * @throws TlsException if the JDK rejects the key or chain
      */
     public @NotNull SslContext newServerSslContext() throws TlsException {
+        return newServerSslContext(List.of());
+    }
+
+    /**
+     * Builds a Netty server {@link SslContext} (JDK provider, TLS 1.3 and 1.2) for this identity
+     * that offers the given application protocols by ALPN (RFC 7301), e.g. {@code h2} and
+     * {@code http/1.1} for a web server. A client that offers none of them, or no ALPN at all, gets
+     * no protocol chosen (the server then uses its default, e.g. HTTP/1.1).
+     *
+     * @param applicationProtocols ALPN protocol ids in the server's order of preference; empty for
+     *                             no ALPN
+     * @return a new context; share it between all connections of a server
+     * @throws TlsException if the JDK rejects the key or chain
+     */
+    public @NotNull SslContext newServerSslContext(final @NotNull List<String> applicationProtocols)
+            throws TlsException {
         // the JDK's TLS: no BouncyCastle provider for Netty's probe (see NettyBouncyCastle)
         NettyBouncyCastle.skipNettysProbe();
         try {
-            return SslContextBuilder.forServer(privateKey, chain)
-                    .protocols(TLS_PROTOCOLS)
-                    .build();
+            final SslContextBuilder builder = SslContextBuilder.forServer(privateKey, chain)
+                    .protocols(TLS_PROTOCOLS);
+            if (!applicationProtocols.isEmpty()) {
+                builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, applicationProtocols));
+            }
+            return builder.build();
         } catch (final SSLException | IllegalArgumentException e) {
             throw new TlsException("cannot build a TLS server context: " + e.getMessage(), e);
         }

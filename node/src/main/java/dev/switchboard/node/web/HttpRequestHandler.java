@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
@@ -197,14 +198,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /**
      * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host header field,
-     * and to any request with more than one Host field line or an invalid Host value.
+     * and to any request with more than one Host field line or an invalid Host value. An HTTP/2
+     * request's {@code :authority} arrives as its Host field; a Host field beside it must be the
+     * same (RFC 9113 §8.3.1).
      *
      * @return what is wrong, or {@code null} when the Host header is acceptable
      */
     static @Nullable String hostProblem(final @NotNull HttpRequest request) {
         final List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
-            return "more than one Host header";
+            // over HTTP/2 :authority becomes a Host field; a Host field beside it must name the
+            // same (RFC 9113 §8.3.1)
+            final boolean http2 = request.headers().contains(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+            if (!http2 || hosts.size() > 2 || !hosts.get(0).equals(hosts.get(1))) {
+                return "more than one Host header";
+            }
         }
         if (hosts.isEmpty()) {
             return request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? null : "missing Host header";

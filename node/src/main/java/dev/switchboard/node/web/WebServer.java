@@ -21,21 +21,26 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The node's HTTP/1.1 server: the static web client from the class path, plus exact-path routes
+ * The node's web server: the static web client from the class path, plus exact-path routes
  * (JSON endpoints such as {@code /node-info.json}, later admin pages at secret paths), all under
  * {@link WebServerSettings#pathPrefix()}. HTTPS by default ({@link #https}); plain HTTP only when
- * asked for ({@link #plainHttp}, fine on localhost). Native epoll transport where available, else NIO.
+ * asked for ({@link #plainHttp}, fine on localhost). Over TLS it speaks HTTP/2 (RFC 9113) with
+ * clients that choose {@code h2} by ALPN, if the context offers it ({@link #APPLICATION_PROTOCOLS}),
+ * so a page's files share one connection; HTTP/1.1 otherwise, and always over plain HTTP (no
+ * {@code h2c}). Both answer every request the same way (see {@link WebChannelInitializer}).
+ * Native epoll transport where available, else NIO.
  *
  * <p>Life cycle: create, add routes, {@link #start()}, then {@link #close()} (idempotent; waits a
  * bounded time). Routes may also be added or removed while running. Thread-safe.
  *
  * <pre>{@code
- * WebServer server = WebServer.https(settings, identity.newServerSslContext())
+ * WebServer server = WebServer.https(settings, identity.newServerSslContext(WebServer.APPLICATION_PROTOCOLS))
  *         .addJsonEndpoint("/node-info.json", nodeInfo::toJsonBytes)
  *         .start();
  * int port = server.port();
@@ -44,6 +49,13 @@ import java.util.function.Supplier;
 public final class WebServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+
+    /**
+     * The ALPN protocol ids (RFC 7301) the server's TLS context should offer, in order of
+     * preference: {@code h2}, then {@code http/1.1}. Pass them to
+     * {@code TlsIdentity.newServerSslContext(List)}; a context without them serves HTTP/1.1 only.
+     */
+    public static final @NotNull List<String> APPLICATION_PROTOCOLS = List.of("h2", "http/1.1");
 
     private final @NotNull WebServerSettings settings;
     private final @Nullable SslContext sslContext;

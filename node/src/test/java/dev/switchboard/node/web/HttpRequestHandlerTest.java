@@ -567,4 +567,16 @@ class HttpRequestHandlerTest {
         open("/");
         assertEquals(200, parse(send("GET / HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n")).status());
     }
+
+    @Test
+    void hostProblem_http2AuthorityBesideTheSameHost_acceptedOnlyOverHttp2AndOnlyWhenEqual() {
+        final io.netty.handler.codec.http.DefaultFullHttpRequest request = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, "/");
+        request.headers().add("Host", "node.example").add("Host", "node.example");
+        assertEquals("more than one Host header", HttpRequestHandler.hostProblem(request), "HTTP/1.1: two Host lines");
+        request.headers().set("x-http2-stream-id", "3");
+        assertNull(HttpRequestHandler.hostProblem(request), ":authority and Host alike");
+        request.headers().set("Host", List.of("node.example", "other.example"));
+        assertEquals("more than one Host header", HttpRequestHandler.hostProblem(request), "RFC 9113 §8.3.1");
+    }
 }
