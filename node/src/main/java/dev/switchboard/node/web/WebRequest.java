@@ -16,7 +16,10 @@ import java.util.Objects;
  * @param path    the decoded path relative to the server's path prefix, starting with {@code /}
  *                (e.g. {@code /node-info.json} for {@code /hidden/node-info.json})
  * @param query   the raw query string without {@code ?}, empty if none
- * @param headers request headers, names lowercase, the first value of each
+ * @param headers request headers, names lowercase, the first value of each; over HTTP/2 the
+ *                {@code :authority} is the {@code host} header, and Netty adds
+ *                {@code x-http2-stream-id} and {@code x-http2-scheme} (a client may send these
+ *                names over HTTP/1.1 too: never trust them)
  * @param body    the request body, empty if none; do not modify
  */
 public record WebRequest(@NotNull String method, @NotNull String path, @NotNull String query,
