@@ -44,7 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one connection (page load to connected, a data-only session), the bytes of the page's first load
  * (to "Ready", and to connected) and of a reload on the wire (headers and encoded bodies,
  * Playwright's request sizes, less the answers the browser took from its cache, which Playwright
- * sizes too though nothing went over the network), and the time from navigation start to "Ready".
+ * sizes too though nothing went over the network), and the time from navigation start to "Ready",
+ * in a new tab (its initial about:blank, as Playwright's new page is) and, in a third fresh
+ * context, navigated to from another site's page (as a person types the address or opens a
+ * bookmark while another site is shown).
  * It checks that the page is ready without the room's modules (MQTT.js, the call view), which come
  * at Join, and that a reload asks for no versioned file again. The browsers trust the node's
  * certificate as one does a certificate its user installed (Chromium keeps nothing in its HTTP
@@ -112,6 +115,7 @@ class BrowserFiguresIT {
     void browserFigures_joinToOpen_webSocketBytes_pageBytes_loadToReady() throws Exception {
         final List<Double> joinToOpen = new ArrayList<>();
         final List<Double> loadToReady = new ArrayList<>();
+        final List<Double> loadFromSite = new ArrayList<>();
         final List<Long> wsSent = new ArrayList<>();
         final List<Long> wsReceived = new ArrayList<>();
         final List<Long> firstLoad = new ArrayList<>();
@@ -124,10 +128,11 @@ class BrowserFiguresIT {
         // the whole page on every load whatever the node's caching headers say.
         try (Browsers browsers = Browsers.trusting(List.of(spkiSha256(fixture.node())))) {
             for (int run = 0; run < RUNS; run++) {
-                run(browsers, run, joinToOpen, loadToReady, wsSent, wsReceived, firstLoad, toReady, reload, phases);
+                run(browsers, run, joinToOpen, loadToReady, loadFromSite, wsSent, wsReceived, firstLoad, toReady, reload,
+                        phases);
             }
         }
-        report(joinToOpen, loadToReady, wsSent, wsReceived, firstLoad, toReady, reload, phases);
+        report(joinToOpen, loadToReady, loadFromSite, wsSent, wsReceived, firstLoad, toReady, reload, phases);
     }
 
     /** base64 of the SHA-256 of the node's certificate's SubjectPublicKeyInfo (Chromium's SPKI list form). */
@@ -142,7 +147,8 @@ class BrowserFiguresIT {
     }
 
     private static void run(final Browsers browsers, final int run, final List<Double> joinToOpen,
-                            final List<Double> loadToReady, final List<Long> wsSent, final List<Long> wsReceived,
+                            final List<Double> loadToReady, final List<Double> loadFromSite,
+                            final List<Long> wsSent, final List<Long> wsReceived,
                             final List<Long> firstLoad, final List<Long> toReady, final List<Long> reload,
                             final List<Map<String, Double>> phases) {
         final String word = "bench browser figures " + run + " " + System.nanoTime();
@@ -268,9 +274,24 @@ class BrowserFiguresIT {
                 }
             }
         }
+        // The same first load in a fresh browser context, opened as a person opens it: the tab shows
+        // another site's page and the node's address is navigated to from there (a cross-site
+        // navigation the browser starts, as typing the address or opening a bookmark is). The row
+        // above opens it in a new tab's initial about:blank, as Playwright's new page is, where the
+        // page's Cross-Origin-Opener-Policy makes Chromium switch to a new renderer only once the
+        // response is in ("Browser, fifth round: page load" in docs/performance.md).
+        try (BrowserContext third = browsers.newContext()) {
+            final Page d = third.newPage();
+            d.navigate("data:text/html,<title>elsewhere</title><p>another site</p>");
+            d.addInitScript(TIMING_SCRIPT);
+            d.navigate(fixture.node().url());
+            assertThat(d.locator("#status")).containsText("Ready", Pages.WAIT);
+            loadFromSite.add(((Number) d.evaluate("() => window.__benchTimes.ready")).doubleValue());
+        }
     }
 
-    private static void report(final List<Double> joinToOpen, final List<Double> loadToReady, final List<Long> wsSent,
+    private static void report(final List<Double> joinToOpen, final List<Double> loadToReady,
+                               final List<Double> loadFromSite, final List<Long> wsSent,
                                final List<Long> wsReceived, final List<Long> firstLoad, final List<Long> toReady,
                                final List<Long> reload, final List<Map<String, Double>> phases) throws Exception {
         final List<Double> derivation = phases.stream().map(p -> p.get(DERIVATION)).filter(Objects::nonNull).toList();
@@ -285,6 +306,7 @@ class BrowserFiguresIT {
         figures.put("derivation_ms", derivation.isEmpty() ? null : summary(derivation));
         figures.put("join_to_open_less_derivation_wait_ms", summary(withoutDerivation));
         figures.put("load_to_ready_ms", summary(loadToReady));
+        figures.put("load_to_ready_from_another_site_ms", summary(loadFromSite));
         figures.put("websocket_bytes_sent", summary(wsSent));
         figures.put("websocket_bytes_received", summary(wsReceived));
         figures.put("first_load_to_ready_bytes", summary(toReady));
@@ -305,6 +327,7 @@ class BrowserFiguresIT {
                 derivation.isEmpty() ? row("room derivation (not seen)", List.of(0)) : row("of which: the room derivation (PBKDF2, 200,000 iterations, issue 15), ms", derivation),
                 row("second Join to peer connected, less the time Join waited only for the derivation, ms", withoutDerivation),
                 row("page load to ready, ms", loadToReady),
+                row("page load to ready, opened from another site's page, ms", loadFromSite),
                 row("WebSocket payload bytes sent by the second browser (load to connected)", wsSent),
                 row("WebSocket payload bytes received by it", wsReceived),
                 row("first page load until ready, bytes on the wire (headers + encoded bodies)", toReady),
