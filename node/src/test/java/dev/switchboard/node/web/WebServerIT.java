@@ -73,15 +73,7 @@ class WebServerIT {
     }
 
     private static HttpClient trusting(final X509Certificate certificate) throws Exception {
-        final KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("node", certificate);
-        final TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        final SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        return trusting(certificate, HttpClient.Version.HTTP_1_1);
     }
 
     private static HttpResponse<String> get(final HttpClient client, final String url) throws Exception {
