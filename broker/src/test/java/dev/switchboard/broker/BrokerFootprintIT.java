@@ -1,6 +1,9 @@
 package dev.switchboard.broker;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.configuration.info.SystemInformationImpl;
 import dev.switchboard.broker.spi.SignalingInterceptor;
 import dev.switchboard.broker.topic.Topics;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * broker runs with in-memory persistence. This class path is the one the node ships with, so the
  * broker starting, keeping a retained message, delivering between clients and stopping here shows
  * the node does not need them. HiveMQ reads no XML either: {@link HiveMqConfigReader} hands it
- * its configuration without JAXB.
+ * its configuration without JAXB. Nor does it have OSHI and JNA: the broker's {@code oshi} package
+ * answers the one question HiveMQ asks of OSHI.
  */
 class BrokerFootprintIT {
 
@@ -34,7 +38,11 @@ class BrokerFootprintIT {
                 "jetbrains.exodus.env.Environments",
                 "kotlin.Unit",
                 "org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap",
-                "org.apache.commons.compress.compressors.CompressorStreamFactory")) {
+                "org.apache.commons.compress.compressors.CompressorStreamFactory",
+                // OSHI and JNA: the broker's oshi package answers HiveMQ's one question instead
+                "oshi.hardware.platform.linux.LinuxCentralProcessor",
+                "com.sun.jna.Native",
+                "com.sun.jna.platform.linux.Udev")) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName(absent, false, LOADER),
                     absent + " is on the class path");
         }
@@ -46,6 +54,26 @@ class BrokerFootprintIT {
                 "librocksdbjni-win64.dll")) {
             assertNull(LOADER.getResource(library), library + " is on the class path");
         }
+    }
+
+    @Test
+    void hiveMqSystemInformation_withoutOshi_takesTheJvmsProcessorCount_withoutAWarning() {
+        final ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(SystemInformationImpl.class);
+        final ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            // HiveMQ's own class, as EmbeddedHiveMQImpl builds it: it asks OSHI's SystemInfo for the
+            // physical core count, and warns and falls back to the JVM's count if that fails.
+            final SystemInformationImpl information = new SystemInformationImpl(true, true, null, null, null);
+            assertEquals(Runtime.getRuntime().availableProcessors(), information.getProcessorCount());
+        } finally {
+            logger.detachAppender(events);
+        }
+        assertEquals(List.of(), events.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertEquals(Runtime.getRuntime().availableProcessors(),
+                new oshi.SystemInfo().getHardware().getProcessor().getPhysicalProcessorCount());
     }
 
     @Test

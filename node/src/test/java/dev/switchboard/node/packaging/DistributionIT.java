@@ -69,6 +69,9 @@ class DistributionIT {
         // The footprint work: none of HiveMQ's file stores.
         assertFalse(present.stream().anyMatch(j -> j.contains("rocksdbjni") || j.contains("xodus")
                 || j.contains("eclipse-collections") || j.contains("kotlin")), present.toString());
+        // Nor OSHI and JNA (the broker's oshi package answers HiveMQ's one question).
+        assertFalse(present.stream().anyMatch(j -> j.startsWith("lib/oshi-") || j.startsWith("lib/jna-")),
+                present.toString());
     }
 
     @Test
@@ -171,7 +174,7 @@ class DistributionIT {
      * the packaged node loads no JAXB and no XML parser (HiveMQ gets its configuration as objects,
      * Logback is set up in code), no BouncyCastle JCA provider (Netty's probe is skipped) and no
      * JMX MBean server (no native memory metrics without native memory tracking), no picocli (a
-     * plain {@code --config FILE} is read without it), and logs in the
+     * plain {@code --config FILE} is read without it), no OSHI and JNA, and logs in the
      * text format with the node's levels.
      *
      * @param classLog the JVM's class loading log of that run
@@ -184,6 +187,8 @@ class DistributionIT {
                 " ch.qos.logback.classic.joran.", " ch.qos.logback.core.model.",
                 " org.bouncycastle.jce.provider.", " org.bouncycastle.jcajce.provider.",
                 " com.sun.jmx.mbeanserver.JmxMBeanServer ",
+                // nor OSHI's view of the hardware, nor JNA (the broker's oshi package)
+                " oshi.hardware.platform.", " com.sun.jna.",
                 // a plain start (--config FILE) is read without picocli (Main.plainStart)
                 " picocli.")) {
             assertEquals(List.of(), loaded.stream().filter(l -> l.contains(absent)).limit(5).toList(), absent);
@@ -191,6 +196,8 @@ class DistributionIT {
         final List<String> lines = Files.readAllLines(nodeLog, StandardCharsets.UTF_8);
         assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  d\\.\\S+ - .+")),
                 String.join("\n", lines));
+        // HiveMQ gets its processor count without a warning
+        assertFalse(lines.stream().anyMatch(l -> l.contains("physical cores")), String.join("\n", lines));
         // HiveMQ's and Netty's (com.*, io.*) INFO lines stay out
         assertFalse(lines.stream().anyMatch(l -> l.matches(".* INFO  (c|io)\\..*")), String.join("\n", lines));
     }
