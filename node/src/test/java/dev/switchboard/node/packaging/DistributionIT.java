@@ -3,6 +3,11 @@ package dev.switchboard.node.packaging;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +102,64 @@ class DistributionIT {
             assertTrue(bc.getEntry("org/bouncycastle/jce/provider/BouncyCastleProvider.class") != null);
             assertTrue(bc.getEntry("META-INF/versions/9/module-info.class") != null);
             assertTrue(bc.isMultiRelease());
+        }
+    }
+
+    @Test
+    void classes_keepLineNumbers_butNoLocalVariableTables() throws Exception {
+        // Only debuggers read local variable tables; the JVM keeps them resident with each loaded
+        // class (src/build/StripLocalVariables.java, docs/performance.md "Footprint, sixth round").
+        final List<Path> jars;
+        try (var files = Files.list(home.resolve("lib"))) {
+            jars = new java.util.ArrayList<>(files.sorted().toList());
+        }
+        jars.add(home.resolve("switchboard.jar"));
+        int classes = 0;
+        final Set<String> withLines = new java.util.HashSet<>();
+        for (final Path path : jars) {
+            try (JarFile jar = new JarFile(path.toFile(), false)) {
+                for (final var entry : jar.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+                    final byte[] bytes;
+                    try (var in = jar.getInputStream(entry)) {
+                        bytes = in.readAllBytes();
+                    }
+                    final int[] found = new int[2];
+                    new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+                        @Override
+                        public MethodVisitor visitMethod(final int access, final String name,
+                                                         final String descriptor, final String signature,
+                                                         final String[] exceptions) {
+                            return new MethodVisitor(Opcodes.ASM9) {
+                                @Override
+                                public void visitLocalVariable(final String n, final String d, final String g,
+                                                               final Label start, final Label end, final int index) {
+                                    found[0]++;
+                                }
+
+                                @Override
+                                public void visitLineNumber(final int line, final Label start) {
+                                    found[1]++;
+                                }
+                            };
+                        }
+                    }, 0);
+                    assertEquals(0, found[0], path.getFileName() + "!" + entry.getName());
+                    classes++;
+                    if (found[1] > 0) {
+                        withLines.add(entry.getName());
+                    }
+                }
+            }
+        }
+        assertTrue(classes > 20_000, classes + " classes");
+        // Stack traces keep their line numbers (classes that had them, from the node and from libraries).
+        for (final String kept : List.of("dev/switchboard/node/Node.class",
+                "dev/switchboard/broker/EmbeddedBroker.class",
+                "com/hivemq/embedded/internal/EmbeddedHiveMQImpl.class",
+                "io/netty/channel/AbstractChannel.class",
+                "com/fasterxml/jackson/databind/ObjectMapper.class",
+                "com/google/common/collect/ImmutableList.class")) {
+            assertTrue(withLines.contains(kept), kept);
         }
     }
 
