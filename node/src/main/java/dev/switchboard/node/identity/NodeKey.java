@@ -163,11 +163,28 @@ public final class NodeKey {
         }
     }
 
-    /** Recomputes the public point Q = d·G with BouncyCastle's curve arithmetic. */
+    /**
+     * Recomputes the public point Q = d·G (SEC 1 §3.2.1) with BouncyCastle's arithmetic for P-256
+     * (secp256r1, SEC 2 §2.4.2) and the generator of the key's own parameters. Its class for that one
+     * curve, not its table of every named curve: that table's classes (about 70 more, loaded at
+     * every restart and kept for the run) cost about 0.7 MB of resident memory (docs/performance.md,
+     * "Footprint, sixth round").
+     *
+     * @throws GeneralSecurityException if the key's curve is not P-256
+     */
     private static PublicKey publicFrom(final ECPrivateKey priv, final KeyFactory kf) throws GeneralSecurityException {
-        final org.bouncycastle.asn1.x9.X9ECParameters p =
-                org.bouncycastle.asn1.x9.ECNamedCurveTable.getByName("secp256r1");
-        final org.bouncycastle.math.ec.ECPoint q = p.getG().multiply(priv.getS()).normalize();
+        final java.security.spec.ECParameterSpec params = priv.getParams();
+        final org.bouncycastle.math.ec.custom.sec.SecP256R1Curve curve =
+                new org.bouncycastle.math.ec.custom.sec.SecP256R1Curve();
+        if (!(params.getCurve().getField() instanceof java.security.spec.ECFieldFp field)
+                || !field.getP().equals(curve.getQ()) || !params.getOrder().equals(curve.getOrder())
+                || !params.getCurve().getA().equals(curve.getA().toBigInteger())
+                || !params.getCurve().getB().equals(curve.getB().toBigInteger())) {
+            throw new GeneralSecurityException("the key's curve is not P-256");
+        }
+        final org.bouncycastle.math.ec.ECPoint g = curve.validatePoint(
+                params.getGenerator().getAffineX(), params.getGenerator().getAffineY());
+        final org.bouncycastle.math.ec.ECPoint q = g.multiply(priv.getS()).normalize();
         final java.security.spec.ECPoint w = new java.security.spec.ECPoint(
                 q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
         return kf.generatePublic(new java.security.spec.ECPublicKeySpec(w, priv.getParams()));
