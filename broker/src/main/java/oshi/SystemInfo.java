@@ -15,8 +15,8 @@ import oshi.hardware.HardwareAbstractionLayer;
  * "Footprint, sixth round").
  *
  * <p>Only the three types and three methods HiveMQ CE's bytecode refers to exist; a HiveMQ version
- * that asks for more fails to start in the broker's tests ({@code OshiStandInTest}) rather than
- * in an operator's hands.
+ * that asks for more fails in the broker's tests ({@code BrokerFootprintIT}, and every test that
+ * starts the broker) rather than in an operator's hands.
  */
 public final class SystemInfo {
 
