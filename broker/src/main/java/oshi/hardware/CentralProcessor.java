@@ -8,9 +8,9 @@ package oshi.hardware;
 public interface CentralProcessor {
 
     /**
-     * @return the processors this JVM may use ({@link Runtime#availableProcessors()}, at least 1):
-     *     without OSHI's view of the hardware, the logical processors, which is what HiveMQ CE uses
-     *     anyway whenever it has fewer than physical cores
+     * @return the processors this JVM may use ({@link Runtime#availableProcessors()}, at least 1),
+     *     not the physical cores, which only OSHI could tell; HiveMQ CE keeps the smaller of this and
+     *     the JVM's count, so it gets the JVM's count
      */
     int getPhysicalProcessorCount();
 }
