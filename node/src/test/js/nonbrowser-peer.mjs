@@ -113,13 +113,13 @@ if (!info.broker.tcpPort) fail('node-info.json names no broker TCP port');
 let keys;
 let spki;
 let myId;
-for (let tries = 0; tries < 64; tries++) {
+for (let tries = 0; tries < 256; tries++) {
   keys = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
   spki = new Uint8Array(await subtle.exportKey('spki', keys.publicKey));
   myId = b64url(createHash('sha256').update(spki).digest());
   if (!process.env.SB_ID_BELOW || myId < process.env.SB_ID_BELOW) break;
 }
-if (process.env.SB_ID_BELOW && !(myId < process.env.SB_ID_BELOW)) fail('no id below SB_ID_BELOW in 64 tries');
+if (process.env.SB_ID_BELOW && !(myId < process.env.SB_ID_BELOW)) fail('no id below SB_ID_BELOW in 256 tries');
 // SB_ANSWER_ONLY: never make the first offer, even when §5 says this side starts.
 const answerOnly = process.env.SB_ANSWER_ONLY === '1';
 const myNonce = b64url(random(16));
