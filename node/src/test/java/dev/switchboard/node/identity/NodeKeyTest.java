@@ -42,6 +42,18 @@ class NodeKeyTest {
     }
 
     @Test
+    void loadOrCreate_keyOnAnotherCurve_refusedByName(@TempDir final Path dir) throws Exception {
+        final java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+        final byte[] pkcs8 = generator.generateKeyPair().getPrivate().getEncoded();
+        Files.writeString(dir.resolve("node-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+        final IOException e = assertThrows(IOException.class, () -> NodeKey.loadOrCreate(dir));
+        assertTrue(e.getMessage().contains("node-key.pem") && e.getMessage().contains("P-256"), e.getMessage());
+    }
+
+    @Test
     void loadOrCreate_corruptFile_namesTheFile(@TempDir final Path dir) throws Exception {
         Files.writeString(dir.resolve("node-key.pem"), "not a key", StandardCharsets.US_ASCII);
         final IOException e = assertThrows(IOException.class, () -> NodeKey.loadOrCreate(dir));
