@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const js = (name) => pathToFileURL(path.resolve(process.env.WEBCLIENT_JS ?? 'target/classes/webclient/js', name)).href;
-const { startsSession, isPolite, onRemoteDescription, iceRecovery } = await import(js('negotiation.js'));
+const { startsSession, isPolite, onRemoteDescription, iceRecovery, firstOffer, MEMBER_SETTLED_MS } = await import(js('negotiation.js'));
 
 const SMALL = 'Aaaa'.padEnd(43, 'a');
 const LARGE = 'baaa'.padEnd(43, 'a');
@@ -17,6 +17,27 @@ test('the smaller id starts the session and is the impolite peer; exactly one si
   assert.equal(isPolite(LARGE, SMALL), true);
   // plain string comparison: upper case sorts before lower case
   assert.equal(startsSession('Z'.repeat(43), 'a'.repeat(43)), true);
+});
+
+test('first offer by the member (§5 step 3): only when both say "o":1, and a join met within the settled time goes by ids', () => {
+  const settled = MEMBER_SETTLED_MS;
+  // the member answering a newcomer's join that says so, its own join out long enough: it offers
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: true, sinceOwnJoinMs: settled }), 'offer');
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: true, sinceOwnJoinMs: 60_000 }), 'offer');
+  // two joins at about the same moment: each side answers the other's join by the id rule, so
+  // exactly one of them offers (never both: startsSession is a strict order)
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: true, sinceOwnJoinMs: settled - 1 }), null);
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: true, sinceOwnJoinMs: 0 }), null);
+  // not yet announced (Infinity since: -Infinity ms) and a clock read as NaN: the id rule
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: true, sinceOwnJoinMs: -Infinity }), null);
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: true, sinceOwnJoinMs: NaN }), null);
+  // the newcomer told so in the hello waits for the member's offer
+  assert.equal(firstOffer({ takesPart: true, saysSo: true, answeringJoin: false, sinceOwnJoinMs: 5 }), 'wait');
+  // either side not taking part: the id rule, whatever the other says or how long ago
+  for (const answeringJoin of [true, false]) {
+    assert.equal(firstOffer({ takesPart: false, saysSo: true, answeringJoin, sinceOwnJoinMs: 60_000 }), null);
+    assert.equal(firstOffer({ takesPart: true, saysSo: false, answeringJoin, sinceOwnJoinMs: 60_000 }), null);
+  }
 });
 
 test('an offer in a stable connection is applied, no collision', () => {

@@ -40,9 +40,26 @@ test('join, hello, leave: exactly the fields of §5, names only inside the box',
 
 test('readAnnouncement: accepts join and hello with their box (and mac), ignores a clear name', () => {
   assert.deepEqual(p.readAnnouncement({ v: 1, type: 'join', key: 'MFkw', nonce: NONCE, box: BOX, name: 'Ann' }, ANN),
-    { key: 'MFkw', nonce: NONCE, box: BOX });
+    { key: 'MFkw', nonce: NONCE, box: BOX, offerFirst: false });
   assert.deepEqual(p.readAnnouncement({ type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC }, ANN),
-    { key: 'MFkw', nonce: NONCE, box: BOX, room: ROOM, mac: MAC });
+    { key: 'MFkw', nonce: NONCE, box: BOX, room: ROOM, mac: MAC, offerFirst: false });
+});
+
+test('join and hello with "o":1 (§5 step 3): written only when asked for, read as offerFirst; any other value is absent', () => {
+  assert.deepEqual(p.join({ nonce: NONCE, box: BOX, offerFirst: true }), { v: 1, type: 'join', nonce: NONCE, box: BOX, o: 1 });
+  assert.deepEqual(p.hello({ room: ROOM, nonce: NONCE, box: BOX, mac: MAC, offerFirst: true }),
+    { v: 1, type: 'hello', room: ROOM, nonce: NONCE, box: BOX, mac: MAC, o: 1 });
+  assert.equal(JSON.stringify(p.join({ nonce: NONCE, box: BOX, offerFirst: true })).length
+    - JSON.stringify(p.join({ nonce: NONCE, box: BOX })).length, 6, 'six bytes of the join');
+  const join = { v: 1, type: 'join', key: 'MFkw', nonce: NONCE, box: BOX };
+  assert.equal(p.readAnnouncement({ ...join, o: 1 }, ANN).offerFirst, true);
+  const hello = { type: 'hello', room: ROOM, key: 'MFkw', nonce: NONCE, box: BOX, mac: MAC };
+  assert.equal(p.readAnnouncement({ ...hello, o: 1 }, ANN).offerFirst, true);
+  for (const o of [0, 2, true, '1', null, [1], { o: 1 }]) {
+    const a = p.readAnnouncement({ ...join, o }, ANN);
+    assert.ok(a, `a join with o=${JSON.stringify(o)} is still read`);
+    assert.equal(a.offerFirst, false, `o=${JSON.stringify(o)}`);
+  }
 });
 
 test('readAnnouncement: a sender, nonce, key, box, mac or room of another shape is refused', () => {

@@ -327,6 +327,7 @@ async function join(event) {
       onMessage: hub.message,
       onEvent: (e) => hub.notice(eventText(e)),
       autoStart: window.switchboardOptions?.autoStart ?? true,
+      offerFirst: window.switchboardOptions?.offerFirst ?? true,
       caps: pageCaps(),
     });
     // Subscribing goes out first (written in join's first step, signaling.js), and the view is
@@ -480,6 +481,11 @@ async function start() {
 window.switchboard = {
   /** @returns {string|Promise<string>|undefined} this tab's peer id (a promise while it still loads). */
   id: () => state.identity?.id ?? state.identityReady?.then((identity) => identity.id),
+  /**
+   * @returns {boolean} whether this page, in a room, would now answer a newcomer's join that says
+   *   `"o":1` with the first offer (docs/protocol.md §5 step 3: its own join out for long enough).
+   */
+  offersFirstNow: () => state.room?.offersFirstNow() ?? false,
   /** @returns {number|null} how long deriving the room from the word took, in milliseconds. */
   derivationMillis: () => state.derivationMillis,
   peers: async () => (state.room ? state.room.snapshot() : []),

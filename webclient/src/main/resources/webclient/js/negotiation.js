@@ -19,6 +19,35 @@ export function startsSession(ownId, peerId) {
 }
 
 /**
+ * How long this member's own `join` must have been out before it answers a newcomer's `join`
+ * that says `"o":1` with the first offer (§5 step 3), milliseconds. Two pages that join at about
+ * the same moment each receive the other's join and answer it; were both to offer at once they
+ * would collide (§10.1 resolves it, but one trip later), so a join met within this time of one's
+ * own is answered by the id rule on both sides. A newcomer's join reaches a member at most a
+ * SUBSCRIBE round trip after the member's own when they collide like that: milliseconds on a
+ * working node.
+ */
+export const MEMBER_SETTLED_MS = 1000;
+
+/**
+ * Who makes the first offer to a member just met (§5 step 3).
+ * @param {object} s
+ * @param {boolean} s.takesPart this side takes part in the member's first offer (its join says `"o":1`).
+ * @param {boolean} s.saysSo the announcement just read carries `"o":1`.
+ * @param {boolean} s.answeringJoin the announcement is a `join` this side answers with a `hello`
+ *   (else a `hello` answering this side's join).
+ * @param {number} s.sinceOwnJoinMs milliseconds since this side's own `join` went out.
+ * @returns {'offer'|'wait'|null} `'offer'`: this side offers at once whatever the ids (and says
+ *   `"o":1` in its hello); `'wait'`: the other side does (its hello said so); `null`: the smaller
+ *   id offers ({@link startsSession}).
+ */
+export function firstOffer({ takesPart, saysSo, answeringJoin, sinceOwnJoinMs }) {
+  if (!takesPart || !saysSo) return null;
+  if (!answeringJoin) return 'wait';
+  return sinceOwnJoinMs >= MEMBER_SETTLED_MS ? 'offer' : null;
+}
+
+/**
  * How long the member with the larger id waits for the first offer before it makes one itself
  * (§5, step 3): the other side may be a client that only answers, or may have lost the moment.
  * Either side may offer at any time (§10.1), so a late offer that crosses one from the other

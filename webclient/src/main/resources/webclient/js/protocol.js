@@ -112,17 +112,28 @@ export function callContext(callId) {
  * @property {string} box the sealed content (display name), still to be opened with the room key (§5.1).
  * @property {string} [room] the room id (hello only).
  * @property {string} [mac] the membership MAC (hello only, still to be checked, §6.1).
+ * @property {boolean} offerFirst the sender set `o` (§5, "Rooms, step by step", step 3): in a
+ *   join, a member may make the first offer whatever the ids; in a hello, the member makes it.
  */
 
 /**
- * `join` on a room's presence topic: "I am here."
- * @param {{key?:string, nonce:string, box:string}} a `box` sealed with the room key (`roomkey.seal`);
- *   `key` (the sender's SPKI, base64url) may be left out by a client of the node it sends through,
- *   which proved that key at CONNECT: the node adds it to the join it delivers (§5).
- * @returns {object} `{v, type:'join', key?, nonce, box}`.
+ * The `o` field's only value (§5): in a `join`, "a member may make the first offer, whatever the
+ * ids"; in a `hello`, "I make the first offer now". Any other value is read as absent.
  */
-export function join({ key, nonce, box }) {
-  return key ? { v: VERSION, type: 'join', key, nonce, box } : { v: VERSION, type: 'join', nonce, box };
+export const OFFER_FIRST = 1;
+
+/**
+ * `join` on a room's presence topic: "I am here."
+ * @param {{key?:string, nonce:string, box:string, offerFirst?:boolean}} a `box` sealed with the room
+ *   key (`roomkey.seal`); `key` (the sender's SPKI, base64url) may be left out by a client of the
+ *   node it sends through, which proved that key at CONNECT: the node adds it to the join it
+ *   delivers (§5); `offerFirst` adds `"o":1` (a member may make the first offer, §5 step 3).
+ * @returns {object} `{v, type:'join', key?, nonce, box, o?}`.
+ */
+export function join({ key, nonce, box, offerFirst = false }) {
+  const m = key ? { v: VERSION, type: 'join', key, nonce, box } : { v: VERSION, type: 'join', nonce, box };
+  if (offerFirst) m.o = OFFER_FIRST;
+  return m;
 }
 
 /** @returns {object} `{v, type:'leave'}` on a room's presence topic. */
@@ -132,12 +143,16 @@ export function leave() {
 
 /**
  * `hello` in a newcomer's inbox: an existing member's answer to its `join`.
- * @param {{room:string, key?:string, nonce:string, box:string, mac:string}} a `box` as in `join`,
- *   `mac` over the hello statement (`roomkey.helloStatement`); `key` may be left out as in `join`.
- * @returns {object} `{v, type:'hello', room, key?, nonce, box, mac}`.
+ * @param {{room:string, key?:string, nonce:string, box:string, mac:string, offerFirst?:boolean}} a
+ *   `box` as in `join`, `mac` over the hello statement (`roomkey.helloStatement`); `key` may be left
+ *   out as in `join`; `offerFirst` adds `"o":1` (this member makes the first offer, §5 step 3), only
+ *   in answer to a join that carried it.
+ * @returns {object} `{v, type:'hello', room, key?, nonce, box, mac, o?}`.
  */
-export function hello({ room, key, nonce, box, mac }) {
-  return key ? { v: VERSION, type: 'hello', room, key, nonce, box, mac } : { v: VERSION, type: 'hello', room, nonce, box, mac };
+export function hello({ room, key, nonce, box, mac, offerFirst = false }) {
+  const m = key ? { v: VERSION, type: 'hello', room, key, nonce, box, mac } : { v: VERSION, type: 'hello', room, nonce, box, mac };
+  if (offerFirst) m.o = OFFER_FIRST;
+  return m;
 }
 
 /**
@@ -157,7 +172,7 @@ export function readAnnouncement(m, sender) {
   if (typeof m.box !== 'string' || !BOX.test(m.box)) return null;
   if (m.type === 'hello' && (typeof m.room !== 'string' || !ROOM_ID.test(m.room)
     || typeof m.mac !== 'string' || !MAC.test(m.mac))) return null;
-  const a = { key: m.key, nonce: m.nonce, box: m.box };
+  const a = { key: m.key, nonce: m.nonce, box: m.box, offerFirst: m.o === OFFER_FIRST };
   if (m.type === 'hello') {
     a.room = m.room;
     a.mac = m.mac;

@@ -13,7 +13,7 @@
 import { randomNonce } from './encoding.js';
 import { importPeerKey, shortFingerprint, checkPin, pin, meetName, safetyCode } from './identity.js';
 import * as protocol from './protocol.js';
-import { startsSession, isPolite, FIRST_OFFER_WAIT_MS } from './negotiation.js';
+import { startsSession, isPolite, firstOffer, FIRST_OFFER_WAIT_MS } from './negotiation.js';
 import { Session, prepareConnection } from './session.js';
 import { seal, open, helloStatement, membershipMac, checkMembership } from './roomkey.js';
 
@@ -69,6 +69,9 @@ export class Room {
    *   each peer once connected; default all three.
    * @param {boolean} [o.autoStart] start sessions as §5 says (default); false leaves starting to
    *   {@link Room#startSession} (tests make both sides start at once).
+   * @param {boolean} [o.offerFirst] take part in §5 step 3's first offer by the member (default):
+   *   the join says `"o":1`, and a member answering such a join says so in its hello and offers
+   *   at once, whatever the ids; false behaves as a client before that rule (tests).
    */
   constructor(o) {
     this.signaling = o.signaling;
@@ -82,9 +85,13 @@ export class Room {
     this.onMessage = o.onMessage;
     this.onEvent = o.onEvent;
     this.autoStart = o.autoStart ?? true;
+    this.offerFirst = o.offerFirst ?? true;
     this.caps = o.caps ?? [...protocol.CAPABILITIES];
     this.context = protocol.roomContext(this.roomId);
     this.nonce = randomNonce(16);
+    /** performance.now() when this member's join last went out; Infinity before (a join met then
+     * counts as met at the same moment: §5 step 3's first offer by the member does not apply). */
+    this.announcedAt = Infinity;
     /** @private @type {Map<string, any>} peer id → member record. */
     this.peers = new Map();
     /** @private */
@@ -177,7 +184,18 @@ export class Room {
    */
   async announce() {
     const box = await seal(this.keys, this.identity.id, { name: this.name });
-    return this.signaling.publish(protocol.presenceTopic(this.roomId), protocol.join({ nonce: this.nonce, box }));
+    this.announcedAt = performance.now();
+    return this.signaling.publish(protocol.presenceTopic(this.roomId), protocol.join({ nonce: this.nonce, box, offerFirst: this.offerFirst }));
+  }
+
+  /**
+   * @returns {boolean} whether a newcomer's join that says `"o":1`, met now, would get the first
+   *   offer from this member (§5 step 3; `negotiation.firstOffer`).
+   */
+  offersFirstNow() {
+    return firstOffer({
+      takesPart: this.offerFirst, saysSo: true, answeringJoin: true, sinceOwnJoinMs: performance.now() - this.announcedAt,
+    }) === 'offer';
   }
 
   /** Says goodbye, closes every session and unsubscribes. */
@@ -411,7 +429,15 @@ export class Room {
       return;
     }
     const name = protocol.cleanName(content.name);
-    p = { id: from, key, name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null };
+    // Who makes the first offer (§5 step 3): a member answering a join that says "o":1 offers
+    // at once, and says so in its hello ("o":1), whatever the ids (one trip through the node
+    // less when the newcomer has the smaller id); the newcomer told so waits for that offer.
+    // Without the field on either side, the smaller id offers, as before the rule.
+    const first = firstOffer({
+      takesPart: this.offerFirst, saysSo: a.offerFirst, answeringJoin: answerWithHello,
+      sinceOwnJoinMs: performance.now() - this.announcedAt,
+    });
+    p = { id: from, key, name, nonce: a.nonce, fingerprint: shortFingerprint(from), state: 'waiting', session: null, first };
     this.peers.set(from, p);
     let helloSent = null;
     if (answerWithHello) {
@@ -424,7 +450,7 @@ export class Room {
       // is written in this task (signaling.js), before the session is built and the view redrawn.
       helloSent = this.signaling.publish(protocol.inboxTopic(from), protocol.hello({
         room: this.roomId, nonce: this.nonce,
-        box: await seal(this.keys, this.identity.id, { name: this.name }), mac,
+        box: await seal(this.keys, this.identity.id, { name: this.name }), mac, offerFirst: first === 'offer',
       }));
     }
     p.safetyCode = await safetyCode(this.identity.id, from);
@@ -450,12 +476,15 @@ export class Room {
     await helloSent;
   }
 
-  /** @private a member whose key is accepted gets a session; §5 says which side starts it. */
+  /**
+   * @private a member whose key is accepted gets a session; §5 says which side starts it: the
+   * side `p.first` names when both said `"o":1` (step 3), else the smaller id.
+   */
   admit(p) {
     p.session = this.newSession(p);
     this.changedSoon();
     if (!this.autoStart) return;
-    if (startsSession(this.identity.id, p.id)) {
+    if (p.first === 'offer' || (p.first !== 'wait' && startsSession(this.identity.id, p.id))) {
       p.session.start();
       return;
     }

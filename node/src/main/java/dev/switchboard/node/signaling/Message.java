@@ -113,8 +113,11 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param nonce  16 to 64 base64url characters.
      * @param box    the sender's display name sealed with the room key ({@code docs/protocol.md}
      *               §5.1), base64url, 40 to 1024 characters; the node cannot open it.
+     * @param offerFirst the join carried {@code "o":1} ({@code docs/protocol.md} §5, "Rooms, step by
+     *               step", step 3): a member may make the first offer whatever the ids.
      */
-    record Join(@NotNull String roomId, @NotNull String key, @NotNull String nonce, @NotNull String box)
+    record Join(@NotNull String roomId, @NotNull String key, @NotNull String nonce, @NotNull String box,
+                boolean offerFirst)
             implements Message {
         @Override
         public @NotNull MessageType type() {
@@ -154,9 +157,11 @@ public sealed interface Message permits Message.Join, Message.Leave, Message.Hel
      * @param box         as in {@link Join}.
      * @param mac         proof that the sender knows the room's word ({@code docs/protocol.md} §6.1),
      *                    43 base64url characters; the node cannot check it.
+     * @param offerFirst  the hello carried {@code "o":1} (§5 step 3): its sender makes the first offer.
      */
     record Hello(@NotNull String recipientId, @NotNull String room, @NotNull String key,
-                 @NotNull String nonce, @NotNull String box, @NotNull String mac) implements Message {
+                 @NotNull String nonce, @NotNull String box, @NotNull String mac, boolean offerFirst)
+            implements Message {
         @Override
         public @NotNull MessageType type() {
             return MessageType.HELLO;

@@ -194,11 +194,11 @@ public final class MessageValidator {
                                             final @Nullable String senderKey) {
         return switch (type) {
             case JOIN -> new Message.Join(address, f.announcedKey(senderKey),
-                    f.matching("nonce", NONCE), f.box());
+                    f.matching("nonce", NONCE), f.box(), f.offerFirst());
             case LEAVE -> new Message.Leave(address);
             case HELLO -> new Message.Hello(address, f.matching("room", PeerIds::isValid, "[A-Za-z0-9_-]{43}"),
                     f.announcedKey(senderKey), f.matching("nonce", NONCE), f.box(),
-                    f.matching("mac", MAC));
+                    f.matching("mac", MAC), f.offerFirst());
             case OFFER -> {
                 final Context context = f.context();
                 final String sig = f.base64Url("sig", MAX_SIG_CHARS);
@@ -639,6 +639,22 @@ public final class MessageValidator {
                 failed("field 'candidate' must be a string of at most " + MAX_CANDIDATE_CHARS + " characters");
             }
             return problem != null ? "" : c.asText();
+        }
+
+        /**
+         * {@code o} of a join or hello (§5, "Rooms, step by step", step 3): absent (or null) is
+         * false, the whole number 1 is true, anything else is a problem naming the value.
+         */
+        boolean offerFirst() {
+            final JsonNode flag = o.get("o");
+            if (problem != null || flag == null || flag.isNull()) {
+                return false;
+            }
+            if (!(flag.isIntegralNumber() && flag.canConvertToInt() && flag.intValue() == 1)) {
+                failed("field 'o' must be 1 when present (got " + clip(flag.toString()) + ")");
+                return false;
+            }
+            return true;
         }
 
         @Nullable Integer mLineIndex() {

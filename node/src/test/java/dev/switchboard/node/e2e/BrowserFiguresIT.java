@@ -209,6 +209,13 @@ class BrowserFiguresIT {
             final Traced connecting = helloIn == null ? null : first(timeline, "status Connecting to", helloIn.start());
             assertTrue(described != null && connecting != null && described.start() <= connecting.start(),
                     "the view was redrawn before the description was begun: " + described + " / " + connecting);
+            // Both pages take part in the first offer by the member (docs/protocol.md §5 step 3):
+            // the first browser offers right behind its hello whichever id is smaller, so the
+            // second never sends an offer (it answers), one trip through the node less in half
+            // of the runs.
+            assertTrue(timeline.stream().noneMatch(e -> e.start() >= join && e.what().startsWith("ws out") && e.what().contains("PUBLISH offer"))
+                            && timeline.stream().anyMatch(e -> e.start() >= join && e.what().startsWith("ws in") && e.what().contains("PUBLISH offer")),
+                    "the joining page made the first offer: " + timeline.stream().map(Traced::what).filter(w -> w.contains("PUBLISH")).toList());
             // Connected is shown from the certificate check's own stats: no second getStats in
             // between (further tries of that check come after its retry timer, 100 ms), and the
             // next session's connection is made only after the peer is shown.

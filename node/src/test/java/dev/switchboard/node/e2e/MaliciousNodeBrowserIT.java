@@ -18,13 +18,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,22 +45,27 @@ class MaliciousNodeBrowserIT {
     static final BrowserFixture fixture = new BrowserFixture(new Node.Options(FingerprintSwapper::new), true);
 
     static final AtomicInteger tampered = new AtomicInteger();
+    /** The sender of the first offer the node tampered with in the running test. */
+    static final AtomicReference<String> firstOfferFrom = new AtomicReference<>();
     /** When set, the node also smuggles a second fingerprint into the nonces of join and hello. */
     static volatile boolean injectIntoNonces;
 
     @Test
     void nodeRewritesFingerprint_receiverRefusesAndSaysWhy() {
         injectIntoNonces = false;
+        firstOfferFrom.set(null);
         try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
             final Page ann = Pages.join(annContext, fixture.node(), "Ann", "open secret");
             final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "open secret");
 
             final String annId = (String) ann.evaluate("switchboard.id()");
             final String bobId = (String) bob.evaluate("switchboard.id()");
-            // The peer with the smaller id offers; the other receives the tampered offer.
-            final Page offerer = annId.compareTo(bobId) < 0 ? ann : bob;
+            // Whoever makes the first offer (docs/protocol.md §5 step 3: the member answering the
+            // other's join, or the smaller id), the other receives it tampered with.
+            final String offererId = await().atMost(Duration.ofSeconds(30)).until(firstOfferFrom::get, Objects::nonNull);
+            assertTrue(offererId.equals(annId) || offererId.equals(bobId), offererId);
+            final Page offerer = offererId.equals(annId) ? ann : bob;
             final Page answerer = offerer == ann ? bob : ann;
-            final String offererId = offerer == ann ? annId : bobId;
 
             final var refused = answerer.locator("#peers li[data-peer='" + offererId + "']");
             assertThat(refused).hasAttribute("data-state", "refused",
@@ -140,6 +149,9 @@ class MaliciousNodeBrowserIT {
                 final String forged = (original.startsWith("00") ? "01" : "00") + original.substring(2);
                 json.put("sdp", json.get("sdp").asText().replace(original, forged));
                 tampered.incrementAndGet();
+                if ("offer".equals(json.path("type").asText())) {
+                    firstOfferFrom.compareAndSet(null, message.senderId());
+                }
                 return Verdict.rewrite(mapper.writeValueAsBytes(json));
             } catch (final IOException e) {
                 throw new UncheckedIOException(e);

@@ -54,6 +54,9 @@ class NegotiationBrowserIT {
     /** Every offer and answer the node forwarded, in order, as it forwarded it. */
     static final ConcurrentLinkedQueue<Description> forwarded = new ConcurrentLinkedQueue<>();
 
+    /** Every join and hello the node forwarded, in order, with its {@code o} field as forwarded. */
+    static final ConcurrentLinkedQueue<Announced> announced = new ConcurrentLinkedQueue<>();
+
     @RegisterExtension
     static final BrowserFixture fixture = new BrowserFixture(new Node.Options(Recorder::new), true);
 
@@ -69,7 +72,130 @@ class NegotiationBrowserIT {
     @BeforeEach
     void clear() {
         forwarded.clear();
+        announced.clear();
         glareGate = null;
+    }
+
+    /**
+     * docs/protocol.md §5 step 3: a newcomer with the smaller id whose join says {@code "o":1} gets
+     * the first offer from the member right behind its hello (one trip through the node less); and
+     * a side that does not take part (page option {@code offerFirst: false}, as a client before the
+     * rule) is never met with two first offers: the smaller id offers, as before.
+     */
+    @Test
+    void newcomerWithSmallerId_memberOffersFirstWhenBothSaySo_elseTheSmallerIdAsBefore_neverGlare() {
+        // member and newcomer both take part: the member (larger id) offers, the newcomer answers.
+        firstOffer("o both", null, null, true);
+        // a newcomer before the rule: no "o" in its join, so no "o" in the hello; it offers itself.
+        firstOffer("o old newcomer", null, "{ offerFirst: false }", false);
+        // a member before the rule: the join says "o":1, the hello does not; the newcomer offers.
+        firstOffer("o old member", "{ offerFirst: false }", null, false);
+    }
+
+    /**
+     * Two pages meet in the room of {@code word}, the one with the larger id joining first (the
+     * member), and connect; checks who made the first offer and that no offers collided.
+     */
+    private static void firstOffer(final String word, final String memberOptions, final String newcomerOptions,
+                                   final boolean memberOffers) {
+        forwarded.clear();
+        announced.clear();
+        try (BrowserContext one = fixture.browsers().newContext(); BrowserContext two = fixture.browsers().newContext()) {
+            final Page a = Pages.open(one, fixture.node(), null);
+            final Page b = Pages.open(two, fixture.node(), null);
+            final String aId = (String) a.evaluate("switchboard.id()");
+            final String bId = (String) b.evaluate("switchboard.id()");
+            // The member is whichever page has the larger id; the options go with the roles (the
+            // page reads them at Join).
+            final boolean aLarger = aId.compareTo(bId) > 0;
+            final Page member = aLarger ? a : b;
+            final Page newcomer = aLarger ? b : a;
+            final String memberId = aLarger ? aId : bId;
+            final String newcomerId = aLarger ? bId : aId;
+            if (memberOptions != null) {
+                member.evaluate("() => { window.switchboardOptions = " + memberOptions + "; }");
+            }
+            if (newcomerOptions != null) {
+                newcomer.evaluate("() => { window.switchboardOptions = " + newcomerOptions + "; }");
+            }
+            Pages.enter(member, "Ann", word);
+            assertThat(member.locator("#status")).containsText("Waiting for the other person", Pages.WAIT);
+            // A join met within a second of the member's own is answered by the id rule (two
+            // joins at the same moment): the newcomer comes once the member is settled, as a
+            // person joining a room where someone waits does.
+            if (memberOptions == null) {
+                await().atMost(WAIT).until(() -> Boolean.TRUE.equals(member.evaluate("switchboard.offersFirstNow()")));
+            }
+            Pages.enter(newcomer, "Bob", word);
+            assertThat(member.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(newcomer.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            await().atMost(WAIT).until(() -> settled(member, newcomerId) && settled(newcomer, memberId));
+
+            final boolean newcomerSays = newcomerOptions == null;
+            final boolean memberSays = newcomerSays && memberOptions == null;
+            assertEquals(List.of(new Announced(memberId, "join", memberOptions == null),
+                    new Announced(newcomerId, "join", newcomerSays), new Announced(memberId, "hello", memberSays)),
+                    List.copyOf(announced), word);
+            final Map<String, Object> m = negotiation(member, newcomerId);
+            final Map<String, Object> n = negotiation(newcomer, memberId);
+            assertEquals(memberOffers ? 1 : 0, number(m, "offersSent"), word + ": " + m);
+            assertEquals(memberOffers ? 0 : 1, number(n, "offersSent"), word + ": " + n);
+            assertEquals(memberOffers ? 1 : 0, number(n, "answersSent"), word + ": " + n);
+            assertEquals(memberOffers ? 0 : 1, number(m, "answersSent"), word + ": " + m);
+            for (final Map<String, Object> side : List.of(m, n)) {
+                assertEquals(0, number(side, "collisions"), word + ": " + side);
+                assertEquals(0, number(side, "rollbacks"), word + ": " + side);
+                assertEquals(true, side.get("verified"), word + ": " + side);
+            }
+            assertEquals(List.of(memberOffers ? memberId : newcomerId), forwarded.stream()
+                    .filter(d -> d.type().equals("offer")).map(Description::sender).toList(), word);
+        }
+    }
+
+    /**
+     * docs/protocol.md §5 step 3: two pages that press Join at the same moment (each may receive
+     * the other's join and answer it with a hello) go by the id rule, although both joins say
+     * {@code "o":1}: no hello says {@code "o":1}, the smaller id makes the one first offer, and no
+     * offers collide.
+     */
+    @Test
+    void joinAtTheSameMoment_noHelloSaysO_smallerIdOffers_noCollision() {
+        try (BrowserContext one = fixture.browsers().newContext(); BrowserContext two = fixture.browsers().newContext()) {
+            final Page a = Pages.open(one, fixture.node(), null);
+            final Page b = Pages.open(two, fixture.node(), null);
+            final String aId = (String) a.evaluate("switchboard.id()");
+            final String bId = (String) b.evaluate("switchboard.id()");
+            for (final Page page : List.of(a, b)) {
+                page.fill("#name", page == a ? "Ann" : "Bob");
+                page.fill("#word", "same moment");
+            }
+            // Both clicks at one moment of the machine's clock (the pages share it).
+            final double at = System.currentTimeMillis() + 500; // a JavaScript number
+            for (final Page page : List.of(a, b)) {
+                page.evaluate("(at) => { setTimeout(() => document.getElementById('join').click(), Math.max(0, at - Date.now())); }", at);
+            }
+            assertThat(a.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            assertThat(b.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
+            await().atMost(WAIT).until(() -> settled(a, bId) && settled(b, aId));
+
+            // Both joins said "o":1. When each page received the other's join, both answered it
+            // with a hello (two hellos), and neither may say "o":1: the smaller id offers. (Should
+            // one page on a loaded machine join over a second after the other, the one hello may
+            // say "o":1, and its sender is then the one offerer.)
+            final List<Announced> hellos = announced.stream().filter(x -> x.type().equals("hello")).toList();
+            assertTrue(announced.stream().filter(x -> x.type().equals("join")).allMatch(Announced::offerFirst), announced.toString());
+            assertTrue(hellos.size() == 1 || hellos.stream().noneMatch(Announced::offerFirst), announced.toString());
+            final String offerer = hellos.stream().filter(Announced::offerFirst).map(Announced::sender).findFirst()
+                    .orElse(aId.compareTo(bId) < 0 ? aId : bId);
+            assertEquals(List.of(offerer), forwarded.stream().filter(d -> d.type().equals("offer")).map(Description::sender).toList(),
+                    announced.toString());
+            System.out.println("NegotiationBrowserIT: joins at the same moment gave " + hellos.size() + " hello(s): " + announced);
+            for (final Map<String, Object> side : List.of(negotiation(a, bId), negotiation(b, aId))) {
+                assertEquals(0, number(side, "collisions"), side.toString());
+                assertEquals(0, number(side, "rollbacks"), side.toString());
+                assertEquals(true, side.get("verified"), side.toString());
+            }
+        }
     }
 
     @Test
@@ -150,7 +276,10 @@ class NegotiationBrowserIT {
             assertThat(bob.locator("#peers li[data-state=connected]")).hasCount(1, Pages.COUNT);
             final String annId = (String) ann.evaluate("switchboard.id()");
             final String bobId = (String) bob.evaluate("switchboard.id()");
-            final boolean annStarts = annId.compareTo(bobId) < 0;
+            // Whoever started the session: the member answering the other's join (both pages take
+            // part in docs/protocol.md §5 step 3), or the smaller id if they met at the same moment.
+            final boolean annStarts = forwarded.stream().filter(d -> d.type().equals("offer")).findFirst()
+                    .orElseThrow().sender().equals(annId);
             final Page starter = annStarts ? ann : bob;
             final Page other = annStarts ? bob : ann;
             final String starterId = annStarts ? annId : bobId;
@@ -324,6 +453,10 @@ class NegotiationBrowserIT {
     record Description(String sender, String type, String sdp) {
     }
 
+    /** A join or hello as the node forwarded it: whether it carried {@code "o":1}. */
+    record Announced(String sender, String type, boolean offerFirst) {
+    }
+
     /** The node's real signaling service, recording every offer and answer it forwards. */
     static final class Recorder extends ForwardingSignalingInterceptor {
         private final JsonMapper mapper = JsonMapper.builder().build();
@@ -358,6 +491,9 @@ class NegotiationBrowserIT {
                 try {
                     final JsonNode json = mapper.readTree(out);
                     final String type = json.path("type").asText();
+                    if (type.equals("join") || type.equals("hello")) {
+                        announced.add(new Announced(message.senderId(), type, json.path("o").asInt(0) == 1));
+                    }
                     if (type.equals("offer") || type.equals("answer")) {
                         forwarded.add(new Description(message.senderId(), type, json.path("sdp").asText()));
                     }

@@ -49,6 +49,28 @@ final class Pages {
      */
     static final String MANUAL_START = "{ autoStart: false }";
 
+    /**
+     * Opens the node's page with {@code options} (or none) set before its scripts run, and waits
+     * until it is ready, without joining.
+     */
+    static @NotNull Page open(final @NotNull BrowserContext context, final @NotNull Node node,
+                              final @Nullable String options) {
+        final Page page = context.newPage();
+        if (options != null) {
+            page.addInitScript("window.switchboardOptions = " + options + ";");
+        }
+        page.navigate(node.url());
+        assertThat(page.locator("#status")).containsText("Ready", WAIT);
+        return page;
+    }
+
+    /** Joins the room of {@code word} from a page {@link #open opened} before. */
+    static void enter(final @NotNull Page page, final @NotNull String name, final @NotNull String word) {
+        page.fill("#name", name);
+        page.fill("#word", word);
+        page.click("#join");
+    }
+
     private static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull String url,
                                       final @NotNull String name, final @NotNull String word,
                                       final @Nullable String options) {

@@ -37,12 +37,14 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -76,6 +78,8 @@ class PrivacyBrowserIT {
     /** When set, the node flips one character of every offer's membership MAC. */
     static volatile boolean tamperWithMacs;
     static final AtomicInteger tampered = new AtomicInteger();
+    /** The sender of the first offer whose MAC the node changed in the running test. */
+    static final AtomicReference<String> macTamperedFrom = new AtomicReference<>();
 
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private Level previousLevel;
@@ -246,13 +250,17 @@ class PrivacyBrowserIT {
     void nodeChangesTheMembershipMac_receiverRefusesTheSession() {
         tamperWithMacs = true;
         tampered.set(0);
+        macTamperedFrom.set(null);
         try (BrowserContext annContext = fixture.browsers().newContext(); BrowserContext bobContext = fixture.browsers().newContext()) {
             final Page ann = Pages.join(annContext, fixture.node(), "Ann", "mac tamper");
             final Page bob = Pages.join(bobContext, fixture.node(), "Bob", "mac tamper");
             final String annId = (String) ann.evaluate("switchboard.id()");
             final String bobId = (String) bob.evaluate("switchboard.id()");
-            final Page answerer = annId.compareTo(bobId) < 0 ? bob : ann;
-            final String offererId = answerer == bob ? annId : bobId;
+            // Whoever made the first offer (docs/protocol.md §5 step 3: the member answering the
+            // other's join, or the smaller id), the other refuses it.
+            final String offererId = await().atMost(Duration.ofSeconds(30)).until(macTamperedFrom::get, Objects::nonNull);
+            assertTrue(offererId.equals(annId) || offererId.equals(bobId), offererId);
+            final Page answerer = offererId.equals(annId) ? bob : ann;
             final var refused = answerer.locator("#peers li[data-peer='" + offererId + "']");
             assertThat(refused.locator(".reason")).containsText("this person does not know the room's word", Pages.WAIT);
             assertThat(refused).hasAttribute("data-state", "refused");
@@ -308,6 +316,7 @@ class PrivacyBrowserIT {
                 final String mac = json.get("mac").asText();
                 ((ObjectNode) json).put("mac", (mac.charAt(0) == 'A' ? "B" : "A") + mac.substring(1));
                 tampered.incrementAndGet();
+                macTamperedFrom.compareAndSet(null, message.senderId());
                 return Verdict.rewrite(json.toString().getBytes(StandardCharsets.UTF_8));
             });
         }

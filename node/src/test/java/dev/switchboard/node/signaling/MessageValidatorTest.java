@@ -39,7 +39,7 @@ class MessageValidatorTest {
         final var r = validator.validate(presence("{\"v\":1,\"type\":\"join\",\"key\":\"" + KEY
                 + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\",\"future\":[1,2]}"));
         final var ok = assertInstanceOf(MessageValidator.Result.Valid.class, r);
-        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", BOX), ok.message());
+        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, false), ok.message());
         assertEquals(SENDER, ok.envelope().senderId());
     }
 
@@ -76,8 +76,29 @@ class MessageValidatorTest {
     void validate_hello_valid_boxAndMacKeptUnopened() {
         final var r = validator.validate(inbox("{\"v\":1,\"type\":\"hello\",\"room\":\"" + ROOM + "\",\"key\":\"" + KEY
                 + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\",\"mac\":\"" + MAC + "\"}"));
-        assertEquals(new Message.Hello(OTHER, ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, MAC),
+        assertEquals(new Message.Hello(OTHER, ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, MAC, false),
                 assertInstanceOf(MessageValidator.Result.Valid.class, r).message());
+    }
+
+    /** docs/protocol.md §5 step 3: {@code "o":1} on a join or hello is read; null is absent; any other value is refused naming it. */
+    @Test
+    void validate_joinAndHelloOfferFirst_oneIsRead_otherValuesRefusedNamingThem() {
+        final String join = "{\"v\":1,\"type\":\"join\",\"key\":\"" + KEY + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\"";
+        final String hello = "{\"v\":1,\"type\":\"hello\",\"room\":\"" + ROOM + "\",\"key\":\"" + KEY
+                + "\",\"nonce\":\"abcdefghijklmnopqrstuv\",\"box\":\"" + BOX + "\",\"mac\":\"" + MAC + "\"";
+        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, true),
+                assertInstanceOf(MessageValidator.Result.Valid.class, validator.validate(presence(join + ",\"o\":1}"))).message());
+        assertEquals(new Message.Hello(OTHER, ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, MAC, true),
+                assertInstanceOf(MessageValidator.Result.Valid.class, validator.validate(inbox(hello + ",\"o\":1}"))).message());
+        assertEquals(new Message.Join(ROOM, KEY, "abcdefghijklmnopqrstuv", BOX, false),
+                assertInstanceOf(MessageValidator.Result.Valid.class, validator.validate(presence(join + ",\"o\":null}"))).message());
+        for (final String value : List.of("0", "2", "true", "\"1\"", "1.0", "4294967297", "[1]", "{}")) {
+            for (final SignalingMessage m : List.of(presence(join + ",\"o\":" + value + "}"), inbox(hello + ",\"o\":" + value + "}"))) {
+                final var bad = assertInstanceOf(MessageValidator.Result.Invalid.class, validator.validate(m), value);
+                assertEquals(SignalingError.BAD_FIELD, bad.error().code());
+                assertTrue(bad.error().message().contains("'o'") && bad.error().message().contains(value), bad.error().message());
+            }
+        }
     }
 
     @Test
