@@ -1,8 +1,9 @@
 /**
  * A room's presence: the people who typed the same secret word. Members announce themselves on
  * the room's presence topic, answer newcomers with a hello in their inbox, admit each other by
- * key (trust on first use, by name), and the member with the smaller peer id starts the session
- * between them (docs/protocol.md §5, "Rooms"). Names travel sealed with the room key (§5.1), and
+ * key (trust on first use, by name), and one of each two starts the session between them: the
+ * member answering a newcomer's join when both say `"o":1`, else the smaller peer id
+ * (docs/protocol.md §5, "Rooms", step 3). Names travel sealed with the room key (§5.1), and
  * every hello, offer and answer carries proof that its sender knows the word (§6.1): a peer
  * without it (a node announcing a member of its own, say) is refused and never connected. Each session is a {@link Session}; this module
  * only says who talks to whom and routes each peer's signaling messages to its session.
