@@ -454,9 +454,12 @@ export class Room {
         box: await seal(this.keys, this.identity.id, { name: this.name }), mac, offerFirst: first === 'offer',
       }));
     }
-    p.safetyCode = await safetyCode(this.identity.id, from);
     // Names are not unique: only a key this person verified or accepted makes another key under
     // the same name a warning, and not while that very key is here too (two people, one name).
+    // Decided in the hello's task, without an await: an offer that follows (admit) is begun at
+    // once, not a WebCrypto round trip and whatever the page queued meanwhile later (about 15 ms
+    // between the hello and the offer's setLocalDescription at load in BrowserFiguresIT). The
+    // safety code is only shown once connected, so it is worked out after.
     const pinned = checkPin(name, from);
     const pinnedHere = pinned.status === 'changed' && this.peers.has(pinned.pinnedId);
     p.another = meetName(name, from) && pinned.status !== 'known';
@@ -469,10 +472,13 @@ export class Room {
       // The other side would otherwise see only "waiting": tell it why (a code, no names: the
       // node reads inbox messages).
       this.signaling.publish(protocol.inboxTopic(from), protocol.error({ code: KEY_NOT_ACCEPTED })).catch(() => {});
+      p.safetyCode = await safetyCode(this.identity.id, from);
       await helloSent;
       return;
     }
     this.admit(p);
+    p.safetyCode = await safetyCode(this.identity.id, from);
+    this.changedSoon();
     // A refused hello still fails this message (reported as failed-message), as before.
     await helloSent;
   }
@@ -483,12 +489,16 @@ export class Room {
    */
   admit(p) {
     p.session = this.newSession(p);
-    this.changedSoon();
-    if (!this.autoStart) return;
-    if (p.first === 'offer' || (p.first !== 'wait' && startsSession(this.identity.id, p.id))) {
+    if (this.autoStart && (p.first === 'offer' || (p.first !== 'wait' && startsSession(this.identity.id, p.id)))) {
+      // Started before the redraw is queued: the offer's first step (a microtask on the session's
+      // queue) then runs ahead of the redraw's, and setLocalDescription works on WebRTC's thread
+      // while the view redraws.
       p.session.start();
+      this.changedSoon();
       return;
     }
+    this.changedSoon();
+    if (!this.autoStart) return;
     // The other side starts; if no offer has come when the wait is over, this side offers (§5).
     const session = p.session;
     setTimeout(() => {

@@ -242,6 +242,12 @@ class BrowserFiguresIT {
             final Traced safetyDigest = sealed == null ? null : first(annTimeline, "crypto digest", sealed.start());
             assertTrue(helloOut != null && safetyDigest != null && helloOut.start() <= safetyDigest.start(),
                     "the hello waited behind the session's setup: " + helloOut + " / " + safetyDigest);
+            // ... and, offering right behind it (§5 step 3), begins the offer in the hello's task:
+            // the offer's setLocalDescription is called before that digest's answer comes back (a
+            // WebCrypto result always arrives in a later task), so the offer never waits for it.
+            final Traced offerDescribed = first(annTimeline, "pc setLocalDescription", helloOut.start());
+            assertTrue(offerDescribed != null && offerDescribed.start() <= safetyDigest.end(),
+                    "the member's offer waited for the safety code: " + offerDescribed + " / " + safetyDigest);
             // Every status line the page showed: a relayed session is never called direct, not
             // even for a moment before its route was read.
             final List<String> shown = trace(traced).stream().map(Traced::what).filter(w -> w.startsWith("status ")).toList();
