@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const js = (name) => pathToFileURL(path.resolve(process.env.WEBCLIENT_JS ?? 'target/classes/webclient/js', name)).href;
-const { Session } = await import(js('session.js'));
+const { Session, prepareConnection } = await import(js('session.js'));
 
 /** An RTCPeerConnection stand-in: records calls; setLocalDescription stays pending (no SDP is needed). */
 function fakeConnection() {
@@ -17,7 +17,7 @@ function fakeConnection() {
     localDescription: null,
     createDataChannel(label) {
       calls.push(`channel ${label}`);
-      return { label, readyState: 'connecting', close() {} };
+      return { label, readyState: 'connecting', binaryType: 'blob', close() {} };
     },
     setLocalDescription() {
       calls.push('setLocalDescription');
@@ -49,4 +49,39 @@ test('start begins the offer at once, without waiting for negotiationneeded; the
   await new Promise((resolve) => { setImmediate(resolve); });
   assert.equal(pc.calls.filter((c) => c === 'setLocalDescription').length, 1, 'still one offer being made');
   s.close();
+});
+
+test('a connection made ahead comes with the three channels; the session adopts them, creates none, and still offers only when started', async () => {
+  const made = [];
+  globalThis.RTCPeerConnection = class {
+    static async generateCertificate() { return { expires: Date.now() + 1e9 }; }
+    constructor(config) {
+      Object.assign(this, fakeConnection());
+      this.config = config;
+      made.push(this);
+    }
+  };
+  try {
+    const pc = await prepareConnection([]);
+    assert.equal(made.length, 1);
+    assert.ok(pc.config.certificates?.length === 1, 'the certificate made ahead is given to the connection');
+    assert.deepEqual(pc.calls, ['channel control', 'channel chat', 'channel file']);
+    // Taken by a session that does not start (it answers): nothing is offered, nothing created.
+    const answering = session(pc);
+    await new Promise((resolve) => { setImmediate(resolve); });
+    assert.deepEqual(pc.calls, ['channel control', 'channel chat', 'channel file']);
+    assert.ok(['control', 'chat', 'file'].every((l) => answering.channels.get(l)?.binaryType === 'arraybuffer'), 'adopted');
+    assert.equal(typeof answering.channels.get('control').onopen, 'function', 'the control channel opens the session');
+    answering.close();
+
+    // Taken by a session that starts: the offer begins at once, with no channel created again.
+    const pc2 = await prepareConnection([]);
+    const offering = session(pc2);
+    offering.start();
+    await new Promise((resolve) => { setImmediate(resolve); });
+    assert.deepEqual(pc2.calls, ['channel control', 'channel chat', 'channel file', 'setLocalDescription']);
+    offering.close();
+  } finally {
+    delete globalThis.RTCPeerConnection;
+  }
 });

@@ -109,7 +109,9 @@
       }
 
       createDataChannel(...args) {
+        const started = now();
         const channel = super.createDataChannel(...args);
+        trace.push([started, `pc createDataChannel ${channel.label}`, now()]);
         channel.addEventListener('open', () => at(`dc open ${channel.label}`));
         return channel;
       }

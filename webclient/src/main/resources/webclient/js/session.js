@@ -117,7 +117,37 @@ export async function prepareConnection(iceServers) {
   } catch {
     certificates = undefined;
   }
-  return new RTCPeerConnection({ ...connectionConfig(iceServers), ...(certificates ? { certificates } : {}) });
+  const pc = new RTCPeerConnection({ ...connectionConfig(iceServers), ...(certificates ? { certificates } : {}) });
+  // The session's channels too (§10: negotiated, fixed ids, so they may exist before any
+  // description on either side): each createDataChannel is a blocking call into Chromium's WebRTC
+  // thread, 2-20 ms for the three at load, that would otherwise fall between a hello and the
+  // offer, or between an offer and its answer (docs/performance.md, "Browser, sixth round").
+  // Their negotiationneeded event fires now, with no session listening; the session that takes
+  // the connection still decides whether and when to offer.
+  try {
+    preparedChannels.set(pc, openChannels(pc));
+  } catch {
+    // the session creates them itself, as without this
+  }
+  return pc;
+}
+
+/** @type {WeakMap<RTCPeerConnection, Map<string, RTCDataChannel>>} channels opened ahead by {@link prepareConnection} */
+const preparedChannels = new WeakMap();
+
+/**
+ * Creates the session's data channels (§10) on `pc`, those not in `have`.
+ * @param {RTCPeerConnection} pc
+ * @param {Map<string, RTCDataChannel>} [have]
+ * @returns {Map<string, RTCDataChannel>} the new ones by label.
+ */
+function openChannels(pc, have = new Map()) {
+  const made = new Map();
+  for (const spec of Object.values(protocol.CHANNELS)) {
+    if (have.has(spec.label)) continue;
+    made.set(spec.label, pc.createDataChannel(spec.label, { negotiated: true, id: spec.id, ordered: spec.ordered }));
+  }
+  return made;
 }
 
 export class Session {
@@ -197,6 +227,8 @@ export class Session {
     this.queue = Promise.resolve();
     /** @private @type {Map<string, RTCDataChannel>} */
     this.channels = new Map();
+    /** @private whether {@link Session#createChannels} ran (channels opened ahead do not count). */
+    this.channelsCreated = false;
     /** @private */
     this.held = [];
     /** @private */
@@ -220,6 +252,11 @@ export class Session {
     // Every channel is negotiated with a fixed id (§10); a channel the peer opens in-band is not ours.
     pc.ondatachannel = (e) => e.channel.close();
     if (this.direct) pc.onicecandidate = (e) => this.onLocalCandidate(e.candidate);
+    const ready = o.pc ? preparedChannels.get(o.pc) : undefined;
+    if (ready) {
+      preparedChannels.delete(o.pc);
+      for (const [label, channel] of ready) this.adoptChannel(label, channel);
+    }
   }
 
   /**
@@ -228,7 +265,7 @@ export class Session {
    */
   start() {
     if (this.isOver()) return;
-    const first = this.channels.size === 0;
+    const first = !this.channelsCreated;
     this.createChannels();
     // The offer is begun now, not on negotiationneeded: that event comes a task later, behind
     // whatever the page queued meanwhile (a redraw: 5-10 ms at load in BrowserFiguresIT). When it
@@ -370,18 +407,20 @@ export class Session {
 
   /** @private */
   createChannels() {
-    for (const spec of Object.values(protocol.CHANNELS)) {
-      if (this.channels.has(spec.label)) continue;
-      const channel = this.pc.createDataChannel(spec.label, { negotiated: true, id: spec.id, ordered: spec.ordered });
-      channel.binaryType = 'arraybuffer';
-      this.channels.set(spec.label, channel);
-      channel.onmessage = (e) => this.onChannelData(spec.label, e.data);
-      if (spec === protocol.CHANNELS.control) {
-        channel.onopen = () => this.onControlOpen();
-        channel.onclose = () => {
-          if (!this.isOver()) this.close();
-        };
-      }
+    this.channelsCreated = true;
+    for (const [label, channel] of openChannels(this.pc, this.channels)) this.adoptChannel(label, channel);
+  }
+
+  /** @private takes one of the session's channels (§10) into use: its handlers and binary type. */
+  adoptChannel(label, channel) {
+    channel.binaryType = 'arraybuffer';
+    this.channels.set(label, channel);
+    channel.onmessage = (e) => this.onChannelData(label, e.data);
+    if (label === protocol.CHANNELS.control.label) {
+      channel.onopen = () => this.onControlOpen();
+      channel.onclose = () => {
+        if (!this.isOver()) this.close();
+      };
     }
   }
 
@@ -427,8 +466,10 @@ export class Session {
       senderNonce: this.nonce, recipientNonce: this.peer.nonce, sdp,
     });
     if (!statement) throw new Error(`the local ${type} cannot be signed: ${certificateOf(sdp).error || 'malformed part'}`);
-    const sig = toBase64Url(await sign(this.identity, statement));
-    const mac = this.membership ? await this.membership.mac(statement) : null;
+    // Both asked of WebCrypto at once: each answer comes in a task of its own, behind whatever the
+    // page queued meanwhile, so one wait instead of two.
+    const [signature, mac] = await Promise.all([sign(this.identity, statement), this.membership ? this.membership.mac(statement) : null]);
+    const sig = toBase64Url(signature);
     // A relayed description goes out with LF line endings (RFC 8866 §5 asks every parser to accept
     // them; §10.1): 2 bytes fewer per line, about 34 per data-only description. The signature
     // covers only the fingerprint values, which do not change. A direct one stays as written.
