@@ -66,8 +66,10 @@ test('a connection made ahead comes with the three channels; the session adopts 
     assert.equal(made.length, 1);
     assert.ok(pc.config.certificates?.length === 1, 'the certificate made ahead is given to the connection');
     assert.deepEqual(pc.calls, ['channel control', 'channel chat', 'channel file']);
-    // Taken by a session that does not start (it answers): nothing is offered, nothing created.
+    // Taken by a session that does not start (it answers): nothing is offered, nothing created,
+    // not even when the channels' negotiationneeded comes only now.
     const answering = session(pc);
+    pc.onnegotiationneeded();
     await new Promise((resolve) => { setImmediate(resolve); });
     assert.deepEqual(pc.calls, ['channel control', 'channel chat', 'channel file']);
     assert.ok(['control', 'chat', 'file'].every((l) => answering.channels.get(l)?.binaryType === 'arraybuffer'), 'adopted');

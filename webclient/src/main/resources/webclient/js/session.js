@@ -246,7 +246,13 @@ export class Session {
 
     const pc = o.pc ?? new RTCPeerConnection(connectionConfig(o.iceServers));
     this.pc = pc;
-    pc.onnegotiationneeded = () => this.enqueue(() => this.offer());
+    pc.onnegotiationneeded = () => {
+      // The channels made ahead (prepareConnection) ask for negotiation before this side has
+      // started or answered anything; Chromium may fire that request only once the session holds
+      // the connection. It is not this session's: start() or the peer's offer begins negotiation.
+      if (!this.channelsCreated) return;
+      this.enqueue(() => this.offer());
+    };
     pc.oniceconnectionstatechange = () => this.watchConnection();
     pc.onconnectionstatechange = () => this.watchConnection();
     // Every channel is negotiated with a fixed id (§10); a channel the peer opens in-band is not ours.
