@@ -87,3 +87,33 @@ test('a connection made ahead comes with the three channels; the session adopts 
     delete globalThis.RTCPeerConnection;
   }
 });
+
+test('a channel that cannot be made ahead is made by the session; those made ahead are not made twice', async () => {
+  globalThis.RTCPeerConnection = class {
+    static async generateCertificate() { return {}; }
+    constructor() {
+      Object.assign(this, fakeConnection());
+      const create = this.createDataChannel;
+      let failed = false;
+      this.createDataChannel = (label) => {
+        if (label === 'chat' && !failed) {
+          failed = true;
+          throw new Error('no channel now');
+        }
+        return create.call(this, label);
+      };
+    }
+  };
+  try {
+    const pc = await prepareConnection([]);
+    assert.deepEqual(pc.calls, ['channel control']);
+    const s = session(pc);
+    s.start();
+    await new Promise((resolve) => { setImmediate(resolve); });
+    assert.deepEqual(pc.calls, ['channel control', 'channel chat', 'channel file', 'setLocalDescription']);
+    assert.deepEqual([...s.channels.keys()].sort(), ['chat', 'control', 'file']);
+    s.close();
+  } finally {
+    delete globalThis.RTCPeerConnection;
+  }
+});

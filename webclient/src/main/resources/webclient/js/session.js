@@ -122,12 +122,15 @@ export async function prepareConnection(iceServers) {
   // description on either side): each createDataChannel is a blocking call into Chromium's WebRTC
   // thread, 2-20 ms for the three at load, that would otherwise fall between a hello and the
   // offer, or between an offer and its answer (docs/performance.md, "Browser, sixth round").
-  // Their negotiationneeded event fires now, with no session listening; the session that takes
-  // the connection still decides whether and when to offer.
+  // Their negotiationneeded event may fire now or only once a session holds the connection;
+  // the session ignores it until it has started or answered, so it still decides whether and
+  // when to offer.
+  const made = new Map();
+  preparedChannels.set(pc, made);
   try {
-    preparedChannels.set(pc, openChannels(pc));
+    openChannels(pc, made, (label, channel) => made.set(label, channel));
   } catch {
-    // the session creates them itself, as without this
+    // the session creates those not made, as without this
   }
   return pc;
 }
@@ -136,18 +139,18 @@ export async function prepareConnection(iceServers) {
 const preparedChannels = new WeakMap();
 
 /**
- * Creates the session's data channels (§10) on `pc`, those not in `have`.
+ * Creates on `pc` the session's data channels (§10) whose labels `have` lacks, handing each to
+ * `add` as soon as it exists (so a failure part way loses none already made).
  * @param {RTCPeerConnection} pc
- * @param {Map<string, RTCDataChannel>} [have]
- * @returns {Map<string, RTCDataChannel>} the new ones by label.
+ * @param {Map<string, RTCDataChannel>} have
+ * @param {(label: string, channel: RTCDataChannel) => void} add
+ * @throws whatever `createDataChannel` throws
  */
-function openChannels(pc, have = new Map()) {
-  const made = new Map();
+function openChannels(pc, have, add) {
   for (const spec of Object.values(protocol.CHANNELS)) {
     if (have.has(spec.label)) continue;
-    made.set(spec.label, pc.createDataChannel(spec.label, { negotiated: true, id: spec.id, ordered: spec.ordered }));
+    add(spec.label, pc.createDataChannel(spec.label, { negotiated: true, id: spec.id, ordered: spec.ordered }));
   }
-  return made;
 }
 
 export class Session {
@@ -414,7 +417,7 @@ export class Session {
   /** @private */
   createChannels() {
     this.channelsCreated = true;
-    for (const [label, channel] of openChannels(this.pc, this.channels)) this.adoptChannel(label, channel);
+    openChannels(this.pc, this.channels, (label, channel) => this.adoptChannel(label, channel));
   }
 
   /** @private takes one of the session's channels (§10) into use: its handlers and binary type. */
