@@ -55,6 +55,8 @@ for (const m of vectors.messages.filter((x) => x.client)) {
     assert.notEqual(read, null);
     if (m.client === 'error') assert.equal(read.code, m.payload.code);
     if (m.client === 'description') assert.equal(read.sdp, m.payload.sdp);
+    // §5 step 3: "o" is read as offerFirst only when it is the number 1.
+    if (m.client === 'announcement') assert.equal(read.offerFirst, m.payload.o === 1);
     // No other reader takes it for something else.
     for (const [kind, reader] of Object.entries(readers)) {
       if (kind !== m.client) assert.equal(reader(m.payload), null, `${kind} reader`);
