@@ -472,11 +472,9 @@ export class Room {
       // The other side would otherwise see only "waiting": tell it why (a code, no names: the
       // node reads inbox messages).
       this.signaling.publish(protocol.inboxTopic(from), protocol.error({ code: KEY_NOT_ACCEPTED })).catch(() => {});
-      p.safetyCode = await safetyCode(this.identity.id, from);
-      await helloSent;
-      return;
+    } else {
+      this.admit(p);
     }
-    this.admit(p);
     p.safetyCode = await safetyCode(this.identity.id, from);
     this.changedSoon();
     // A refused hello still fails this message (reported as failed-message), as before.
@@ -489,16 +487,13 @@ export class Room {
    */
   admit(p) {
     p.session = this.newSession(p);
-    if (this.autoStart && (p.first === 'offer' || (p.first !== 'wait' && startsSession(this.identity.id, p.id)))) {
-      // Started before the redraw is queued: the offer's first step (a microtask on the session's
-      // queue) then runs ahead of the redraw's, and setLocalDescription works on WebRTC's thread
-      // while the view redraws.
-      p.session.start();
-      this.changedSoon();
-      return;
-    }
+    const starts = this.autoStart && (p.first === 'offer' || (p.first !== 'wait' && startsSession(this.identity.id, p.id)));
+    // Started before the redraw is queued: the offer's first step (a microtask on the session's
+    // queue) then runs ahead of the redraw's, and setLocalDescription works on WebRTC's thread
+    // while the view redraws.
+    if (starts) p.session.start();
     this.changedSoon();
-    if (!this.autoStart) return;
+    if (starts || !this.autoStart) return;
     // The other side starts; if no offer has come when the wait is over, this side offers (§5).
     const session = p.session;
     setTimeout(() => {
