@@ -55,13 +55,7 @@ final class Pages {
      */
     static @NotNull Page open(final @NotNull BrowserContext context, final @NotNull Node node,
                               final @Nullable String options) {
-        final Page page = context.newPage();
-        if (options != null) {
-            page.addInitScript("window.switchboardOptions = " + options + ";");
-        }
-        page.navigate(node.url());
-        assertThat(page.locator("#status")).containsText("Ready", WAIT);
-        return page;
+        return open(context, node.url(), "page", options);
     }
 
     /** Joins the room of {@code word} from a page {@link #open opened} before. */
@@ -74,20 +68,25 @@ final class Pages {
     private static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull String url,
                                       final @NotNull String name, final @NotNull String word,
                                       final @Nullable String options) {
+        final Page page = open(context, url, name, options);
+        enter(page, name, word);
+        return page;
+    }
+
+    /** Opens {@code url} with {@code options}, printing its console errors and warnings under {@code label}. */
+    private static @NotNull Page open(final @NotNull BrowserContext context, final @NotNull String url,
+                                      final @NotNull String label, final @Nullable String options) {
         final Page page = context.newPage();
         if (options != null) {
             page.addInitScript("window.switchboardOptions = " + options + ";");
         }
         page.onConsoleMessage(m -> {
             if ("error".equals(m.type()) || "warning".equals(m.type())) {
-                System.out.println("[" + name + " console " + m.type() + "] " + m.text());
+                System.out.println("[" + label + " console " + m.type() + "] " + m.text());
             }
         });
         page.navigate(url);
         assertThat(page.locator("#status")).containsText("Ready", WAIT);
-        page.fill("#name", name);
-        page.fill("#word", word);
-        page.click("#join");
         return page;
     }
 
