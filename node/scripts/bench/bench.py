@@ -20,7 +20,8 @@ Measures (--smoke: one small trial of each, to check that the suite works, not h
           p50/p99, CPU and RSS of each relay
   signaling  the packaged node as bin/switchboard runs it against Mosquitto (set_tcp_nodelay):
           pairs of MQTT clients (signaling.mjs) doing offer -> answer exchanges of about 2 KB each
-          way, closed loop and paced, 100 and 1,000 pairs: plain messages (Switchboard's
+          way, closed loop and paced, 100 and 1,000 pairs, each run after 1 s of the same load
+          that is not measured (the generator's own JIT warm-up): plain messages (Switchboard's
           compatibility listener vs Mosquitto, both over WebSocket; Mosquitto over TCP too) and
           real offers and answers that the node checks and rewrites with a relay allocation each;
           connects per second (the node's key challenge-response vs Mosquitto's plain CONNECT);
@@ -416,6 +417,7 @@ def signaling(a, results):
     seconds = 1 if smoke else 5
     paced = 100 if smoke else 1000
     rounds = 1 if smoke else a.rounds
+    warmup = 0.2 if smoke else 1
     counts_idle = [50] if smoke else [1000, 10000]
     sig = results["signaling"]
     node = SwitchboardNode(a.dist)
@@ -434,12 +436,14 @@ def signaling(a, results):
                 for rate in (0, paced):
                     for name, target, url, pid in order:
                         r = run_signaling_client(["exchange", "--target", target, "--url", url, "--pairs", pairs,
-                                                  "--seconds", seconds, "--rate", rate, "--size", 2000], pid)
+                                                  "--seconds", seconds, "--rate", rate, "--size", 2000,
+                                                  "--warmup", warmup], pid)
                         r.update({"round": rnd, "system": name, "measure": "exchange"})
                         sig.append(r)
                         log(f"round {rnd} signaling {name:18} {pairs:5} pairs {'closed loop' if not rate else f'paced {rate}/s':>14}: "
                             f"{r['exchanges_per_s']:>8.0f} exchanges/s, p50/p99 {r['p50_ms']}/{r['p99_ms']} ms, errors {r['errors']}, "
-                            f"broker CPU {r['broker_cpu']}, client CPU {r['client_cpu']}")
+                            f"broker CPU {r['broker_cpu']}, client CPU {r['client_cpu']} "
+                            f"(warm-up before it: p50/p99 {r.get('warmup_p50_ms')}/{r.get('warmup_p99_ms')} ms)")
             connectors = [("switchboard", "switchboard", web, node.pid)]
             if mq:
                 connectors.append(("mosquitto-tcp", "plain", f"mqtt://{LOOP}:{MQ_TCP}", mq.pid))

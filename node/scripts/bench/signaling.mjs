@@ -3,7 +3,7 @@
 // loopback. Prints one JSON object on stdout; progress and errors on stderr.
 //
 //   node signaling.mjs exchange --target plain|switchboard --url URL --pairs N --seconds S
-//                      [--rate R] [--size BYTES] [--keep-sessions]
+//                      [--rate R] [--size BYTES] [--warmup S] [--keep-sessions]
 //   node signaling.mjs connect  --target plain|switchboard --url URL --count N [--concurrency C]
 //   node signaling.mjs idle     --target plain|switchboard --url URL --count N [--concurrency C]
 //
@@ -20,8 +20,9 @@
 //
 // exchange: closed loop (no --rate: each pair starts its next exchange when the last ends) or paced
 //   (--rate R exchanges/s over all pairs, each pair on a fixed schedule; latency counts from the
-//   scheduled start, so a slow broker is not hidden by waiting). Output: exchanges, exchanges/s,
-//   p50/p99/max in ms (offer sent to answer received), errors.
+//   scheduled start, so a slow broker is not hidden by waiting), after --warmup S seconds (default
+//   1) of the same load that is not measured. Output: exchanges, exchanges/s, p50/p99/max in ms
+//   (offer sent to answer received), errors; the warm-up's count, p50/p99 and errors beside them.
 // connect: opens COUNT connections, C at a time, keys made beforehand; connects/s, p50/p99 ms.
 // idle: opens COUNT connections (subscribed as above), prints {"up":COUNT} and holds them until
 //   stdin closes.
@@ -244,30 +245,74 @@ async function exchange() {
   const pairsWanted = Number(opt('pairs', '100'));
   const seconds = Number(opt('seconds', '5'));
   const rate = Number(opt('rate', '0'));
+  const warmup = Number(opt('warmup', '1'));
   log(`connecting ${pairsWanted} pairs (${target})`);
   const pairs = await inParallel(pairsWanted, 50, makePair);
+  // Each pair's message handlers, installed once; they call the current phase's functions.
+  for (const pair of pairs) {
+    pair.b.on('message', (topic, payload) => {
+      if (pair.isOffer(topic, payload)) pair.phase?.offered(payload);
+      else if (pair.isError?.(payload)) pair.phase?.failed(payload, false);
+    });
+    pair.a.on('message', (topic, payload) => {
+      if (pair.isAnswer(topic, payload)) pair.phase?.answered();
+      else if (pair.isError?.(payload)) pair.phase?.failed(payload, true);
+    });
+  }
+  // The warm-up: the same load, not measured, so that the generator's own JIT compilation (V8
+  // compiles its publish and receive paths during the first few hundred milliseconds, using up to
+  // a core of the machine) and every new connection's first messages are not part of the figures.
+  // Pairs that did not finish it (a lost message) are left out of the measured phase.
+  let warm = null;
+  let measuredPairs = pairs;
+  if (warmup > 0) {
+    warm = await runPhase(pairs, warmup, rate);
+    measuredPairs = pairs.filter((p) => p.finished);
+  }
+  const run = await runPhase(measuredPairs, seconds, rate);
+  await Promise.all(pairs.flatMap((p) => [p.a, p.b]).map((c) => c.endAsync(true).catch(() => {})));
+  const result = { mode, target, pairs: measuredPairs.length, size, rate, seconds: round3(run.elapsed),
+    exchanges: run.exchanges, exchanges_per_s: round3(run.exchanges / Math.min(run.elapsed, seconds)),
+    p50_ms: round3(percentile(run.latencies, 0.5)), p99_ms: round3(percentile(run.latencies, 0.99)),
+    max_ms: round3(run.latencies.at(-1) ?? null), errors: run.errors, first_error: run.firstError,
+    unrewritten_offers: run.unchanged };
+  if (warm) {
+    Object.assign(result, { warmup_s: warmup, warmup_exchanges: warm.exchanges,
+      warmup_p50_ms: round3(percentile(warm.latencies, 0.5)), warmup_p99_ms: round3(percentile(warm.latencies, 0.99)),
+      warmup_errors: warm.errors, warmup_unfinished_pairs: pairs.length - measuredPairs.length });
+    result.first_error ??= warm.firstError;
+  }
+  return result;
+}
+
+/**
+ * One phase of exchanges: every pair closed loop (rate 0) or on a fixed schedule (rate R over all
+ * pairs) for `seconds`; resolves when every pair's last exchange ended, or 5 s after that at most
+ * (an exchange lost on the way would stall its pair). Sets `pair.finished` for the pairs that ended.
+ */
+async function runPhase(pairs, seconds, rate) {
   const latencies = [];
   const MAX_SAMPLES = 2_000_000;
-  let errors = 0;
-  let firstError = null;
-  let exchanges = 0;
-  let unchanged = 0;
+  const out = { latencies, exchanges: 0, errors: 0, firstError: null, unchanged: 0, elapsed: 0 };
   let running = true;
   const started = performance.now();
   const until = started + seconds * 1000;
   const interval = rate > 0 ? (pairs.length / rate) * 1000 : 0;
-  // Errors once the run is over (publishes cut off by closing the clients) are not counted.
+  // Errors once the phase is over (publishes cut off by closing the clients) are not counted.
   const countError = (e) => {
     if (!running) return;
-    errors += 1;
-    firstError ??= e.message;
+    out.errors += 1;
+    out.firstError ??= e.message;
   };
 
   const perPair = pairs.map((pair, i) => new Promise((resolve) => {
+    pair.finished = false;
     let sentAt = 0;
     let due = started + (interval * i) / pairs.length;
     const next = () => {
       if (!running || performance.now() >= until) {
+        pair.phase = null;
+        pair.finished = true;
         resolve();
         return;
       }
@@ -288,43 +333,36 @@ async function exchange() {
       due += interval;
       pair.offer().catch(countError);
     };
-    const onError = (payload) => {
-      if (!running) return;
-      errors += 1;
-      firstError ??= payload.toString('utf8').slice(0, 300);
-    };
-    pair.b.on('message', (topic, payload) => {
-      if (pair.isOffer(topic, payload)) {
-        if (payload.includes('127.0.0.1 50000 typ host')) unchanged += 1;
+    pair.phase = {
+      offered(payload) {
+        if (payload.includes('127.0.0.1 50000 typ host')) out.unchanged += 1;
         pair.answer().catch(countError);
-      } else if (pair.isError?.(payload)) onError(payload);
-    });
-    pair.a.on('message', (topic, payload) => {
-      if (pair.isAnswer(topic, payload)) {
+      },
+      answered() {
         const now = performance.now();
         if (latencies.length < MAX_SAMPLES) latencies.push(now - sentAt);
-        exchanges += 1;
+        out.exchanges += 1;
         const after = pair.end ? pair.end() : Promise.resolve();
         after.then(next, (e) => { countError(e); next(); });
-      } else if (pair.isError?.(payload)) {
-        onError(payload);
-        next();
-      }
-    });
+      },
+      failed(payload, ends) {
+        if (running) {
+          out.errors += 1;
+          out.firstError ??= payload.toString('utf8').slice(0, 300);
+        }
+        if (ends) next();
+      },
+    };
     next();
   }));
-  // An exchange lost on the way would stall its pair: the run ends 5 s after `until` regardless.
   let deadline;
   await Promise.race([Promise.all(perPair), new Promise((resolve) => { deadline = setTimeout(resolve, seconds * 1000 + 5000); })]);
   clearTimeout(deadline);
   running = false;
-  const elapsed = (performance.now() - started) / 1000;
+  for (const pair of pairs) pair.phase = null;
+  out.elapsed = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
-  await Promise.all(pairs.flatMap((p) => [p.a, p.b]).map((c) => c.endAsync(true).catch(() => {})));
-  return { mode, target, pairs: pairs.length, size, rate, seconds: round3(elapsed), exchanges,
-    exchanges_per_s: round3(exchanges / Math.min(elapsed, seconds)), p50_ms: round3(percentile(latencies, 0.5)),
-    p99_ms: round3(percentile(latencies, 0.99)), max_ms: round3(latencies.at(-1) ?? null),
-    errors, first_error: firstError, unrewritten_offers: unchanged };
+  return out;
 }
 
 async function connectMany(count, concurrency) {

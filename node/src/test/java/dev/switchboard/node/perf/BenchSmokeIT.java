@@ -103,6 +103,9 @@ class BenchSmokeIT {
                     if (row.get("exchanges").asLong() > 0) {
                         exchanged.add(system);
                     }
+                    // The measured phase came after an unmeasured warm-up of the same load.
+                    assertTrue(row.path("warmup_s").asDouble() > 0 && row.path("warmup_exchanges").asLong() > 0,
+                            "a warm-up ran before the measured exchanges: " + row);
                     if ("switchboard".equals(system)) {
                         assertEquals(0, row.get("unrewritten_offers").asInt(), "the node rewrote every offer: " + row);
                     }
