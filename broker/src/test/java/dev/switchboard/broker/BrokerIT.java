@@ -415,7 +415,7 @@ class BrokerIT {
     @Test
     void interceptor_decidedVerdicts_inspectedOnTheClientsTaskThreadWithoutAnotherHop() {
         // A verdict decided at once applies where HiveMQ called the publish interceptor (its
-        // extension task thread); only a pending one goes to the extension executor.
+        // extension task thread); only a pending one applies elsewhere, where its future completes.
         final List<String> threads = new CopyOnWriteArrayList<>();
         behaviour = m -> {
             threads.add(Thread.currentThread().getName());

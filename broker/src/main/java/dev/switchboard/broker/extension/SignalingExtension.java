@@ -74,7 +74,7 @@ public final class SignalingExtension implements ExtensionMain {
         final NodePublisher nodePublisher = new NodePublisher(Services.publishService());
         final TopicAuthorizer authorizer = new TopicAuthorizer(registry, settings.interceptor());
         final SignalingPublishInterceptor publishInterceptor =
-                new SignalingPublishInterceptor(settings, registry, nodePublisher, executor, refusals);
+                new SignalingPublishInterceptor(settings, registry, nodePublisher, refusals);
         final ClientLifecycle.UnsubscribeTracker unsubscribeTracker =
                 new ClientLifecycle.UnsubscribeTracker(registry);
         final ConnectInboundInterceptor dropWill =

@@ -33,8 +33,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -61,9 +59,11 @@ import java.util.concurrent.TimeoutException;
  *   <li>The node's interceptor runs on the thread HiveMQ calls this interceptor on (its extension
  *       task thread for the client; {@link SignalingInterceptor#inspect} never blocks). A verdict
  *       decided at once applies there; a pending one (an offer or answer waiting for its relay
- *       session) makes the output async ({@code out.async}) and applies on the extension executor
- *       when its future completes. Either way HiveMQ holds the client's later publishes until the
- *       verdict applied, so one client's messages are inspected and delivered in publish order.
+ *       session) makes the output async ({@code out.async}) and applies on the thread that
+ *       completes its future (the relay's control thread, or the timer's on a timeout): short
+ *       work, setting the payload or the reason, then {@code resume()}. Either way HiveMQ holds
+ *       the client's later publishes until the verdict applied, so one client's messages are
+ *       inspected and delivered in publish order.
  *       The {@link Verdict}
  *       applies: forward; rewrite the payload; drop (PUBACK 0x00, nothing delivered, nobody told);
  *       reject (PUBACK 0x83 Implementation specific error with reason string
@@ -82,18 +82,15 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
     private final BrokerSettings settings;
     private final ConnectionRegistry registry;
     private final NodePublisher publisher;
-    private final Executor executor;
     private final Refusals refusals;
 
     SignalingPublishInterceptor(final @NotNull BrokerSettings settings,
                                 final @NotNull ConnectionRegistry registry,
                                 final @NotNull NodePublisher publisher,
-                                final @NotNull Executor executor,
                                 final @NotNull Refusals refusals) {
         this.settings = settings;
         this.registry = registry;
         this.publisher = publisher;
-        this.executor = executor;
         this.refusals = refusals;
     }
 
@@ -273,21 +270,18 @@ final class SignalingPublishInterceptor implements PublishInboundInterceptor {
         final Duration timeout = settings.interceptTimeout();
         final Async<PublishInboundOutput> async = out.async(timeout.plus(ASYNC_GRACE),
                 TimeoutFallback.FAILURE, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "timeout");
-        try {
-            // a copy: the node's own future is not completed by our timeout
-            pending.copy()
-                    .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                    .whenCompleteAsync((verdict, error) -> {
-                        try {
-                            applyQuietly(message, verdict, error, out);
-                        } finally {
-                            async.resume();
-                        }
-                    }, executor);
-        } catch (final RejectedExecutionException e) {
-            out.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR, "broker shutting down");
-            async.resume();
-        }
+        // A copy: the node's own future is not completed by our timeout. The verdict applies on the
+        // thread that completes it (resume only hands the publish back to HiveMQ's extension task
+        // thread), so no third thread wakes in between.
+        pending.copy()
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((verdict, error) -> {
+                    try {
+                        applyQuietly(message, verdict, error, out);
+                    } finally {
+                        async.resume();
+                    }
+                });
     }
 
     private void applyQuietly(final SignalingMessage message, final @Nullable Verdict verdict,

@@ -25,14 +25,17 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Threading: {@link #inspect} is called on HiveMQ's extension task thread of the client, never
  * on a Netty I/O thread; a verdict that is decided at once (an already completed future) applies
- * on that thread, so the message passes through no other thread. Calls for one client are made one at a time in publish order: the next message of
- * that client is inspected only once the previous call's future completed (or timed out); the
- * broker keeps this order because HiveMQ holds a client's later PUBLISH packets while an
- * asynchronous interceptor output for it is pending. Calls for different clients run concurrently,
- * so implementations must be thread-safe. The returned future should complete within the broker's
- * interception timeout (see {@code BrokerSettings}); a message whose future has not completed by
- * then is rejected with error code {@code timeout}. It may complete on any thread; the broker
- * applies a verdict completed later on its extension executor.
+ * on that thread, so the message passes through no other thread. Calls for one client are made
+ * one at a time in publish order: the next message of that client is inspected only once the
+ * previous call's future completed (or timed out); the broker keeps this order because HiveMQ
+ * holds a client's later PUBLISH packets while an asynchronous interceptor output for it is
+ * pending. Calls for different clients run concurrently, so implementations must be thread-safe.
+ * The returned future should complete within the broker's interception timeout (see
+ * {@code BrokerSettings}); a message whose future has not completed by then is rejected with error
+ * code {@code timeout}. It may complete on any thread; the broker applies a verdict completed later
+ * on the thread that completes the future: short work (the payload or the refusal set, then the
+ * publish handed back to HiveMQ), but work all the same, so complete it on a thread that may do
+ * some, not on a Netty event loop that forwards media.
  */
 public interface SignalingInterceptor {
 
