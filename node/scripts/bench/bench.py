@@ -524,10 +524,15 @@ def signaling_table(results):
         line(f"RSS MB with {count:,} idle connections{' (SB with ' + extra + ')' if extra else ''}",
              sb, pick("mosquitto-tcp", "idle", connections=count), "rss_mb", True, 1)
     errors = sum(r.get("errors", 0) for r in rows if r["measure"] == "exchange")
+    # A pair whose warm-up exchange never ended (a message lost or over 5 s late) is left out of
+    # its run's measured phase: say how often, and where.
+    stalled = [f"{r['system']} {r['pairs']} pairs round {r.get('round')}: {r['warmup_unfinished_pairs']}"
+               for r in rows if r["measure"] == "exchange" and r.get("warmup_unfinished_pairs")]
     unrewritten = sum(r.get("unrewritten_offers", 0) for r in rows if r["system"] == "switchboard")
     lines.append("")
     lines.append(f"ratio: Switchboard / Mosquitto (for latency and memory Mosquitto / Switchboard: above 1 means "
                  f"Switchboard is better); exchange errors {errors}; offers the node did not rewrite {unrewritten}; "
+                 f"pairs that did not finish the warm-up {'; '.join(stalled) if stalled else 0}; "
                  f"the signaling node was ready {results.get('signaling_node_ready_s')} s after the launcher started")
     return "\n".join(lines)
 

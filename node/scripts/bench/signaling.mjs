@@ -271,7 +271,7 @@ async function exchange() {
   }
   const run = await runPhase(measuredPairs, seconds, rate);
   await Promise.all(pairs.flatMap((p) => [p.a, p.b]).map((c) => c.endAsync(true).catch(() => {})));
-  const result = { mode, target, pairs: measuredPairs.length, size, rate, seconds: round3(run.elapsed),
+  const result = { mode, target, pairs: pairs.length, measured_pairs: measuredPairs.length, size, rate, seconds: round3(run.elapsed),
     exchanges: run.exchanges, exchanges_per_s: round3(run.exchanges / Math.min(run.elapsed, seconds)),
     p50_ms: round3(percentile(run.latencies, 0.5)), p99_ms: round3(percentile(run.latencies, 0.99)),
     max_ms: round3(run.latencies.at(-1) ?? null), errors: run.errors, first_error: run.firstError,

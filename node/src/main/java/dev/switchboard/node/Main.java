@@ -51,6 +51,8 @@ public final class Main implements Callable<Integer> {
     public static void main(final String[] args) {
         // Keystores protected by random passwords need no PBKDF2 stretching (a third of the start's CPU).
         KeystoreDefaults.applyUnlessSet();
+        // One Netty event loop per processor for HiveMQ's connections and the web server, not two.
+        EventLoopDefaults.applyUnlessSet();
         // JUL's log manager with the bridge to SLF4J, and Logback's set-up, are about 0.15 s of a
         // start (class initialisation mostly): they run beside the configuration's parsing, which
         // takes as long, and are waited for before the log format is applied.
