@@ -140,9 +140,14 @@ final class UdpRelaySession implements RelaySession {
         relay.offLoop(() -> ready.complete(this)); // dependent stages must not run where packets are forwarded
     }
 
-    /** Fails {@link #ready} with {@code cause} and closes the session (releasing what was bound). */
+    /**
+     * Event loop only (a bind failed): closes the session (releasing what was bound) and fails
+     * {@link #ready} with {@code cause} on the relay's control thread, like its completion: the
+     * stages waiting on it (the signaling service's refusal, the broker applying it) never run
+     * where packets are forwarded.
+     */
     void fail(final Throwable cause) {
-        close(cause);
+        close(cause, true);
     }
 
     /** @return whether both ports are bound and the session was handed out (and may since have closed) */
@@ -286,12 +291,21 @@ final class UdpRelaySession implements RelaySession {
      * a plain "closed while binding" error), and closes the bound channels on the event loop.
      */
     void close(final @Nullable Throwable whyPending) {
+        close(whyPending, false);
+    }
+
+    private void close(final @Nullable Throwable whyPending, final boolean failOffLoop) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         if (!ready.isDone()) { // a session handed out long ago needs no exception (and its stack trace)
-            ready.completeExceptionally(whyPending != null ? whyPending
-                    : new IllegalStateException("relay session " + key + " was closed while its ports were binding"));
+            final Throwable why = whyPending != null ? whyPending
+                    : new IllegalStateException("relay session " + key + " was closed while its ports were binding");
+            if (failOffLoop) {
+                relay.offLoop(() -> ready.completeExceptionally(why));
+            } else {
+                ready.completeExceptionally(why);
+            }
         }
         relay.closed(this);
         try {

@@ -252,8 +252,14 @@ class UdpRelayOpenIT {
         start(43550, 43552, 8);
         final RelaySession first = relay.open(SessionKey.of("r", "a", "b"), "a", "b").get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(1, relay.availablePorts());
-        final Throwable cause = failure(relay.open(SessionKey.of("r", "c", "d"), "c", "d")); // gets one port of two
+        blockLoop(); // so that the stage below is added before the bind fails
+        final CompletableFuture<RelaySession> f = relay.open(SessionKey.of("r", "c", "d"), "c", "d"); // gets one port of two
+        final CompletableFuture<Thread> failedOn = f.handle((ignored, error) -> Thread.currentThread());
+        releaseLoop();
+        final Throwable cause = failure(f);
         assertEquals(RelayLimitException.Reason.PORTS_EXHAUSTED, ((RelayLimitException) cause).reason());
+        assertFalse(relay.eventLoops().next().inEventLoop(failedOn.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)),
+                "the refusal's stages do not run on the thread that forwards packets either");
         await().atMost(WAIT).until(() -> relay.availablePorts() == 1 && relay.reservedSessions() == 1);
         assertTrue(first.isOpen());
     }
