@@ -146,8 +146,8 @@ public final class UdpRelay implements Relay {
      * on the relay's single control thread (never an event loop, so stages added without an
      * executor do not delay forwarding; they do delay other opens' completions, so keep them
      * short or use an {@code *Async} method with an executor of your own). A failed bind fails it
-     * there too; a close fails it on the thread that closed the session. Concurrent opens of one
-     * key all get the same session.
+     * there too; a close fails it on the thread that closed the session (on the control thread if
+     * that was the event loop). Concurrent opens of one key all get the same session.
      * If binding fails (no bindable ports left), the reservation and any port bound so far are
      * released and the future fails with {@link RelayLimitException} ({@code PORTS_EXHAUSTED});
      * if the session is closed first ({@link #closeSessionsOf}, {@link #close}), it fails with

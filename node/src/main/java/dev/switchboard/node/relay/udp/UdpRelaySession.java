@@ -140,14 +140,9 @@ final class UdpRelaySession implements RelaySession {
         relay.offLoop(() -> ready.complete(this)); // dependent stages must not run where packets are forwarded
     }
 
-    /**
-     * Event loop only (a bind failed): closes the session (releasing what was bound) and fails
-     * {@link #ready} with {@code cause} on the relay's control thread, like its completion: the
-     * stages waiting on it (the signaling service's refusal, the broker applying it) never run
-     * where packets are forwarded.
-     */
+    /** Event loop only (a bind failed): fails {@link #ready} with {@code cause} and closes the session. */
     void fail(final Throwable cause) {
-        close(cause, true);
+        close(cause);
     }
 
     /** @return whether both ports are bound and the session was handed out (and may since have closed) */
@@ -289,19 +284,18 @@ final class UdpRelaySession implements RelaySession {
     /**
      * Closes once: unregisters, fails {@link #ready} if still pending (with {@code whyPending}, or
      * a plain "closed while binding" error), and closes the bound channels on the event loop.
+     * Called on the event loop (a failed bind, for one), it fails {@link #ready} on the relay's
+     * control thread, like its completion: the stages waiting on it (the signaling service's
+     * refusal, the broker applying it) never run where packets are forwarded.
      */
     void close(final @Nullable Throwable whyPending) {
-        close(whyPending, false);
-    }
-
-    private void close(final @Nullable Throwable whyPending, final boolean failOffLoop) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         if (!ready.isDone()) { // a session handed out long ago needs no exception (and its stack trace)
             final Throwable why = whyPending != null ? whyPending
                     : new IllegalStateException("relay session " + key + " was closed while its ports were binding");
-            if (failOffLoop) {
+            if (loop.inEventLoop()) {
                 relay.offLoop(() -> ready.completeExceptionally(why));
             } else {
                 ready.completeExceptionally(why);
