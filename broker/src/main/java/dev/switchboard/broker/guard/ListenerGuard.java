@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,9 +26,10 @@ import org.jetbrains.annotations.Nullable;
  * node's {@link AddressGate} does not admit its address or its address holds too many connections, and otherwise adds to the connection's pipeline, in front of
  * everything HiveMQ adds:
  * <ul>
- *   <li>a per-connection read limit (Netty's {@link ChannelTrafficShapingHandler}: a fast sender's
- *       socket is not read for a while; nobody else waits), replacing HiveMQ's global
- *       {@code incoming-bandwidth-throttling}, which was one budget for all connections;</li>
+ *   <li>a per-connection read limit ({@link ReadRateLimit}: a sender over its sustained rate has
+ *       its socket not read for a while, one second's budget is read at once; nobody else waits),
+ *       replacing HiveMQ's global {@code incoming-bandwidth-throttling}, which was one budget for
+ *       all connections;</li>
  *   <li>a guard that closes a connection which sends more than the pre-CONNECT byte limit, or
  *       has not sent its CONNECT by the connect timeout;</li>
  *   <li>on WebSocket listeners, a frame size limit: a larger frame closes the connection with
@@ -179,7 +179,7 @@ public final class ListenerGuard {
 
     private void install(final Channel ch, final @Nullable InetAddress address, final @Nullable String webSocketPath) {
         ch.pipeline().addFirst(GUARD, new ConnectGuard(address));
-        ch.pipeline().addFirst(SHAPER, new ChannelTrafficShapingHandler(0, limits.readBytesPerSecond(), 1000));
+        ch.pipeline().addFirst(SHAPER, new ReadRateLimit(limits.readBytesPerSecond(), ListenerGuard::loggedIn));
         if (webSocketPath != null && ch.pipeline().get(HIVEMQ_WEBSOCKET_HANDLER) != null) {
             // Same as HiveMQ's (path, "mqtt" subprotocol, extensions allowed), but bounded frames.
             // The old handler put its handshake handler (which carries the frame limit into the
@@ -282,6 +282,16 @@ public final class ListenerGuard {
     }
 
     /** Whether HiveMQ has not yet received this connection's CONNECT (or nothing is known). */
+    /** Whether HiveMQ has accepted the connection's login (its CONNECT and any key proof). */
+    private static boolean loggedIn(final Channel ch) {
+        final ClientConnectionContext context = ch.attr(ClientConnectionContext.CHANNEL_ATTRIBUTE_NAME).get();
+        if (context == null) {
+            return false;
+        }
+        final ClientState state = context.getClientState();
+        return state == ClientState.AUTHENTICATED || state == ClientState.RE_AUTHENTICATING;
+    }
+
     private static boolean stillConnecting(final Channel ch) {
         final ClientConnectionContext context = ch.attr(ClientConnectionContext.CHANNEL_ATTRIBUTE_NAME).get();
         return context == null || context.getClientState() == ClientState.CONNECTING;

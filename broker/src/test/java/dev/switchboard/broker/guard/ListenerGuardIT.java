@@ -200,6 +200,34 @@ class ListenerGuardIT {
     }
 
     @Test
+    void readLimit_aSenderOverTheSustainedRate_isReadAtIt_andKeepsItsConnection() throws Exception {
+        final int rate = 16 * 1024;
+        final EmbeddedBroker b = start(new ConnectionLimits(32, 96 * 1024, Duration.ofSeconds(10), rate, 65 * 1024));
+        try (TestPeer sender = new TestPeer(); TestPeer receiver = new TestPeer()) {
+            assertFalse(receiver.tryConnect(receiver.builder(b.tcpPort()), receiver.id, KeyProof.METHOD,
+                    receiver.spki, TestPeer.HONEST).getReasonCode().isError());
+            assertEquals(1, receiver.subscribe(receiver.inbox()));
+            assertFalse(sender.tryConnect(sender.builder(b.tcpPort()), sender.id, KeyProof.METHOD, sender.spki,
+                    TestPeer.HONEST).getReasonCode().isError());
+            // Eight messages of 8 KiB, each once the last one's PUBACK is back: 64 KiB, four seconds' worth.
+            final String filler = "x".repeat(8 * 1024);
+            final long start = System.nanoTime();
+            for (int i = 0; i < 8; i++) {
+                assertEquals(0, sender.publish(receiver.inbox(), "{\"v\":1,\"type\":\"hi\",\"pad\":\"" + filler + "\"}").code());
+            }
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            // One second's budget is read at once and the last message's bytes pass before the hold
+            // they cause: the rest, about 40 KiB, cannot have been read in under 2.5 s at 16 KiB/s.
+            assertTrue(seconds >= 2.0, "64 KiB read in " + seconds + " s at " + rate + " bytes/s");
+            for (int i = 0; i < 8; i++) {
+                assertEquals(List.of(sender.id), TestPeer.senders(receiver.next(receiver.inbox())), "message " + i);
+            }
+            assertTrue(sender.isConnected(), "a fast sender is slowed, not disconnected");
+        }
+        assertEquals(0, b.refusals().counts().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
     void honestClients_passTheGuard_overTcpAndWebSocket() throws Exception {
         final EmbeddedBroker b = start(ConnectionLimits.DEFAULTS);
         try (TestPeer tcp = new TestPeer(); TestPeer ws = new TestPeer()) {
