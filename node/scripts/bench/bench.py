@@ -25,7 +25,9 @@ Measures (--smoke: one small trial of each, to check that the suite works, not h
           compatibility listener vs Mosquitto, both over WebSocket; Mosquitto over TCP too) and
           real offers and answers that the node checks and rewrites with a relay allocation each;
           connects per second (the node's key challenge-response vs Mosquitto's plain CONNECT);
-          RSS with 1,000 and 10,000 idle connections
+          RSS with 1,000 and 10,000 idle connections; and, on a node with its default
+          configuration (WSS, the limits as shipped), a fresh client's first offer (5 KB) right
+          after its login: the time until it is at the other client
   browser real headless Chromium through a real node (BrowserFiguresIT, run by Maven, 20 runs):
           second Join to data channel open through the relay, WebSocket bytes per browser, the
           page's bytes on first load and reload, page load to ready (not in --smoke: CI runs that
@@ -280,16 +282,26 @@ def wait_port(port, seconds, proc, what):
 class SwitchboardNode:
     """The packaged node as bin/switchboard starts it (the launcher's JVM options, SWITCHBOARD_JAVA_OPTS
     added), plain HTTP/WebSocket/TCP like Mosquitto here, its compatibility listener on, and the limits
-    per source address lifted (every bench client comes from 127.0.0.1)."""
+    per source address lifted (every bench client comes from 127.0.0.1). With defaults=True, the
+    node's own defaults instead (HTTPS and WSS, every limit as shipped), only its ports set."""
     name = "switchboard"
 
-    def __init__(self, dist, extra_java_opts=""):
+    def __init__(self, dist, extra_java_opts="", defaults=False):
         home = os.path.join(OUT, "signaling-node")
         shutil.rmtree(home, ignore_errors=True)
         os.makedirs(home)
         config = os.path.join(home, "switchboard.yaml")
         with open(config, "w") as f:
-            f.write(f"""dataDir: {home}/data
+            if defaults:
+                f.write(f"""dataDir: {home}/data
+web: {{bind: {LOOP}, port: {SIG_WEB}}}
+broker: {{bind: {LOOP}, webSocketPort: {SIG_WS}, tcpPort: {SIG_TCP}}}
+stun: {{bind: {LOOP}, port: {SIG_STUN}}}
+relay: {{bind: {LOOP}, portRange: {SIG_RELAY[0]}-{SIG_RELAY[1]}}}
+metrics: {{port: -1}}
+""")
+            else:
+                f.write(f"""dataDir: {home}/data
 web: {{bind: {LOOP}, port: {SIG_WEB}, tls: false}}
 broker: {{bind: {LOOP}, webSocketPort: {SIG_WS}, tcpPort: {SIG_TCP},
   compat: {{port: {SIG_COMPAT}, maxMessageBytes: 65536, publishMessagesPerSecond: 1000,
@@ -324,7 +336,7 @@ limits: {{connectionsPerAddress: 100000, publishMessagesPerSecond: 100000, publi
                 raise RuntimeError(f"the node did not start (see {self.log_path})")
             time.sleep(0.05)
         self.ready_seconds = round(time.time() - t0, 2)
-        for port in (SIG_WEB, SIG_TCP, SIG_COMPAT):
+        for port in (SIG_WEB, SIG_WS, SIG_TCP) if defaults else (SIG_WEB, SIG_TCP, SIG_COMPAT):
             wait_port(port, 30, self.proc, f"the node (see {self.log_path})")
 
     def stop(self):
@@ -457,6 +469,21 @@ def signaling(a, results):
         node.stop()
         if mq:
             mq.stop()
+    # A caller's first offer right after its page connected, on the node as it ships (WSS, every
+    # limit as configured by default): what the rows above, with TLS off and the limits lifted,
+    # cannot show. Mosquitto has no equivalent (no login proof, no offer checks).
+    node = SwitchboardNode(a.dist, defaults=True)
+    try:
+        for rnd in range(rounds):
+            r = run_signaling_client(["first", "--target", "switchboard", "--url", f"https://{LOOP}:{SIG_WEB}/",
+                                      "--count", 3 if smoke else 30, "--warmup-count", 1 if smoke else 10,
+                                      "--size", 5000], node.pid)
+            r.update({"round": rnd, "system": "switchboard-defaults", "measure": "first"})
+            sig.append(r)
+            log(f"round {rnd} first offer after the login ({r['transport']}, default configuration, "
+                f"{r['size']} B): p50/p99 {r['p50_ms']}/{r['p99_ms']} ms")
+    finally:
+        node.stop()
     # Memory with idle connections, each on a fresh broker. 10,000 connections need more heap than the
     # launcher's -Xmx128m (about 30 KB each): that row runs with -Xmx512m added.
     for count in counts_idle:
@@ -516,6 +543,12 @@ def signaling_table(results):
                 line(f"{what}, {pairs} pairs, {how}: exchanges/s", a, b, "exchanges_per_s")
                 line(f"{what}, {pairs} pairs, {how}: p50 ms", a, b, "p50_ms", True, 2)
                 line(f"{what}, {pairs} pairs, {how}: p99 ms", a, b, "p99_ms", True, 2)
+    for size in sorted({r["size"] for r in rows if r["measure"] == "first"}):
+        first = pick("switchboard-defaults", "first", size=size)
+        line(f"first offer ({size:,} B) right after the login, WSS, the node's default configuration: p50 ms",
+             first, [], "p50_ms", True, 2)
+        line(f"first offer ({size:,} B) right after the login, WSS, the node's default configuration: p99 ms",
+             first, [], "p99_ms", True, 2)
     line("connects/s (SB: key challenge-response; Mosquitto: plain CONNECT), TCP",
          pick("switchboard", "connect"), pick("mosquitto-tcp", "connect"), "connects_per_s")
     for count in sorted({r["connections"] for r in rows if r["measure"] == "idle"}):

@@ -6,6 +6,7 @@
 //                      [--rate R] [--size BYTES] [--warmup S] [--keep-sessions]
 //   node signaling.mjs connect  --target plain|switchboard --url URL --count N [--concurrency C]
 //   node signaling.mjs idle     --target plain|switchboard --url URL --count N [--concurrency C]
+//   node signaling.mjs first    --target switchboard --url URL --count N [--warmup-count W] [--size BYTES]
 //
 // --target plain: anonymous MQTT 5 clients; A publishes a ~BYTES "offer" on B's flat topic, B
 //   answers the same size on A's (Mosquitto, or Switchboard's opt-in compatibility listener, which
@@ -26,11 +27,18 @@
 // connect: opens COUNT connections, C at a time, keys made beforehand; connects/s, p50/p99 ms.
 // idle: opens COUNT connections (subscribed as above), prints {"up":COUNT} and holds them until
 //   stdin closes.
+// first: what a caller's first description meets right after its page connected, on the node's
+//   WebSocket listener as node-info.json names it (WSS when the node has TLS, as by default): COUNT
+//   times, one pair at a time, B logs in and joins a room, then A logs in, joins and at once sends
+//   B an offer of about BYTES; the time from A's publish until the offer is at B. The first W pairs
+//   (default 10) warm the node up and are not counted. Output: p50/p99/max ms. URL may be https
+//   (the node's own certificate is not checked: loopback only).
 // Loopback only: any other host is refused. Every wait is bounded.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import http from 'node:http';
+import https from 'node:https';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', '..', '..', 'webclient', 'package.json'));
@@ -50,9 +58,10 @@ const die = (why) => {
   log(why);
   process.exit(1);
 };
-if (!['exchange', 'connect', 'idle'].includes(mode)) die('mode: exchange, connect or idle');
+if (!['exchange', 'connect', 'idle', 'first'].includes(mode)) die('mode: exchange, connect, idle or first');
 if (!['plain', 'switchboard'].includes(target)) die('--target plain or switchboard');
 if (!url) die('--url is required');
+if (mode === 'first' && target !== 'switchboard') die('first: --target switchboard (a node is what it measures)');
 const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
 if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== '::1') die(`${host} is not a loopback address`);
 // Every run ends: a hard limit on the whole process.
@@ -66,7 +75,8 @@ const round3 = (x) => (x === null ? null : Math.round(x * 1000) / 1000);
 
 function getJson(address) {
   return new Promise((resolve, reject) => {
-    http.get(address, (res) => {
+    // The node's self-signed certificate on loopback (the host was checked above).
+    (address.startsWith('https:') ? https : http).get(address, { rejectUnauthorized: false }, (res) => {
       let body = '';
       res.on('data', (d) => { body += d; });
       res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${address}: ${res.statusCode}`))));
@@ -81,8 +91,14 @@ let nodeId = null;
 if (target === 'switchboard') {
   const info = await getJson(new URL('node-info.json', url).href);
   if (!info.broker.tcpPort) die('node-info.json names no broker TCP port (broker.tcpPort)');
-  if (info.broker.tcpTls) die('the bench runs the node without TLS (web.tls: false)');
-  brokerUrl = `mqtt://${host}:${info.broker.tcpPort}`;
+  if (mode === 'first') {
+    // The browsers' way in: the WebSocket listener, with TLS when the node has it.
+    const ws = info.broker.tls ? 'wss' : 'ws';
+    brokerUrl = `${ws}://${host.includes(':') ? `[${host}]` : host}:${info.broker.webSocketPort}${info.broker.path}`;
+  } else {
+    if (info.broker.tcpTls) die('the bench runs the node without TLS (web.tls: false)');
+    brokerUrl = `mqtt://${host}:${info.broker.tcpPort}`;
+  }
   nodeId = info.nodeId;
 }
 
@@ -100,7 +116,8 @@ let plainCounter = 0;
 /** Connects one client; resolves with it once CONNACK arrived. */
 function connect(key) {
   return new Promise((resolve, reject) => {
-    const options = { protocolVersion: 5, clean: true, keepalive: 60, reconnectPeriod: 0, connectTimeout: 30_000 };
+    const options = { protocolVersion: 5, clean: true, keepalive: 60, reconnectPeriod: 0, connectTimeout: 30_000,
+      rejectUnauthorized: false }; // only for wss: the node's self-signed certificate, on loopback
     if (key) {
       options.clientId = key.id;
       options.properties = { authenticationMethod: 'sb-key-v1', authenticationData: Buffer.from(key.spki) };
@@ -365,6 +382,45 @@ async function runPhase(pairs, seconds, rate) {
   return out;
 }
 
+/** See `first` in the header: a fresh pair's first offer over the node's WebSocket listener. */
+async function firstMode() {
+  const count = Number(opt('count', '30'));
+  const warm = Number(opt('warmup-count', '10'));
+  const times = [];
+  for (let i = 0; i < warm + count; i++) {
+    const [ka, kb] = [await newKey(), await newKey()];
+    const room = b64url(random(32));
+    const presence = `sb/v1/room/${room}/presence`;
+    const b = await connect(kb);
+    const a = await connect(ka).catch((e) => { b.end(true); throw e; });
+    try {
+      await subscribe(b, [`sb/v1/inbox/${kb.id}`, presence]);
+      await subscribe(a, [`sb/v1/inbox/${ka.id}`, presence]);
+      const offer = JSON.stringify({ v: 1, type: 'offer', context: `room:${room}`, sdp: sdp('offer', size),
+        sig: b64url(random(64)), mac: b64url(random(32)) });
+      let timer;
+      const arrived = new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`pair ${i}: the offer did not reach B within 10 s`)), 10_000);
+        b.on('message', (topic, payload) => {
+          if (topic === `sb/v1/inbox/${kb.id}` && payload.includes('"type":"offer"')) resolve(performance.now());
+        });
+        a.on('message', (topic, payload) => {
+          if (payload.includes('"type":"error"')) reject(new Error(`pair ${i}: ${payload.toString('utf8').slice(0, 300)}`));
+        });
+      });
+      const sent = performance.now();
+      a.publishAsync(`sb/v1/inbox/${kb.id}`, offer, { qos: 1 }).catch(() => {}); // an error comes as a message too
+      const at = await arrived.finally(() => clearTimeout(timer));
+      if (i >= warm) times.push(at - sent);
+    } finally {
+      await Promise.all([a.endAsync(true).catch(() => {}), b.endAsync(true).catch(() => {})]);
+    }
+  }
+  times.sort((x, y) => x - y);
+  return { mode, target, transport: brokerUrl.split(':')[0], count, warmup_count: warm, size,
+    p50_ms: round3(percentile(times, 0.5)), p99_ms: round3(percentile(times, 0.99)), max_ms: round3(times.at(-1) ?? null) };
+}
+
 async function connectMany(count, concurrency) {
   const keys = target === 'switchboard' ? await inParallel(count, 64, () => newKey()) : [];
   const times = [];
@@ -408,7 +464,8 @@ async function idleMode() {
 }
 
 try {
-  const result = mode === 'exchange' ? await exchange() : mode === 'connect' ? await connectMode() : await idleMode();
+  const result = mode === 'exchange' ? await exchange() : mode === 'connect' ? await connectMode()
+    : mode === 'first' ? await firstMode() : await idleMode();
   if (result) process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 } catch (e) {

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * trial of each measure) against the built package and checks that every system under test
  * forwarded and answered something, that the allocation figures were read, that the session
  * scaling trials ran, and that the signaling part (the packaged node and Mosquitto, driven by
- * {@code signaling.mjs}) exchanged offers and answers, connected clients and read memory with idle
- * connections. It checks that the suite works, never how fast anything is. Needs gcc, python3,
+ * {@code signaling.mjs}) exchanged offers and answers, connected clients, read memory with idle
+ * connections and timed first offers on a node with its default configuration (WSS). It checks that the suite works, never how fast anything is. Needs gcc, python3,
  * coturn's turnserver and mosquitto (the bench command installs them where it may; here, in the
  * loopback-only namespace, they must be there).
  */
@@ -120,12 +120,21 @@ class BenchSmokeIT {
                         measured.add(system + "/idle");
                     }
                 }
+                case "first" -> {
+                    // The node as it ships: the browsers' way in, over TLS.
+                    assertEquals("wss", row.path("transport").asText(), "first offers over WSS: " + row);
+                    if (row.path("p50_ms").asDouble() > 0 && row.path("count").asInt() > 0) {
+                        measured.add(system + "/first");
+                    }
+                }
                 default -> throw new AssertionError("unknown signaling measure: " + row);
             }
         }
         assertEquals(Set.of("switchboard-compat", "switchboard", "mosquitto-ws", "mosquitto-tcp"), exchanged,
                 "every broker carried offer/answer exchanges:\n" + log);
-        assertEquals(Set.of("switchboard/connect", "mosquitto-tcp/connect", "switchboard/idle", "mosquitto-tcp/idle"),
-                measured, "connects and idle memory were measured on both:\n" + log);
+        assertEquals(Set.of("switchboard/connect", "mosquitto-tcp/connect", "switchboard/idle", "mosquitto-tcp/idle",
+                        "switchboard-defaults/first"),
+                measured, "connects and idle memory were measured on both, first offers on the default node:\n" + log);
+        assertTrue(log.contains("first offer (5,000 B) right after the login, WSS"), "prints the first-offer row:\n" + log);
     }
 }
