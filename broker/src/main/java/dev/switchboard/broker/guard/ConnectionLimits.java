@@ -21,10 +21,9 @@ import org.jetbrains.annotations.NotNull;
  * @param readBytesPerSecond       sustained bytes per second the broker reads from one connection;
  *                                 one second's worth is read at once (16 KiB before the login),
  *                                 a faster sender is slowed down (its socket is not read for a
- *                                 while), nobody else is ({@link ReadRateLimit}). Default 64
- *                                 KiB/s (an SDP is a few KiB;
- *                                 measured by FloodIT, a faster default lets one flooder slow
- *                                 others down); 1 KiB/s..1 GiB/s.
+ *                                 while), nobody else is ({@link ReadRateLimit}). Default
+ *                                 64 KiB/s (an SDP is a few KiB; measured by FloodIT, a faster
+ *                                 default lets one flooder slow others down); 1 KiB/s..1 GiB/s.
  * @param maxWebSocketFrameBytes   largest WebSocket frame payload (RFC 6455 §5.2); a larger frame
  *                                 closes the connection with status 1009 (message too big, RFC
  *                                 6455 §7.4.1). Default 65 KiB; 1 KiB..16 MiB.

@@ -281,7 +281,6 @@ public final class ListenerGuard {
         }
     }
 
-    /** Whether HiveMQ has not yet received this connection's CONNECT (or nothing is known). */
     /** Whether HiveMQ has accepted the connection's login (its CONNECT and any key proof). */
     private static boolean loggedIn(final Channel ch) {
         final ClientConnectionContext context = ch.attr(ClientConnectionContext.CHANNEL_ATTRIBUTE_NAME).get();
@@ -292,6 +291,7 @@ public final class ListenerGuard {
         return state == ClientState.AUTHENTICATED || state == ClientState.RE_AUTHENTICATING;
     }
 
+    /** Whether HiveMQ has not yet received this connection's CONNECT (or nothing is known). */
     private static boolean stillConnecting(final Channel ch) {
         final ClientConnectionContext context = ch.attr(ClientConnectionContext.CHANNEL_ATTRIBUTE_NAME).get();
         return context == null || context.getClientState() == ClientState.CONNECTING;

@@ -34,10 +34,10 @@ import org.jetbrains.annotations.Nullable;
  * start of its current one-second accounting window with the time since then, and held reading
  * for 10 ms or more whenever a connection had sent faster than the rate over those few
  * milliseconds: right after a connect (TLS and WebSocket handshakes, login, subscription), or for
- * any message of a few kilobytes. At the default 64 KiB/s, over TLS, a third of the round trips of
- * a client publishing small messages back to back waited 11-14 ms, and a 5 KB message sent right
- * after connecting was answered after 27-47 ms instead of 5-8 (a 25 KB one after 51-287 ms), while
- * the connection sent a quarter of its budget or less in that second
+ * any message of a few kilobytes. At the default 64 KiB/s, over TLS, up to a third of the round
+ * trips of a client publishing small messages back to back took 12-16 ms instead of 2-5, and a
+ * 5 KB message sent right after connecting was answered after 27-47 ms instead of 5-9 (a 25 KB
+ * one after 51-287 ms), while the connection sent a quarter of its budget or less in that second
  * ({@code docs/performance.md}, "Signaling, sixth round").
  *
  * <p>Other handlers may turn auto-read off and on themselves (HiveMQ does, around a CONNECT and a
