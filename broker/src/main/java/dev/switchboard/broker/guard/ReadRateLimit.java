@@ -51,13 +51,14 @@ import org.jetbrains.annotations.Nullable;
 final class ReadRateLimit extends ChannelDuplexHandler {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The burst once logged in: one second's worth of the rate. */
+    private static final long BURST_NANOS = NANOS_PER_SECOND;
     /** A hold shorter than this is not worth a timer; the debt stays and the next read pays it. */
     private static final long MIN_HOLD_NANOS = 1_000_000L;
     /** The burst before the login: a browser's handshakes and login take about 5 KB. */
     static final int HANDSHAKE_BURST_BYTES = 16 * 1024;
 
     private final long bytesPerSecond;
-    private final long burstNanos;
     private final long handshakeBurstNanos;
     private final Predicate<Channel> loggedIn;
     private final LongSupplier nanoClock;
@@ -94,8 +95,7 @@ final class ReadRateLimit extends ChannelDuplexHandler {
             throw new IllegalArgumentException("bytesPerSecond must be at least 1: " + bytesPerSecond);
         }
         this.bytesPerSecond = bytesPerSecond;
-        this.burstNanos = NANOS_PER_SECOND;
-        this.handshakeBurstNanos = Math.min(NANOS_PER_SECOND, HANDSHAKE_BURST_BYTES * NANOS_PER_SECOND / bytesPerSecond);
+        this.handshakeBurstNanos = Math.min(BURST_NANOS, HANDSHAKE_BURST_BYTES * NANOS_PER_SECOND / bytesPerSecond);
         this.loggedIn = loggedIn;
         this.nanoClock = nanoClock;
     }
@@ -130,7 +130,7 @@ final class ReadRateLimit extends ChannelDuplexHandler {
         theoreticalArrival += size * NANOS_PER_SECOND / bytesPerSecond;
         long ahead = theoreticalArrival - now - handshakeBurstNanos;
         if (ahead > 0 && loggedIn.test(ctx.channel())) {
-            ahead -= burstNanos - handshakeBurstNanos;
+            ahead -= BURST_NANOS - handshakeBurstNanos;
         }
         final ChannelConfig config = ctx.channel().config();
         if (hold != null) {
