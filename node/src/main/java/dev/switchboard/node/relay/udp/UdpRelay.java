@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The UDP relay: opens sessions of two ports each from the configured range and forwards between
  * proven endpoints (see {@link RelaySession}). The ports are plain non-blocking JDK
- * {@link DatagramChannel}s served by Netty NIO event loops, which lets the forwarding path run
- * without any allocation per datagram (see {@link UdpRelaySession}); each port asks for
+ * {@link DatagramChannel}s served by Netty NIO event loops, read and written in batches of up to
+ * 64 datagrams per system call ({@link BatchedDatagramIo}, unless {@link #BATCHED_IO_PROPERTY} is
+ * false or the library cannot load), which lets the forwarding path run without any allocation per
+ * datagram (see {@link UdpRelaySession}); each port asks for
  * {@link NodeConfig.Relay#socketBufferBytes()} of receive and send buffer.
  *
  * <pre>{@code
@@ -74,7 +76,14 @@ public final class UdpRelay implements Relay {
     /** Event loop threads when not given: min(4, CPUs); all relay ports share them. */
     public static final int DEFAULT_IO_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
+    /**
+     * System property: {@code false} makes the relay receive and send one datagram per system
+     * call through the JDK's channel methods even where {@link BatchedDatagramIo} is available.
+     */
+    public static final String BATCHED_IO_PROPERTY = "switchboard.relay.batchedIo";
+
     private final NodeConfig.Relay config;
+    private final boolean batchedIo;
     private final ProvenAddresses provenAddresses;
     private final PortPool ports;
     private final NodeEndpoints ownEndpoints;
@@ -115,6 +124,19 @@ public final class UdpRelay implements Relay {
      */
     public UdpRelay(final @NotNull NodeConfig.Relay config, final int ioThreads,
                     final @NotNull ProvenAddresses provenAddresses) {
+        this(config, ioThreads, provenAddresses,
+                Boolean.parseBoolean(System.getProperty(BATCHED_IO_PROPERTY, "true")));
+    }
+
+    /**
+     * As {@link #UdpRelay(NodeConfig.Relay, int, ProvenAddresses)}, choosing the I/O path.
+     *
+     * @param batchedIo whether ports receive and send with {@code recvmmsg}/{@code sendmmsg}
+     *     ({@link BatchedDatagramIo}) where the library is available; false: one system call per
+     *     datagram through the JDK's channel methods
+     */
+    UdpRelay(final @NotNull NodeConfig.Relay config, final int ioThreads,
+             final @NotNull ProvenAddresses provenAddresses, final boolean batchedIo) {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1: " + ioThreads);
         }
@@ -131,9 +153,17 @@ public final class UdpRelay implements Relay {
                 Math.min(config.idleTimeout().toNanos(), config.halfOpenTimeout().toNanos()) / 4));
         this.control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-control", true));
         control.scheduleAtFixedRate(this::closeIdleSessions, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
-        LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {}, {} I/O threads",
+        this.batchedIo = batchedIo && BatchedDatagramIo.isAvailable();
+        LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {}, {} I/O threads, {}",
                 config.portRange(), config.maxSessions(), config.maxSessionsPerPeer(), config.idleTimeout(),
-                ioThreads);
+                ioThreads, this.batchedIo ? "recvmmsg/sendmmsg batches"
+                        : batchedIo ? "one system call per datagram (" + BatchedDatagramIo.unavailableReason() + ")"
+                        : "one system call per datagram (" + BATCHED_IO_PROPERTY + "=false)");
+    }
+
+    /** @return whether new ports use {@link BatchedDatagramIo} */
+    boolean batchedIo() {
+        return batchedIo;
     }
 
     /**

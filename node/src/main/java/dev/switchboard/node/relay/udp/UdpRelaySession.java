@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.nio.NioTask;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -38,14 +39,18 @@ import org.slf4j.LoggerFactory;
  * event loop, so the per-packet path needs no locks. The public methods may be called from any
  * thread.
  *
- * <p>Per forwarded packet the path allocates nothing: the datagram is received into the event
- * loop's one direct buffer ({@code recvfrom} straight into it), the JDK hands back the sender
- * address it cached for that channel (a new object only when the sender differs from the
- * previous one on that port), the routing reads the buffer in place, and the send encodes the
- * destination (IPv4-mapped on a dual-stack socket) into the channel's native address buffer.
- * No Netty {@code DatagramPacket}, no pooled buffer, no write queue and no flush: a send that
- * finds the socket buffer full drops the datagram (counted as "other"), as a full write queue
- * did before.
+ * <p>Two I/O paths, the same routing. Where {@link BatchedDatagramIo} is loaded (the default on
+ * Linux), one {@code recvmmsg} reads up to {@link BatchedDatagramIo#SLOTS} datagrams into the event
+ * loop's batch and one {@code sendmmsg} sends every one the routing forwards, from the slot it
+ * arrived in; each port keeps the last source it decoded and the last destination it encoded, so a
+ * steady flow costs no object. Otherwise each datagram is received into the event loop's one
+ * direct buffer ({@code recvfrom} straight into it), the JDK hands back the sender address it
+ * cached for that channel (a new object only when the sender differs from the previous one on that
+ * port), and the send encodes the destination (IPv4-mapped on a dual-stack socket) into the
+ * channel's native address buffer. Either way the routing reads the datagram in place and the path
+ * allocates nothing per forwarded packet. No Netty {@code DatagramPacket}, no pooled buffer, no
+ * write queue and no flush: a send that finds the socket buffer full drops the datagram (counted
+ * as "other"), as a full write queue did before.
  */
 final class UdpRelaySession implements RelaySession {
     private static final Logger LOG = LoggerFactory.getLogger(UdpRelaySession.class);
@@ -60,6 +65,28 @@ final class UdpRelaySession implements RelaySession {
             return ByteBuffer.allocateDirect(MAX_DATAGRAM);
         }
     };
+    /**
+     * One batch per event loop thread for ports with {@link Port#fd} set; null on a thread where
+     * it could not be made (those ports then take the one-call-per-datagram path).
+     */
+    private static final FastThreadLocal<BatchedDatagramIo> BATCH = new FastThreadLocal<>() {
+        @Override
+        protected @Nullable BatchedDatagramIo initialValue() {
+            try {
+                return BatchedDatagramIo.create();
+            } catch (final IllegalStateException e) {
+                LOG.warn("relay: {}; this event loop makes one system call per datagram", e.getMessage());
+                return null;
+            }
+        }
+
+        @Override
+        protected void onRemoval(final @Nullable BatchedDatagramIo batch) {
+            if (batch != null) {
+                batch.close(); // the event loop thread ends
+            }
+        }
+    };
 
     /** One of the two relay ports: the leg whose datagrams arrive on it, and its channel. */
     static final class Port implements NioTask<DatagramChannel> {
@@ -71,14 +98,31 @@ final class UdpRelaySession implements RelaySession {
         DatagramChannel channel;
         /** The bound port number, or 0. */
         int number;
+        /** The channel's socket for {@link BatchedDatagramIo}, or -1 (not batched, or closed). */
+        int fd = -1;
+        /** Whether {@link #fd} is an IPv6 (dual-stack) socket. */
+        boolean ipv6;
+        /** The source of the last datagram received here in a batch, and its raw form. */
+        private @Nullable InetSocketAddress lastSource;
+        private long lastSourceHigh;
+        private long lastSourceLow;
+        private long lastSourcePortAndScope;
+        /** The destination of the last datagram sent from here in a batch, and its raw form. */
+        private @Nullable InetSocketAddress lastDestination;
+        private final byte[] lastDestinationBytes = new byte[16];
+        private int lastDestinationScope;
 
         Port(final UdpRelaySession session, final RelayLeg leg) {
             this.session = session;
             this.leg = leg;
         }
 
+        /** Readiness events served on this port (event loop only; for tests). */
+        long readyEvents;
+
         @Override
         public void channelReady(final DatagramChannel ch, final SelectionKey key) {
+            readyEvents++;
             session.readBatch(this, ch);
         }
 
@@ -156,6 +200,13 @@ final class UdpRelaySession implements RelaySession {
      * per datagram (see the class comment).
      */
     void readBatch(final Port at, final DatagramChannel ch) {
+        if (at.fd >= 0) {
+            final BatchedDatagramIo batch = BATCH.get();
+            if (batch != null) {
+                readBatched(at, ch, batch);
+                return;
+            }
+        }
         final ByteBuffer buffer = RECEIVE_BUFFER.get();
         final Port out = at.other;
         final long now = System.nanoTime();
@@ -183,6 +234,71 @@ final class UdpRelaySession implements RelaySession {
             }
             releaseHeld(at, ch, buffer, now);
         }
+    }
+
+    /**
+     * Event loop only: {@link #readBatch} with one {@code recvmmsg} for up to
+     * {@link BatchedDatagramIo#SLOTS} datagrams and one {@code sendmmsg} for all of them that the
+     * routing forwards (they all leave from the other port), each sent from the slot it arrived
+     * in. The routing sees each datagram exactly as on the other path. Allocation-free while the
+     * source on {@code at} and the destination from the other port stay the same (each port
+     * keeps the last one decoded and encoded, as the JDK does for a channel's last sender).
+     */
+    private void readBatched(final Port at, final DatagramChannel ch, final BatchedDatagramIo batch) {
+        final int received = batch.receive(at.fd);
+        if (received <= 0) {
+            if (received != -BatchedDatagramIo.EAGAIN) {
+                LOG.debug("relay port read error in {} (session continues): errno {}", key, -received);
+            }
+            return;
+        }
+        final Port out = at.other;
+        // the other port's channel and socket: both set together on this loop, cleared together on close
+        final boolean canSend = out.channel != null && out.fd >= 0;
+        final long now = System.nanoTime();
+        int queued = 0;
+        for (int i = 0; i < received; i++) {
+            final int length = batch.length(i);
+            if (blocked || length < 0) {
+                continue; // setBlocked: read and dropped, as if the path went dark; or no IP source
+            }
+            final InetSocketAddress source = sourceOf(at, batch, i);
+            final ByteBuffer datagram = batch.datagram(i, length);
+            final InetSocketAddress destination = routing.route(at.leg, source, datagram, canSend, now);
+            if (destination != null) {
+                if (destination != out.lastDestination) {
+                    BatchedDatagramIo.encode(destination, out.lastDestinationBytes);
+                    out.lastDestinationScope = destination.getAddress() instanceof Inet6Address v6
+                            ? v6.getScopeId() : 0;
+                    out.lastDestination = destination;
+                }
+                batch.queue(queued++, i, length, out.lastDestinationBytes, destination.getPort(),
+                        out.lastDestinationScope);
+            }
+            releaseHeld(at, ch, RECEIVE_BUFFER.get(), now);
+        }
+        if (queued > 0) {
+            final int tried = batch.send(out.fd, out.ipv6, queued);
+            for (int j = 0; j < queued; j++) {
+                if (j >= tried || batch.failed(j)) {
+                    routing.unsent(at.leg, batch.queuedLength(j));
+                }
+            }
+        }
+    }
+
+    /** @return datagram {@code i}'s source: {@code at}'s last one when it is the same, else decoded and kept */
+    private static InetSocketAddress sourceOf(final Port at, final BatchedDatagramIo batch, final int i) {
+        final InetSocketAddress last = at.lastSource;
+        if (batch.sameSource(i, last, at.lastSourceHigh, at.lastSourceLow, at.lastSourcePortAndScope)) {
+            return last;
+        }
+        final InetSocketAddress source = batch.source(i);
+        at.lastSourceHigh = batch.sourceHigh(i);
+        at.lastSourceLow = batch.sourceLow(i);
+        at.lastSourcePortAndScope = batch.sourcePortAndScope(i);
+        at.lastSource = source;
+        return source;
     }
 
     /**
@@ -218,6 +334,15 @@ final class UdpRelaySession implements RelaySession {
     @Override
     public void setBlocked(final boolean blocked) {
         this.blocked = blocked;
+    }
+
+    /**
+     * For tests: how many readiness events both ports have served, read on the event loop.
+     *
+     * @throws Exception if the event loop has shut down or the wait is interrupted
+     */
+    long readyEvents() throws Exception {
+        return loop.submit(() -> portA.readyEvents + portB.readyEvents).get();
     }
 
     /** For tests: the pure state behind this session. */
@@ -315,6 +440,7 @@ final class UdpRelaySession implements RelaySession {
             final DatagramChannel channel = port.channel;
             if (channel != null) {
                 port.channel = null;
+                port.fd = -1;
                 relay.closeAndRelease(loop, channel, port.number);
             }
         }
@@ -339,6 +465,13 @@ final class UdpRelaySession implements RelaySession {
         }
         port.channel = channel;
         port.number = number;
+        if (relay.batchedIo()) {
+            final int fd = BatchedDatagramIo.fileDescriptor(channel);
+            if (fd >= 0) {
+                port.ipv6 = BatchedDatagramIo.isIpv6Socket(fd);
+                port.fd = fd;
+            }
+        }
         return true;
     }
 

@@ -148,8 +148,18 @@ class UdpRelayIT {
     private UdpRelay start(final PortRange ports, final int maxSessions, final int maxSessionsPerPeer,
                            final Duration idleTimeout, final int ioThreads, final boolean stunProof) {
         relay = new UdpRelay(new NodeConfig.Relay(LOOPBACK, LOOPBACK, ports, maxSessions, maxSessionsPerPeer,
-                idleTimeout, 1000, Duration.ofSeconds(30), stunProof), ioThreads, proven);
+                idleTimeout, 1000, Duration.ofSeconds(30), stunProof), ioThreads, proven, batchedIo());
+        // the build compiles the recvmmsg/sendmmsg library for this machine: it must load here
+        assertEquals(batchedIo(), relay.batchedIo(), "batched I/O: " + BatchedDatagramIo.unavailableReason());
         return relay;
+    }
+
+    /**
+     * @return whether this run's relay receives and sends in batches ({@link BatchedDatagramIo});
+     *     {@link UdpRelayJdkPathIT} runs every test here again with one system call per datagram
+     */
+    boolean batchedIo() {
+        return true;
     }
 
     private UdpRelay start() {
@@ -239,6 +249,109 @@ class UdpRelayIT {
             assertEquals(0, c.droppedUnproven());
             assertEquals(0, c.droppedOther(), "A's first check was held until B was known, not dropped");
             assertEquals(0, held(s));
+        }
+    }
+
+    @Test
+    void manyDatagramsAtOnce_eachDeliveredWhole_inOrder_upToTheLargestUdpPayload() throws Exception {
+        start();
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            proveBoth(s, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            b.socket.setReceiveBufferSize(1 << 20);
+            final long forwardedBefore = s.counters().packetsAtoB();
+            // 20 rounds of 50 datagrams sent back to back (several per receive call on the relay),
+            // of sizes 1 to 1,400 bytes, then one of the largest UDP payload over IPv4
+            int sequence = 0;
+            for (int round = 0; round < 20; round++) {
+                final List<byte[]> sent = new ArrayList<>();
+                for (int i = 0; i < 50; i++, sequence++) {
+                    final byte[] datagram = new byte[1 + (sequence * 97) % 1_400];
+                    Arrays.fill(datagram, (byte) 0x80); // RTP-like first byte, never STUN
+                    if (datagram.length >= 3) {
+                        datagram[1] = (byte) (sequence >> 8);
+                        datagram[2] = (byte) sequence;
+                    }
+                    a.send(datagram, pB);
+                    sent.add(datagram);
+                }
+                for (final byte[] expected : sent) {
+                    final DatagramPacket atB = receiveLarge(b);
+                    assertArrayEquals(expected, Arrays.copyOf(atB.getData(), atB.getLength()), "round " + round);
+                    assertEquals(pA, atB.getSocketAddress());
+                }
+            }
+            final byte[] largest = new byte[65_507];
+            Arrays.fill(largest, (byte) 0x81);
+            a.send(largest, pB);
+            final DatagramPacket atB = receiveLarge(b);
+            assertEquals(largest.length, atB.getLength(), "not truncated");
+            assertArrayEquals(largest, Arrays.copyOf(atB.getData(), atB.getLength()));
+            await().atMost(WAIT).until(() -> s.counters().packetsAtoB() == forwardedBefore + 1_000 + 1);
+            assertEquals(0, s.counters().droppedOther());
+        }
+    }
+
+    private static DatagramPacket receiveLarge(final Peer peer) throws IOException {
+        final DatagramPacket p = new DatagramPacket(new byte[65_536], 65_536);
+        peer.socket.receive(p);
+        return p;
+    }
+
+    @Test
+    void forwarding_allocatesNothingPerDatagram_onTheRelaysThreads_onlyTheSelectorsBoxedDescriptor() throws Exception {
+        start(new PortRange(43000, 43099), 50, 8, Duration.ofSeconds(30), 1);
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA");
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB")) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            proveBoth(s, a, b);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            final byte[] media = new byte[100];
+            media[0] = (byte) 0x80;
+            forwardInSteps(s, a, media, pB, 10_000); // warm-up: the compilers, the batch, the cached addresses
+            final com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            final List<Long> relayThreads = new ArrayList<>();
+            for (final Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("relay-") && !t.getName().startsWith("relay-control")) {
+                    relayThreads.add(t.getId());
+                }
+            }
+            assertFalse(relayThreads.isEmpty());
+            final long eventsBefore = ((UdpRelaySession) s).readyEvents();
+            final long before = relayThreads.stream().mapToLong(threads::getThreadAllocatedBytes).sum();
+            forwardInSteps(s, a, media, pB, 10_000);
+            final long used = relayThreads.stream().mapToLong(threads::getThreadAllocatedBytes).sum() - before;
+            final long events = ((UdpRelaySession) s).readyEvents() - eventsBefore;
+            // The JDK's selector boxes each ready socket's file descriptor (Integer.valueOf in
+            // EPollSelectorImpl.processEvents): 16 bytes per readiness event, however many datagrams
+            // it brings; nothing per datagram may come on top (an address, a packet, a buffer).
+            assertTrue(used <= 16 * events + 4_096, used + " bytes allocated on the relay's threads for 10,000"
+                    + " forwarded datagrams in " + events + " readiness events");
+        }
+    }
+
+    /**
+     * Sends {@code count} datagrams from {@code from} to {@code to} in steps of 10, each step
+     * once the relay has forwarded (or dropped) the one before, so that none is lost before the
+     * relay reads it (a step stays far below the smallest receive buffer the kernel grants).
+     */
+    private static void forwardInSteps(final RelaySession s, final Peer from, final byte[] datagram,
+                                       final InetSocketAddress to, final int count) throws IOException {
+        final long start = s.counters().packetsAtoB() + s.counters().droppedOther();
+        for (int sent = 0; sent < count; ) {
+            for (int i = 0; i < 10; i++, sent++) {
+                from.send(datagram, to);
+            }
+            final long expected = start + sent;
+            try {
+                await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> s.counters().packetsAtoB() + s.counters().droppedOther() >= expected);
+            } catch (final org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("expected " + expected + ", sent " + sent + ": " + s.counters(), e);
+            }
         }
     }
 

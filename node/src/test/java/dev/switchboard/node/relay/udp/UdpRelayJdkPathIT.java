@@ -1,0 +1,13 @@
+package dev.switchboard.node.relay.udp;
+
+/**
+ * Every {@link UdpRelayIT} test again on the relay's other I/O path: one system call per datagram
+ * through the JDK's {@link java.nio.channels.DatagramChannel} methods, which the relay takes where
+ * {@link BatchedDatagramIo} cannot be loaded or {@link UdpRelay#BATCHED_IO_PROPERTY} is false.
+ */
+class UdpRelayJdkPathIT extends UdpRelayIT {
+    @Override
+    boolean batchedIo() {
+        return false;
+    }
+}
