@@ -1,11 +1,11 @@
 /*
- * Batched UDP receive and send for the relay: recvmmsg(2) and sendmmsg(2), which the JDK's
- * DatagramChannel lacks. The Java side is dev.switchboard.node.relay.udp.BatchedDatagramIo; it
+ * Batched UDP receive and send for the relay and the STUN service: recvmmsg(2) and sendmmsg(2),
+ * which the JDK's DatagramChannel lacks. The Java side is dev.switchboard.node.udp.BatchedDatagramIo; it
  * holds one batch per event loop thread and reads and writes the batch's two shared areas
  * directly (direct ByteBuffers over the memory allocated here):
  *
- *   data: SLOTS slots of SLOT_BYTES bytes, one received datagram each; a forwarded datagram is
- *         sent from the slot it arrived in (no copy).
+ *   data: SLOTS slots of SLOT_BYTES bytes, one received datagram each; a datagram is sent from
+ *         a slot (a forwarded one from the slot it arrived in: no copy).
  *   meta: SLOTS receive entries, then SLOTS send entries, META_BYTES each, native byte order:
  *         receive entry: int length, int port, int scope id, int unused, byte[16] address
  *         send entry:    int slot, int length (-1 after a failed send), int port, int scope id,
@@ -45,7 +45,7 @@ static inline struct batch *batch_of(jlong handle) {
     return (struct batch *) (intptr_t) handle;
 }
 
-JNIEXPORT jlong JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_create(
+JNIEXPORT jlong JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_create(
         JNIEnv *env, jclass cls, jint slots, jint slot_bytes, jint meta_bytes) {
     (void) env;
     (void) cls;
@@ -77,19 +77,19 @@ JNIEXPORT jlong JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_cr
     return (jlong) (intptr_t) b;
 }
 
-JNIEXPORT jobject JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_data(
+JNIEXPORT jobject JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_data(
         JNIEnv *env, jclass cls, jlong handle) {
     (void) cls;
     return (*env)->NewDirectByteBuffer(env, batch_of(handle)->data, (jlong) SLOTS * SLOT_BYTES);
 }
 
-JNIEXPORT jobject JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_meta(
+JNIEXPORT jobject JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_meta(
         JNIEnv *env, jclass cls, jlong handle) {
     (void) cls;
     return (*env)->NewDirectByteBuffer(env, batch_of(handle)->meta, (jlong) sizeof(batch_of(handle)->meta));
 }
 
-JNIEXPORT void JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_destroy(
+JNIEXPORT void JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_destroy(
         JNIEnv *env, jclass cls, jlong handle) {
     (void) env;
     (void) cls;
@@ -101,7 +101,7 @@ JNIEXPORT void JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_des
 }
 
 /* The file descriptor of a JDK DatagramChannel (its implementation's int field fdVal), or -1. */
-JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_fd(
+JNIEXPORT jint JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_fd(
         JNIEnv *env, jclass cls, jobject channel) {
     (void) cls;
     jclass type = (*env)->GetObjectClass(env, channel);
@@ -114,7 +114,7 @@ JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_fd(
 }
 
 /* The address family of the socket fd (AF_INET6 for a dual-stack socket), or -errno. */
-JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_family(
+JNIEXPORT jint JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_family(
         JNIEnv *env, jclass cls, jint fd) {
     (void) env;
     (void) cls;
@@ -130,7 +130,7 @@ JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_fam
  * Receives up to SLOTS datagrams without waiting (MSG_DONTWAIT) into the data slots and fills
  * the receive entries. Returns how many arrived (>= 1), or -errno (-EAGAIN: none waiting).
  */
-JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_receive(
+JNIEXPORT jint JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_receive(
         JNIEnv *env, jclass cls, jint fd, jlong handle) {
     (void) env;
     (void) cls;
@@ -182,7 +182,7 @@ JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_rec
  * (EAGAIN, ENOBUFS) ends the call. Returns the index of the first entry not tried: entries
  * before it were sent unless marked -1, entries from it on were not sent.
  */
-JNIEXPORT jint JNICALL Java_dev_switchboard_node_relay_udp_BatchedDatagramIo_send(
+JNIEXPORT jint JNICALL Java_dev_switchboard_node_udp_BatchedDatagramIo_send(
         JNIEnv *env, jclass cls, jint fd, jboolean ipv6, jlong handle, jint count) {
     (void) env;
     (void) cls;

@@ -1,6 +1,7 @@
 package dev.switchboard.node.stun;
 
 import dev.switchboard.node.config.NodeConfig;
+import dev.switchboard.node.udp.BatchedDatagramIo;
 import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.nio.NioTask;
@@ -33,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * port with {@code SO_REUSEPORT}: the kernel spreads the sources over them by a hash of the
  * source and destination, so one client always meets the same socket and the service uses several
  * cores, as coturn's listener threads do. Where {@code SO_REUSEPORT} is not available, one socket
- * serves the port. Each request is received into its loop's reused direct buffer and answered from
- * another, so a request costs no allocation (the JDK reuses the sender address object while the
- * sender stays the same). {@code SO_REUSEPORT} lets only processes of the same user join the port
- * (Linux), so another user cannot take a share of the requests.
+ * serves the port. Each socket reads up to 64 requests per system call and sends their answers
+ * with one more ({@link BatchedDatagramIo}; where it cannot load, one request per call into the
+ * loop's reused direct buffer); a request costs no allocation while its sender stays the same (a
+ * new sender costs its address object). {@code SO_REUSEPORT} lets only processes of the same user
+ * join the port (Linux), so another user cannot take a share of the requests.
  *
  * <pre>{@code
  * try (StunServer stun = StunServer.start(config.stun(), provenAddresses::markProven)) { ... }
@@ -93,7 +95,8 @@ public final class StunServer implements AutoCloseable {
     public static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
                                             final @NotNull StunBindingListener listener,
                                             final @NotNull Predicate<InetAddress> admits) {
-        return start(settings, listener, admits, Math.min(Runtime.getRuntime().availableProcessors(), MAX_SOCKETS));
+        return start(settings, listener, admits, Math.min(Runtime.getRuntime().availableProcessors(), MAX_SOCKETS),
+                BatchedDatagramIo.enabledByProperty());
     }
 
     /**
@@ -101,11 +104,14 @@ public final class StunServer implements AutoCloseable {
      * given (tests; 1 when {@code SO_REUSEPORT} is not available).
      *
      * @param sockets sockets and I/O threads serving the port, 1..{@value #MAX_SOCKETS}
+     * @param batched whether to read and answer with {@code recvmmsg}/{@code sendmmsg}
+     *     ({@link BatchedDatagramIo}) where the library loads
      * @throws IllegalArgumentException when {@code sockets} is out of range
      */
     static @NotNull StunServer start(final @NotNull NodeConfig.Stun settings,
                                      final @NotNull StunBindingListener listener,
-                                     final @NotNull Predicate<InetAddress> admits, final int sockets) {
+                                     final @NotNull Predicate<InetAddress> admits, final int sockets,
+                                     final boolean batched) {
         if (sockets < 1 || sockets > MAX_SOCKETS) {
             throw new IllegalArgumentException("STUN sockets must be 1.." + MAX_SOCKETS + ", not " + sockets);
         }
@@ -132,6 +138,9 @@ public final class StunServer implements AutoCloseable {
                 }
                 channel.bind(bindAddress);
                 socket.localAddress = (InetSocketAddress) channel.getLocalAddress();
+                if (batched) {
+                    socket.useBatches();
+                }
                 bindAddress = socket.localAddress; // the others join the port the first one got
             }
             // one event loop (and selector) per socket actually bound
@@ -140,8 +149,8 @@ public final class StunServer implements AutoCloseable {
                 ((NioEventLoop) group.next()).register(socket.channel, SelectionKey.OP_READ, socket);
             }
             final StunServer server = new StunServer(group, List.copyOf(bound));
-            LOG.info("STUN service listening on UDP port {} ({} socket{})", server.localAddress().getPort(),
-                    bound.size(), bound.size() == 1 ? "" : "s");
+            LOG.info("STUN service listening on UDP port {} ({} socket{}, {})", server.localAddress().getPort(),
+                    bound.size(), bound.size() == 1 ? "" : "s", BatchedDatagramIo.describe(batched));
             return server;
         } catch (final IOException | RuntimeException e) {
             for (final Socket socket : bound) {
@@ -183,6 +192,11 @@ public final class StunServer implements AutoCloseable {
         /** Event loop only. */
         private final ByteBuffer response = ByteBuffer.allocateDirect(StunResponder.MAX_RESPONSE);
         private InetSocketAddress localAddress;
+        /** The channel's socket for {@link BatchedDatagramIo}, or -1 (one call per datagram). */
+        private int fd = -1;
+        private boolean ipv6;
+        /** Event loop only: the last source decoded in a batch. */
+        private final BatchedDatagramIo.AddressCache addresses = new BatchedDatagramIo.AddressCache();
 
         Socket(final DatagramChannel channel, final StunResponder responder, final Predicate<InetAddress> admits) {
             this.channel = channel;
@@ -190,8 +204,24 @@ public final class StunServer implements AutoCloseable {
             this.admits = admits;
         }
 
+        /** Once bound, before it is registered: reads and answers in batches where the library is loaded. */
+        void useBatches() {
+            final int socket = BatchedDatagramIo.fileDescriptor(channel);
+            if (socket >= 0) {
+                ipv6 = BatchedDatagramIo.isIpv6Socket(socket);
+                fd = socket;
+            }
+        }
+
         @Override
         public void channelReady(final DatagramChannel ch, final SelectionKey key) {
+            if (fd >= 0) {
+                final BatchedDatagramIo batch = BatchedDatagramIo.forThisThread();
+                if (batch != null) {
+                    answerBatch(batch);
+                    return;
+                }
+            }
             for (int i = 0; i < READ_BUDGET; i++) {
                 final InetSocketAddress source;
                 request.clear();
@@ -211,6 +241,46 @@ public final class StunServer implements AutoCloseable {
                     // one bad read or write (an ICMP error, say) must not stop the service
                     LOG.debug("STUN socket error (service continues): {}", e.toString());
                 }
+            }
+        }
+
+        /**
+         * {@link #channelReady} with one {@code recvmmsg} for up to {@link BatchedDatagramIo#SLOTS}
+         * requests and one {@code sendmmsg} for their answers, each answer written over its
+         * request's slot and sent to the request's source as received (nothing encoded). The
+         * responder sees each request exactly as on the other path.
+         */
+        private void answerBatch(final BatchedDatagramIo batch) {
+            final int received = batch.receive(fd);
+            if (received <= 0) {
+                if (received != -BatchedDatagramIo.EAGAIN) {
+                    LOG.debug("STUN socket read error (service continues): errno {}", -received);
+                }
+                return;
+            }
+            int queued = 0;
+            for (int i = 0; i < received; i++) {
+                final ByteBuffer datagram = batch.datagram(i);
+                if (datagram == null) {
+                    continue; // no IP source
+                }
+                final InetSocketAddress source = batch.source(i, addresses);
+                if (!admits.test(source.getAddress())) {
+                    continue; // outside the allow-lists or blocked: silence, as if nothing listened
+                }
+                try {
+                    if (datagram.remaining() > StunResponder.MAX_DATAGRAM) {
+                        datagram.limit(StunResponder.MAX_DATAGRAM + 1); // as the other path's buffer reads it
+                    }
+                    if (responder.answer(datagram, source, response)) {
+                        batch.queueReply(queued++, i, response);
+                    }
+                } catch (final RuntimeException e) {
+                    LOG.debug("STUN request failed (service continues): {}", e.toString());
+                }
+            }
+            if (queued > 0) {
+                batch.send(fd, ipv6, queued); // a full socket buffer drops the rest: the clients retransmit
             }
         }
 

@@ -38,7 +38,16 @@ class StunServerIT {
 
     @BeforeEach
     void start() {
-        server = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add);
+        server = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add, a -> true,
+                Math.min(Runtime.getRuntime().availableProcessors(), StunServer.MAX_SOCKETS), batched());
+    }
+
+    /**
+     * @return whether this run's servers read and answer in batches (recvmmsg/sendmmsg);
+     *     {@link StunServerJdkPathIT} runs every test here again with one system call per datagram
+     */
+    boolean batched() {
+        return true;
     }
 
     @AfterEach
@@ -99,8 +108,70 @@ class StunServerIT {
     }
 
     @Test
+    void burstsFromManySources_eachRequestAnsweredToItsOwnSource_oversizedAndRefusedOnesSilent() throws IOException {
+        final java.util.Set<InetAddress> refused = java.util.Set.of(InetAddress.getByName("127.0.0.3"));
+        try (StunServer one = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add,
+                a -> !refused.contains(a), 1, batched())) {
+            final InetSocketAddress target = one.localAddress();
+            final List<DatagramSocket> clients = new ArrayList<>();
+            try {
+                // 20 sources (two of them refused) send 3 requests each, all before any answer is read:
+                // one socket's receive calls see many sources interleaved
+                for (int i = 0; i < 20; i++) {
+                    final String host = i % 10 == 3 ? "127.0.0.3" : "127.0.0." + (1 + i % 2);
+                    final DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0));
+                    client.setSoTimeout(5000);
+                    clients.add(client);
+                }
+                final List<List<byte[]>> sentIds = new ArrayList<>();
+                for (final DatagramSocket client : clients) {
+                    sentIds.add(new ArrayList<>());
+                }
+                for (int round = 0; round < 3; round++) {
+                    for (int c = 0; c < clients.size(); c++) {
+                        final byte[] tid = StunMessageBuilder.newTransactionId();
+                        final byte[] request = new StunMessageBuilder(Stun.BINDING_REQUEST, tid).fingerprint().build();
+                        clients.get(c).send(new DatagramPacket(request, request.length, target));
+                        sentIds.get(c).add(tid);
+                    }
+                    final byte[] oversized = Arrays.copyOf(new StunMessageBuilder(Stun.BINDING_REQUEST,
+                            StunMessageBuilder.newTransactionId()).fingerprint().build(), 1_600);
+                    clients.get(0).send(new DatagramPacket(oversized, oversized.length, target));
+                }
+                for (int c = 0; c < clients.size(); c++) {
+                    final DatagramSocket client = clients.get(c);
+                    if (refused.contains(client.getLocalAddress())) {
+                        continue;
+                    }
+                    for (final byte[] tid : sentIds.get(c)) {
+                        final DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+                        client.receive(reply);
+                        final StunMessage response = StunDecoder.decode(reply.getData(), 0, reply.getLength()).messageOrNull();
+                        assertEquals(Stun.BINDING_SUCCESS_RESPONSE, response.messageType());
+                        assertTrue(Arrays.equals(tid, response.transactionId()), "answers in the order asked");
+                        assertEquals(client.getLocalSocketAddress(), response.xorMappedAddress());
+                        assertEquals(target, reply.getSocketAddress());
+                    }
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> one.counters().droppedMalformed() == 3);
+                assertEquals(new StunServerCounters(18 * 3, 3, 0), one.counters());
+                // every datagram that arrived is counted above: nothing went to the refused sources
+                for (final DatagramSocket client : clients) {
+                    if (refused.contains(client.getLocalAddress())) {
+                        client.setSoTimeout(200);
+                        assertThrows(java.net.SocketTimeoutException.class,
+                                () -> client.receive(new DatagramPacket(new byte[1500], 1500)));
+                    }
+                }
+            } finally {
+                clients.forEach(DatagramSocket::close);
+            }
+        }
+    }
+
+    @Test
     void manySources_spreadOverTheSocketsOfOnePort_eachAnsweredFromThePortItAsked() throws IOException {
-        try (StunServer shared = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add, a -> true, 2)) {
+        try (StunServer shared = StunServer.start(new NodeConfig.Stun(LOOPBACK, 0), answered::add, a -> true, 2, batched())) {
             final InetSocketAddress target = shared.localAddress();
             final int sources = 32;
             final List<DatagramSocket> clients = new ArrayList<>();
@@ -140,7 +211,7 @@ class StunServerIT {
             other.bind(new InetSocketAddress(LOOPBACK, 0));
             final int port = ((InetSocketAddress) other.getLocalAddress()).getPort();
             final IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> StunServer.start(new NodeConfig.Stun(LOOPBACK, port), answered::add, a -> true, 2));
+                    () -> StunServer.start(new NodeConfig.Stun(LOOPBACK, port), answered::add, a -> true, 2, batched()));
             assertTrue(e.getMessage().contains(Integer.toString(port)), e.getMessage());
         }
     }

@@ -12,6 +12,7 @@ import dev.switchboard.node.relay.RelayTotals;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
 import dev.switchboard.node.relay.SessionRegistry;
+import dev.switchboard.node.udp.BatchedDatagramIo;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * The UDP relay: opens sessions of two ports each from the configured range and forwards between
  * proven endpoints (see {@link RelaySession}). The ports are plain non-blocking JDK
  * {@link DatagramChannel}s served by Netty NIO event loops, read and written in batches of up to
- * 64 datagrams per system call ({@link BatchedDatagramIo}, unless {@link #BATCHED_IO_PROPERTY} is
- * false or the library cannot load), which lets the forwarding path run without any allocation per
+ * 64 datagrams per system call ({@link BatchedDatagramIo}, unless its
+ * {@link BatchedDatagramIo#PROPERTY} is false or the library cannot load), which lets the forwarding path run without any allocation per
  * datagram (see {@link UdpRelaySession}); each port asks for
  * {@link NodeConfig.Relay#socketBufferBytes()} of receive and send buffer.
  *
@@ -75,12 +76,6 @@ public final class UdpRelay implements Relay {
 
     /** Event loop threads when not given: min(4, CPUs); all relay ports share them. */
     public static final int DEFAULT_IO_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
-
-    /**
-     * System property: {@code false} makes the relay receive and send one datagram per system
-     * call through the JDK's channel methods even where {@link BatchedDatagramIo} is available.
-     */
-    public static final String BATCHED_IO_PROPERTY = "switchboard.relay.batchedIo";
 
     private final NodeConfig.Relay config;
     private final boolean batchedIo;
@@ -124,8 +119,7 @@ public final class UdpRelay implements Relay {
      */
     public UdpRelay(final @NotNull NodeConfig.Relay config, final int ioThreads,
                     final @NotNull ProvenAddresses provenAddresses) {
-        this(config, ioThreads, provenAddresses,
-                Boolean.parseBoolean(System.getProperty(BATCHED_IO_PROPERTY, "true")));
+        this(config, ioThreads, provenAddresses, BatchedDatagramIo.enabledByProperty());
     }
 
     /**
@@ -156,9 +150,7 @@ public final class UdpRelay implements Relay {
         this.batchedIo = batchedIo && BatchedDatagramIo.isAvailable();
         LOG.info("UDP relay ready: ports {}, up to {} sessions ({} per peer), idle timeout {}, {} I/O threads, {}",
                 config.portRange(), config.maxSessions(), config.maxSessionsPerPeer(), config.idleTimeout(),
-                ioThreads, this.batchedIo ? "recvmmsg/sendmmsg batches"
-                        : batchedIo ? "one system call per datagram (" + BatchedDatagramIo.unavailableReason() + ")"
-                        : "one system call per datagram (" + BATCHED_IO_PROPERTY + "=false)");
+                ioThreads, BatchedDatagramIo.describe(batchedIo));
     }
 
     /** @return whether new ports use {@link BatchedDatagramIo} */

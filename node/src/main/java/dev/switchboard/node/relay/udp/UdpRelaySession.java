@@ -7,11 +7,11 @@ import dev.switchboard.node.relay.RelayLeg;
 import dev.switchboard.node.relay.RelayRouting;
 import dev.switchboard.node.relay.RelaySession;
 import dev.switchboard.node.relay.SessionKey;
+import dev.switchboard.node.udp.BatchedDatagramIo;
 import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.nio.NioTask;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -65,29 +65,6 @@ final class UdpRelaySession implements RelaySession {
             return ByteBuffer.allocateDirect(MAX_DATAGRAM);
         }
     };
-    /**
-     * One batch per event loop thread for ports with {@link Port#fd} set; null on a thread where
-     * it could not be made (those ports then take the one-call-per-datagram path).
-     */
-    private static final FastThreadLocal<BatchedDatagramIo> BATCH = new FastThreadLocal<>() {
-        @Override
-        protected @Nullable BatchedDatagramIo initialValue() {
-            try {
-                return BatchedDatagramIo.create();
-            } catch (final IllegalStateException e) {
-                LOG.warn("relay: {}; this event loop makes one system call per datagram", e.getMessage());
-                return null;
-            }
-        }
-
-        @Override
-        protected void onRemoval(final @Nullable BatchedDatagramIo batch) {
-            if (batch != null) {
-                batch.close(); // the event loop thread ends
-            }
-        }
-    };
-
     /** One of the two relay ports: the leg whose datagrams arrive on it, and its channel. */
     static final class Port implements NioTask<DatagramChannel> {
         private final UdpRelaySession session;
@@ -102,15 +79,8 @@ final class UdpRelaySession implements RelaySession {
         int fd = -1;
         /** Whether {@link #fd} is an IPv6 (dual-stack) socket. */
         boolean ipv6;
-        /** The source of the last datagram received here in a batch, and its raw form. */
-        private @Nullable InetSocketAddress lastSource;
-        private long lastSourceHigh;
-        private long lastSourceLow;
-        private long lastSourcePortAndScope;
-        /** The destination of the last datagram sent from here in a batch, and its raw form. */
-        private @Nullable InetSocketAddress lastDestination;
-        private final byte[] lastDestinationBytes = new byte[16];
-        private int lastDestinationScope;
+        /** The last source decoded on this port and the last destination encoded from it. */
+        final BatchedDatagramIo.AddressCache addresses = new BatchedDatagramIo.AddressCache();
 
         Port(final UdpRelaySession session, final RelayLeg leg) {
             this.session = session;
@@ -201,7 +171,7 @@ final class UdpRelaySession implements RelaySession {
      */
     void readBatch(final Port at, final DatagramChannel ch) {
         if (at.fd >= 0) {
-            final BatchedDatagramIo batch = BATCH.get();
+            final BatchedDatagramIo batch = BatchedDatagramIo.forThisThread();
             if (batch != null) {
                 readBatched(at, ch, batch);
                 return;
@@ -258,22 +228,15 @@ final class UdpRelaySession implements RelaySession {
         final long now = System.nanoTime();
         int queued = 0;
         for (int i = 0; i < received; i++) {
-            final int length = batch.length(i);
-            if (blocked || length < 0) {
+            final ByteBuffer datagram = batch.datagram(i);
+            if (blocked || datagram == null) {
                 continue; // setBlocked: read and dropped, as if the path went dark; or no IP source
             }
-            final InetSocketAddress source = sourceOf(at, batch, i);
-            final ByteBuffer datagram = batch.datagram(i, length);
+            final InetSocketAddress source = batch.source(i, at.addresses);
+            final int length = datagram.remaining();
             final InetSocketAddress destination = routing.route(at.leg, source, datagram, canSend, now);
             if (destination != null) {
-                if (destination != out.lastDestination) {
-                    BatchedDatagramIo.encode(destination, out.lastDestinationBytes);
-                    out.lastDestinationScope = destination.getAddress() instanceof Inet6Address v6
-                            ? v6.getScopeId() : 0;
-                    out.lastDestination = destination;
-                }
-                batch.queue(queued++, i, length, out.lastDestinationBytes, destination.getPort(),
-                        out.lastDestinationScope);
+                batch.queue(queued++, i, length, destination, out.addresses);
             }
             releaseHeld(at, ch, RECEIVE_BUFFER.get(), now);
         }
@@ -285,20 +248,6 @@ final class UdpRelaySession implements RelaySession {
                 }
             }
         }
-    }
-
-    /** @return datagram {@code i}'s source: {@code at}'s last one when it is the same, else decoded and kept */
-    private static InetSocketAddress sourceOf(final Port at, final BatchedDatagramIo batch, final int i) {
-        final InetSocketAddress last = at.lastSource;
-        if (batch.sameSource(i, last, at.lastSourceHigh, at.lastSourceLow, at.lastSourcePortAndScope)) {
-            return last;
-        }
-        final InetSocketAddress source = batch.source(i);
-        at.lastSourceHigh = batch.sourceHigh(i);
-        at.lastSourceLow = batch.sourceLow(i);
-        at.lastSourcePortAndScope = batch.sourcePortAndScope(i);
-        at.lastSource = source;
-        return source;
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.switchboard.node.stun.Stun;
 import dev.switchboard.node.stun.StunDecoder;
 import dev.switchboard.node.stun.StunMessage;
 import dev.switchboard.node.stun.StunMessageBuilder;
+import dev.switchboard.node.udp.BatchedDatagramIo;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

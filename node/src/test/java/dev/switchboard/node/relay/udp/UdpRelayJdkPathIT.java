@@ -3,7 +3,7 @@ package dev.switchboard.node.relay.udp;
 /**
  * Every {@link UdpRelayIT} test again on the relay's other I/O path: one system call per datagram
  * through the JDK's {@link java.nio.channels.DatagramChannel} methods, which the relay takes where
- * {@link BatchedDatagramIo} cannot be loaded or {@link UdpRelay#BATCHED_IO_PROPERTY} is false.
+ * {@link dev.switchboard.node.udp.BatchedDatagramIo} cannot be loaded or its property is false.
  */
 class UdpRelayJdkPathIT extends UdpRelayIT {
     @Override
