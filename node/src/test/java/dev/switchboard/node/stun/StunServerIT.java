@@ -107,6 +107,37 @@ class StunServerIT {
         }
     }
 
+    /**
+     * The service's other socket kinds: bound to the wildcard (dual-stack IPv6 sockets that see an
+     * IPv4 client as an IPv4-mapped address, as a node on {@code 0.0.0.0} runs) and to the IPv6
+     * loopback. In this test's loopback-only network namespace the wildcard reaches nothing but
+     * loopback.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0.0.0.0, 127.0.0.1", "::1, ::1"})
+    void dualStackAndIpv6Sockets_answerWithTheClientsOwnAddress(final String bind, final String clientHost)
+            throws IOException {
+        try (StunServer other = StunServer.start(new NodeConfig.Stun(InetAddress.getByName(bind), 0), answered::add,
+                a -> true, 2, batched());
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(clientHost), 0))) {
+            client.setSoTimeout(5000);
+            final InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(clientHost),
+                    other.localAddress().getPort());
+            for (int i = 0; i < 5; i++) {
+                final byte[] tid = StunMessageBuilder.newTransactionId();
+                final byte[] request = new StunMessageBuilder(Stun.BINDING_REQUEST, tid).fingerprint().build();
+                client.send(new DatagramPacket(request, request.length, target));
+                final DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+                client.receive(reply);
+                final StunMessage response = StunDecoder.decode(reply.getData(), 0, reply.getLength()).messageOrNull();
+                assertEquals(Stun.BINDING_SUCCESS_RESPONSE, response.messageType());
+                assertTrue(Arrays.equals(tid, response.transactionId()));
+                assertEquals(client.getLocalSocketAddress(), response.xorMappedAddress());
+            }
+            assertEquals(new StunServerCounters(5, 0, 0), other.counters());
+        }
+    }
+
     @Test
     void burstsFromManySources_eachRequestAnsweredToItsOwnSource_oversizedAndRefusedOnesSilent() throws IOException {
         final java.util.Set<InetAddress> refused = java.util.Set.of(InetAddress.getByName("127.0.0.3"));

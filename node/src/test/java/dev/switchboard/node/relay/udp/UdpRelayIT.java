@@ -52,10 +52,14 @@ class UdpRelayIT {
         final DatagramSocket socket;
 
         Peer(final String id, final String ufrag, final String pwd) throws IOException {
+            this(id, ufrag, pwd, LOOPBACK);
+        }
+
+        Peer(final String id, final String ufrag, final String pwd, final InetAddress host) throws IOException {
             this.id = id;
             this.ufrag = ufrag;
             this.pwd = pwd;
-            this.socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+            this.socket = new DatagramSocket(new InetSocketAddress(host, 0));
             socket.setSoTimeout((int) WAIT.toMillis());
         }
 
@@ -250,6 +254,39 @@ class UdpRelayIT {
             assertEquals(0, c.droppedUnproven());
             assertEquals(0, c.droppedOther(), "A's first check was held until B was known, not dropped");
             assertEquals(0, held(s));
+        }
+    }
+
+    /**
+     * The relay's two other socket kinds: bound to the wildcard (a dual-stack IPv6 socket that sees
+     * IPv4 peers as IPv4-mapped addresses, as a node on {@code 0.0.0.0} or {@code ::} runs) and to
+     * the IPv6 loopback (IPv6 peers). In this test's loopback-only network namespace the wildcard
+     * reaches nothing but loopback.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0.0.0.0, 127.0.0.1", "::1, ::1"})
+    void dualStackAndIpv6Sockets_forwardBothWays(final String bind, final String peers) throws Exception {
+        final InetAddress host = InetAddress.getByName(peers);
+        relay = new UdpRelay(new NodeConfig.Relay(InetAddress.getByName(bind), host, new PortRange(43000, 43099), 50, 8,
+                Duration.ofSeconds(30), 1000, Duration.ofSeconds(30), true), 1, proven, batchedIo());
+        assertEquals(batchedIo(), relay.batchedIo());
+        try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA", host);
+             Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB", host)) {
+            final RelaySession s = openWithCredentials(relay, a, b);
+            proveBoth(s, a, b);
+            final InetSocketAddress pA = s.advertisedAddress(a.id);
+            final InetSocketAddress pB = s.advertisedAddress(b.id);
+            for (int i = 0; i < 20; i++) {
+                a.sendText("to B " + i, pB);
+            }
+            for (int i = 0; i < 20; i++) {
+                final DatagramPacket atB = b.receive(isText("to B " + i));
+                assertEquals(pA, atB.getSocketAddress());
+            }
+            b.sendText("to A", pA);
+            assertEquals(pB, a.receive(isText("to A")).getSocketAddress());
+            assertEquals(0, s.counters().droppedUnproven());
+            assertEquals(0, s.counters().droppedOther());
         }
     }
 
