@@ -65,6 +65,7 @@ final class UdpRelaySession implements RelaySession {
             return ByteBuffer.allocateDirect(MAX_DATAGRAM);
         }
     };
+
     /** One of the two relay ports: the leg whose datagrams arrive on it, and its channel. */
     static final class Port implements NioTask<DatagramChannel> {
         private final UdpRelaySession session;
@@ -82,13 +83,13 @@ final class UdpRelaySession implements RelaySession {
         /** The last source decoded on this port and the last destination encoded from it. */
         final BatchedDatagramIo.AddressCache addresses = new BatchedDatagramIo.AddressCache();
 
+        /** Readiness events served on this port (event loop only; for tests). */
+        long readyEvents;
+
         Port(final UdpRelaySession session, final RelayLeg leg) {
             this.session = session;
             this.leg = leg;
         }
-
-        /** Readiness events served on this port (event loop only; for tests). */
-        long readyEvents;
 
         @Override
         public void channelReady(final DatagramChannel ch, final SelectionKey key) {
@@ -238,7 +239,9 @@ final class UdpRelaySession implements RelaySession {
             if (destination != null) {
                 batch.queue(queued++, i, length, destination, out.addresses);
             }
-            releaseHeld(at, ch, RECEIVE_BUFFER.get(), now);
+            if (routing.heldCount() > 0) { // only at a session's start: the first checks
+                releaseHeld(at, ch, RECEIVE_BUFFER.get(), now);
+            }
         }
         if (queued > 0) {
             final int tried = batch.send(out.fd, out.ipv6, queued);
