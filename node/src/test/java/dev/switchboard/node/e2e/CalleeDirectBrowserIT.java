@@ -174,8 +174,11 @@ class CalleeDirectBrowserIT {
             assertEquals("127.0.0.1", r.get("localAddress"), who + ": " + r);
             assertEquals("127.0.0.1", r.get("remoteAddress"), who + ": " + r);
             assertNotEquals("relay", r.get("remoteType"), who + ": " + r);
+            // Not a relay port: the mirror check below (each remote is the other browser's own
+            // local port) and the relay's unchanged counters show it. A range check on the port
+            // cannot: no relay socket holds the range's ports while no session is open, so a
+            // browser's ephemeral port may fall inside it (once in about 140 runs).
             final int remote = port(r, "remotePort");
-            assertTrue(remote < RELAY_FIRST || remote > RELAY_LAST, who + " talks to a relay port: " + r);
             assertNotEquals(port(r, "localPort"), remote, who + ": " + r);
         }
         // the two browsers' selected pairs are mirror images: each one's remote is the other's local
