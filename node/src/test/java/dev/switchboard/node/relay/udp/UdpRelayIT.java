@@ -273,6 +273,8 @@ class UdpRelayIT {
         try (Peer a = new Peer("peerA", "aaaa", "passwordOfAliceAAAAAAAA", host);
              Peer b = new Peer("peerB", "bbbb", "passwordOfBobBBBBBBBBBBB", host)) {
             final RelaySession s = openWithCredentials(relay, a, b);
+            // both kinds are IPv6 sockets: the wildcard's sees these IPv4 peers as IPv4-mapped
+            assertEquals(batchedIo(), ((UdpRelaySession) s).portA.ipv6 && ((UdpRelaySession) s).portB.ipv6);
             proveBoth(s, a, b);
             final InetSocketAddress pA = s.advertisedAddress(a.id);
             final InetSocketAddress pB = s.advertisedAddress(b.id);
