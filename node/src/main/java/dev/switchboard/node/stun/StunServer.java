@@ -269,9 +269,6 @@ public final class StunServer implements AutoCloseable {
                     continue; // outside the allow-lists or blocked: silence, as if nothing listened
                 }
                 try {
-                    if (datagram.remaining() > StunResponder.MAX_DATAGRAM) {
-                        datagram.limit(StunResponder.MAX_DATAGRAM + 1); // as the other path's buffer reads it
-                    }
                     if (responder.answer(datagram, source, response)) {
                         batch.queueReply(queued++, i, response);
                     }
