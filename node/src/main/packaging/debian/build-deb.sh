@@ -12,6 +12,10 @@ if ! command -v dpkg-deb >/dev/null 2>&1; then
   exit 0
 fi
 
+# The jar carries the relay's recvmmsg/sendmmsg library compiled for the build machine's CPU
+# (node/src/main/c), so the package is for that architecture; elsewhere the node would fall back
+# to one system call per datagram.
+arch=$(dpkg --print-architecture)
 # Debian versions sort "~" before anything: 0.1.0~snapshot comes before the release 0.1.0.
 version=$(printf '%s' "$maven_version" | sed 's/-SNAPSHOT$/~snapshot/; s/-/~/g')
 root=$out/deb-root
@@ -39,7 +43,7 @@ for f in conffiles postinst prerm postrm; do
   cp "$packaging/debian/$f" "$root/DEBIAN/$f"
 done
 installed_kb=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s|@VERSION@|$version|" -e "s|@INSTALLED_SIZE@|$installed_kb|" \
+sed -e "s|@VERSION@|$version|" -e "s|@INSTALLED_SIZE@|$installed_kb|" -e "s|@ARCH@|$arch|" \
   "$packaging/debian/control" > "$root/DEBIAN/control"
 
 # Owners and modes do not depend on the builder's umask or user.
@@ -48,7 +52,7 @@ find "$root" -type f -exec chmod 0644 {} +
 chmod 0755 "$root/usr/share/switchboard/bin/switchboard" \
   "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 
-deb=$out/switchboard_${version}_all.deb
+deb=$out/switchboard_${version}_${arch}.deb
 dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 rm -rf "$root"
 echo "build-deb: built $deb"

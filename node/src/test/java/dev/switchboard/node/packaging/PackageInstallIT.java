@@ -72,6 +72,7 @@ class PackageInstallIT {
     private static final Pattern FINGERPRINT = Pattern.compile("TLS certificate SHA-256: (\\S+)");
 
     private static Path deb;
+    private static String architecture;
 
     @BeforeAll
     static void preconditions() {
@@ -83,7 +84,10 @@ class PackageInstallIT {
         final Path target = Path.of(System.getProperty("switchboard.target.dir", "target"));
         final String version = System.getProperty("switchboard.version", "0.1.0-SNAPSHOT")
                 .replaceFirst("-SNAPSHOT$", "~snapshot").replace('-', '~');
-        deb = target.resolve("switchboard_" + version + "_all.deb");
+        // the package is for the build machine's architecture: its jar holds the relay's native library
+        architecture = Commands.run(SHORT, "dpkg", "--print-architecture")
+                .expectSuccess(List.of("dpkg", "--print-architecture")).output().trim();
+        deb = target.resolve("switchboard_" + version + "_" + architecture + ".deb");
         assertTrue(Files.isRegularFile(deb), deb + " missing although dpkg-deb exists: run mvn package");
     }
 
@@ -113,6 +117,8 @@ class PackageInstallIT {
     }
 
     private static void installRunReinstallPurge() throws Exception {
+        assertEquals(architecture, Commands.run(SHORT, "dpkg-deb", "--field", deb.toString(), "Architecture")
+                .expectSuccess(List.of("dpkg-deb", "--field")).output().trim());
         dpkg("--install", deb.toString()).expectSuccess(List.of("dpkg", "--install"));
         Files.writeString(MARKER, "");
         assertTrue(installed());
@@ -203,6 +209,9 @@ class PackageInstallIT {
             assertTrue(id.find(), out);
             final Matcher fingerprint = FINGERPRINT.matcher(out);
             assertTrue(fingerprint.find(), out);
+            // the installed jar's native library loads: the relay and STUN move datagrams in batches
+            assertTrue(out.contains("UDP relay ready") && out.contains("recvmmsg/sendmmsg batches")
+                    && !out.contains("one system call per datagram"), out);
 
             // It runs as the switchboard user.
             final List<String> users = process.descendants()
