@@ -11,6 +11,10 @@ if ! command -v dpkg-deb >/dev/null 2>&1; then
   echo "build-deb: dpkg-deb not found: skipping the Debian package (install dpkg to build it)"
   exit 0
 fi
+if ! command -v dpkg >/dev/null 2>&1; then
+  echo "build-deb: dpkg not found (it names the architecture): skipping the Debian package (install dpkg to build it)"
+  exit 0
+fi
 
 # The jar carries the relay's recvmmsg/sendmmsg library compiled for the build machine's CPU
 # (node/src/main/c), so the package is for that architecture; elsewhere the node would fall back
