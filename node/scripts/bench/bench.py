@@ -8,12 +8,14 @@ gives Switchboard's, the competitor's, the ratio and the CPU that other processe
 trials (in cores), so a noisy run shows. Results also go to a JSON file.
 
 Measures (--smoke: one small trial of each, to check that the suite works, not how fast):
-  relay   the highest offered rate with under 1% loss (rates stepped up until loss appears),
+  relay   the highest offered rate with under 1% loss (rates stepped up until loss appears, the
+          systems side by side: each rate is tried by every system still loss-free, back to back),
           the delivered rate unpaced, one-way latency p50/p99 at 10k pkt/s, CPU of the relay
           process, for 100 B and 1200 B and 1/10/50 flows; Switchboard (RelayBenchServer: the
           node's relay and STUN service with sessions opened through Relay.open), coturn (TURN
           ChannelData, no auth) and fwd.c (recvmmsg/sendmmsg, the practical limit)
-  stun    Binding requests/s with under 1% loss and round trip p50/p99, Switchboard vs coturn
+  stun    Binding requests/s with under 1% loss (stepped up side by side, as the relay's) and round
+          trip p50/p99, Switchboard vs coturn
   alloc   bytes the relay and STUN I/O threads allocated per forwarded packet / answered request
           over the whole run, and GC collections (the JVM's per-thread allocation counters)
   scaling 1, 50 and 500 concurrent sessions (flows) at one fixed total rate: loss, one-way
@@ -633,17 +635,37 @@ def relay_trial(system, dests, flows, size, rate, seconds, threads):
     return run_gen(args, [system.pid])
 
 
-def max_loss_free(trial, rates):
-    """The highest of the stepped rates with under 1% loss, and the trials run."""
-    best, best_trial, runs = 0, None, []
-    for rate in rates:
-        r = trial(rate)
-        runs.append(r)
-        if r["loss"] < 0.01 and r["sent"] >= 0.9 * rate * r["seconds_planned"]:
-            best, best_trial = rate, r
-        else:
+def loss_free(r, rate):
+    """Whether a paced trial at `rate` lost under 1% and the generator offered at least 90% of it."""
+    return r["loss"] < 0.01 and r["sent"] >= 0.9 * rate * r["seconds_planned"]
+
+
+def max_loss_free_side_by_side(trials, rates):
+    """The highest of the stepped rates with under 1% loss for each system, the systems stepped up
+    together: at each rate every system still loss-free runs its trial, back to back (the order
+    rotating with the step), and a system leaves at its first lossy rate.
+
+    Stepping one system all the way up before the next starts let a slower period of the machine
+    fall on one system's steps only: on the two shared cores the C forwarder and the relay both lose
+    at 400k pkt/s for minutes at a time and neither does in between (docs/performance.md, "Relay,
+    100 B with 50 flows"), so the ratio measured which system's search met such a period.
+
+    trials: {name: trial(rate) -> udpbench result}, in the round's order. Returns {name: (best
+    rate or 0, the trial at it or None, the trials run in order)}."""
+    found = {name: [0, None, []] for name in trials}
+    stepping = list(trials)
+    for step, rate in enumerate(rates):
+        if not stepping:
             break
-    return best, best_trial, runs
+        k = step % len(stepping)
+        for name in stepping[k:] + stepping[:k]:
+            r = trials[name](rate)
+            found[name][2].append(r)
+            if loss_free(r, rate):
+                found[name][0], found[name][1] = rate, r
+            else:
+                stepping.remove(name)
+    return {name: tuple(v) for name, v in found.items()}
 
 
 def median(values):
@@ -711,10 +733,15 @@ def main():
                 for size in (sizes if "relay" in parts else []):
                     for flows in flow_counts:
                         threads = min(4, flows)
+                        trials = {}
                         for system in order:
                             dests = system.setup(flows)
-                            trial = lambda rate, s=system, d=dests: relay_trial(s, d, flows, size, rate, seconds, threads)
-                            best, best_trial, runs = max_loss_free(trial, rates)
+                            trials[system.name] = (lambda rate, s=system, d=dests:
+                                                   relay_trial(s, d, flows, size, rate, seconds, threads))
+                        searched = max_loss_free_side_by_side(trials, rates)
+                        for system in order:
+                            trial = trials[system.name]
+                            best, best_trial, runs = searched[system.name]
                             unpaced = trial(0)
                             wait_drained()  # the unpaced run's backlog would add its queueing to the latency run
                             latency = trial(10_000) if not a.smoke else runs[0]
@@ -742,13 +769,14 @@ def main():
                         results["scaling"].append(row)
                         log(f"round {rnd} scale {system.name:12} {flows:3} sessions at {scaling_rate} pkt/s: loss {r['loss']:.4f}, "
                             f"p50/p99 {r['p50_us']:.0f}/{r['p99_us']:.0f} us, CPU {r['system_cpu']}, RSS {row['rss_mb']} MB")
-                for system in (order if "stun" in parts else []):
-                    if not hasattr(system, "stun"):
-                        continue
-                    trial = lambda rate, s=system: run_gen(["--stun", "--flows", 4, "--threads", 2, "--rate", rate,
-                                                            "--duration", seconds, "--src-port", STUN_SRC_BASE,
-                                                            "--dst-port", s.stun], [s.pid])
-                    best, best_trial, runs = max_loss_free(trial, stun_rates)
+                stun_systems = [s for s in order if hasattr(s, "stun")] if "stun" in parts else []
+                stun_trials = {s.name: (lambda rate, s=s: run_gen(["--stun", "--flows", 4, "--threads", 2, "--rate", rate,
+                                                                 "--duration", seconds, "--src-port", STUN_SRC_BASE,
+                                                                 "--dst-port", s.stun], [s.pid]))
+                               for s in stun_systems}
+                stun_searched = max_loss_free_side_by_side(stun_trials, stun_rates) if stun_systems else {}
+                for system in stun_systems:
+                    best, best_trial, runs = stun_searched[system.name]
                     rtt = runs[0]
                     # CPU per answered request at a rate every system met: how much work a request costs,
                     # apart from how much of the cores the system got beside the generator
