@@ -648,7 +648,7 @@ def max_loss_free_side_by_side(trials, rates):
     Stepping one system all the way up before the next starts let a slower period of the machine
     fall on one system's steps only: on the two shared cores the C forwarder and the relay both lose
     at 400k pkt/s for minutes at a time and neither does in between (docs/performance.md, "Relay,
-    100 B with 50 flows"), so the ratio measured which system's search met such a period.
+    seventh round"), so the ratio measured which system's search met such a period.
 
     trials: {name: trial(rate) -> udpbench result}, in the round's order. Returns {name: (best
     rate or 0, the trial at it or None, the trials run in order)}."""
