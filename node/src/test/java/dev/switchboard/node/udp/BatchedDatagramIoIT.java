@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -131,6 +132,51 @@ class BatchedDatagramIoIT {
             final ByteBuffer got = ByteBuffer.allocate(100);
             peer.receive(got);
             assertArrayEquals(new byte[] {(byte) expected, 1, 2, 3}, Arrays.copyOf(got.array(), got.position()));
+        }
+    }
+
+    @Test
+    void anIpv6Socket_sendsToEachDestinationQueued_asTheyAlternate() throws Exception {
+        final InetAddress ipv6Loopback = InetAddress.getByName("::1");
+        final DatagramChannel socket6;
+        try {
+            socket6 = DatagramChannel.open(StandardProtocolFamily.INET6).bind(new InetSocketAddress(ipv6Loopback, 0));
+        } catch (final IOException e) {
+            Assumptions.abort("no IPv6 loopback here: " + e);
+            return;
+        }
+        try (socket6;
+             DatagramChannel one = DatagramChannel.open(StandardProtocolFamily.INET6).bind(new InetSocketAddress(ipv6Loopback, 0));
+             DatagramChannel two = DatagramChannel.open(StandardProtocolFamily.INET6).bind(new InetSocketAddress(ipv6Loopback, 0))) {
+            socket6.configureBlocking(false);
+            final InetSocketAddress target = (InetSocketAddress) socket6.getLocalAddress();
+            for (int i = 0; i < 6; i++) {
+                one.send(ByteBuffer.wrap(new byte[] {(byte) i}), target);
+            }
+            final int fd = BatchedDatagramIo.fileDescriptor(socket6);
+            assertTrue(BatchedDatagramIo.isIpv6Socket(fd));
+            final int n = receive(fd);
+            assertEquals(6, n, "the six datagrams sent before the call");
+            final BatchedDatagramIo.AddressCache cache = new BatchedDatagramIo.AddressCache();
+            assertEquals(one.getLocalAddress(), batch.source(0, cache));
+            final InetSocketAddress toOne = (InetSocketAddress) one.getLocalAddress();
+            final InetSocketAddress toTwo = (InetSocketAddress) two.getLocalAddress();
+            // a new destination object each time: every entry's 16 address bytes are encoded again
+            for (int i = 0; i < n; i++) {
+                final InetSocketAddress to = i % 2 == 0 ? toTwo : toOne;
+                batch.queue(i, i, 1, new InetSocketAddress(to.getAddress(), to.getPort()), cache);
+            }
+            assertEquals(n, batch.send(fd, true, n));
+            for (int i = 0; i < n; i++) {
+                assertFalse(batch.failed(i), "entry " + i);
+            }
+            one.configureBlocking(true);
+            two.configureBlocking(true);
+            for (int i = 0; i < n; i++) {
+                final ByteBuffer got = ByteBuffer.allocate(10);
+                assertEquals(target, (i % 2 == 0 ? two : one).receive(got));
+                assertArrayEquals(new byte[] {(byte) i}, Arrays.copyOf(got.array(), got.position()));
+            }
         }
     }
 
