@@ -251,7 +251,7 @@ public final class BatchedDatagramIo {
         return source;
     }
 
-    /** @return bytes {@code from} to {@code from + 7} of {@code a} as a native-order long in the table holds them */
+    /** @return bytes {@code from} to {@code from + 7} of {@code a} as one native-order long, as the table holds them */
     private static long nativeLong(final byte[] a, final int from) {
         long value = 0;
         for (int k = 0; k < 8; k++) {
