@@ -41,6 +41,10 @@ export async function discoverNode({ href = globalThis.location?.href, fetch = g
   let info = null;
   // `no-cache`: the browser keeps the copy but asks every time (If-None-Match); the node answers
   // 304 without a body while it is unchanged, so a reload costs no body and never reads a stale one.
+  // The pages that read it at start (index, admin, lobby, callee) preload it in their <head>
+  // (`<link rel="preload" as="fetch" crossorigin="anonymous">`, sent beside the modules): this
+  // request matches that one (the same URL, CORS mode, same-origin credentials), so the browser
+  // hands over the preload's answer instead of asking again.
   const own = await fetch(new URL('node-info.json', base), { cache: 'no-cache' }).catch(() => null);
   if (own && own.ok) {
     info = await own.json();

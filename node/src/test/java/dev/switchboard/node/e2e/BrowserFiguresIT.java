@@ -177,6 +177,15 @@ class BrowserFiguresIT {
             assertTrue(core.stream().noneMatch(r -> r.url().endsWith("/mqtt.esm.js") || r.url().endsWith("/call-view.js")),
                     "fetched before the form was touched: " + core.stream().map(Request::url).toList());
             toReady.add(onTheWire(core, fromCache(b)));
+            // The node's description was asked for beside the modules (the page's preload), not after
+            // they had run, and the page's own fetch took that answer.
+            Pages.assertNodeInfoPreloaded(b);
+            final double nodeInfoAsked = ((Number) b.evaluate("() => performance.getEntriesByType('resource')"
+                    + ".find((e) => e.name.endsWith('/node-info.json')).startTime")).doubleValue();
+            final double appArrived = ((Number) b.evaluate("() => performance.getEntriesByType('resource')"
+                    + ".find((e) => e.name.endsWith('/js/app.js')).responseEnd")).doubleValue();
+            assertTrue(nodeInfoAsked <= appArrived, "node-info.json asked for at " + nodeInfoAsked
+                    + " ms, after app.js had arrived at " + appArrived + " ms");
             // Typed as a person types (a key every 40 ms), not filled in at once: touching the form
             // fetches the room's modules, which a person's typing gives time to arrive; filled in
             // at once, the Join click came a few ms after the form was touched, and the span
@@ -215,7 +224,9 @@ class BrowserFiguresIT {
             // of the runs.
             assertTrue(timeline.stream().noneMatch(e -> e.start() >= join && e.what().startsWith("ws out") && e.what().contains("PUBLISH offer"))
                             && timeline.stream().anyMatch(e -> e.start() >= join && e.what().startsWith("ws in") && e.what().contains("PUBLISH offer")),
-                    "the joining page made the first offer: " + timeline.stream().map(Traced::what).filter(w -> w.contains("PUBLISH")).toList());
+                    "the joining page made the first offer: " + timeline.stream().filter(e -> e.start() >= join
+                            && (e.what().contains("PUBLISH") || e.what().startsWith("pc ") || e.what().startsWith("status ")))
+                            .map(e -> String.format("%.1f %s", e.start() - join, e.what())).toList());
             // Connected is shown from the certificate check's own stats: no second getStats in
             // between (further tries of that check come after its retry timer, 100 ms), and the
             // next session's connection is made only after the peer is shown.
@@ -275,6 +286,7 @@ class BrowserFiguresIT {
             c.reload();
             assertThat(c.locator("#status")).containsText("Ready", Pages.WAIT);
             final Set<String> cached = fromCache(c);
+            Pages.assertNodeInfoPreloaded(c);
             reload.add(onTheWire(List.copyOf(reloaded), cached));
             assertTrue(reloaded.stream().noneMatch(r -> r.url().contains("/_v/") && !cached.contains(r.url())),
                     "a versioned file was asked for again: " + reloaded.stream().map(Request::url).toList());

@@ -137,6 +137,7 @@ class CalleeBrowserIT {
         final Page callee = page("callee", url);
         assertThat(callee.locator("#status")).containsText("Waiting for calls", Pages.WAIT);
         assertTrue(callee.title().contains("Waiting for calls"), callee.title());
+        Pages.assertNodeInfoPreloaded(callee);
         callee.click("#enable-sound");
         return callee;
     }

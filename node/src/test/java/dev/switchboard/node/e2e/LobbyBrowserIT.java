@@ -178,6 +178,7 @@ class LobbyBrowserIT {
         page.click("#request");
         assertThat(page.locator("#waiting-text")).hasText("Waiting for " + admin + " to call you…",
                 new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
+        Pages.assertNodeInfoPreloaded(page);
         return page;
     }
 
@@ -218,6 +219,7 @@ class LobbyBrowserIT {
             final Page dan = open(danContext, base("127.0.0.1") + DAN_PATH, "Dan admin");
             assertThat(ann.locator("#status")).containsText("Ready", Pages.WAIT);
             assertThat(dan.locator("#status")).containsText("Ready", Pages.WAIT);
+            Pages.assertNodeInfoPreloaded(ann);
 
             // Ann sees Bob (permitted) and Eve (not), each with fingerprint, IP, country, waiting time.
             assertThat(row(ann, "Bob")).hasCount(1, Pages.COUNT);

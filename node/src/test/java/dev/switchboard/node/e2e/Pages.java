@@ -21,6 +21,19 @@ final class Pages {
     private Pages() {
     }
 
+    /**
+     * Checks that the page, once it has read the node's description, asked for
+     * {@code node-info.json} exactly once, by its {@code <link rel="preload">} (fetched beside the
+     * modules) and not again by the page's own fetch: the preload's answer was the one used.
+     */
+    static void assertNodeInfoPreloaded(final @NotNull Page page) {
+        final Object entries = page.evaluate("() => performance.getEntriesByType('resource')"
+                + ".filter((e) => new URL(e.name).pathname.endsWith('/node-info.json')).map((e) => e.initiatorType)");
+        if (!java.util.List.of("link").equals(entries)) {
+            throw new AssertionError("node-info.json asked for as " + entries + ", not once by the page's preload");
+        }
+    }
+
     /** Opens the node's page, waits until it is ready, and joins the room of {@code word}. */
     static @NotNull Page join(final @NotNull BrowserContext context, final @NotNull Node node,
                               final @NotNull String name, final @NotNull String word) {
