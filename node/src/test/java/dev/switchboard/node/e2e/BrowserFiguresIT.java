@@ -180,10 +180,12 @@ class BrowserFiguresIT {
             // The node's description was asked for beside the modules (the page's preload), not after
             // they had run, and the page's own fetch took that answer.
             Pages.assertNodeInfoPreloaded(b);
-            final double nodeInfoAsked = ((Number) b.evaluate("() => performance.getEntriesByType('resource')"
-                    + ".find((e) => e.name.endsWith('/node-info.json')).startTime")).doubleValue();
-            final double appArrived = ((Number) b.evaluate("() => performance.getEntriesByType('resource')"
-                    + ".find((e) => e.name.endsWith('/js/app.js')).responseEnd")).doubleValue();
+            @SuppressWarnings("unchecked") final List<Number> asked = (List<Number>) b.evaluate("() => {"
+                    + " const r = performance.getEntriesByType('resource');"
+                    + " return [r.find((e) => e.name.endsWith('/node-info.json')).startTime,"
+                    + " r.find((e) => e.name.endsWith('/js/app.js')).responseEnd]; }");
+            final double nodeInfoAsked = asked.get(0).doubleValue();
+            final double appArrived = asked.get(1).doubleValue();
             assertTrue(nodeInfoAsked <= appArrived, "node-info.json asked for at " + nodeInfoAsked
                     + " ms, after app.js had arrived at " + appArrived + " ms");
             // Typed as a person types (a key every 40 ms), not filled in at once: touching the form

@@ -7,6 +7,8 @@ import dev.switchboard.node.Node;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 
+import java.util.List;
+
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 /** What a person does on the web client's page, for the browser tests. */
@@ -29,7 +31,7 @@ final class Pages {
     static void assertNodeInfoPreloaded(final @NotNull Page page) {
         final Object entries = page.evaluate("() => performance.getEntriesByType('resource')"
                 + ".filter((e) => new URL(e.name).pathname.endsWith('/node-info.json')).map((e) => e.initiatorType)");
-        if (!java.util.List.of("link").equals(entries)) {
+        if (!List.of("link").equals(entries)) {
             throw new AssertionError("node-info.json asked for as " + entries + ", not once by the page's preload");
         }
     }
